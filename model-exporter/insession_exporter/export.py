@@ -1,0 +1,162 @@
+"""Export a trained GRU4Rec as a model bundle (docs/model-bundle.md, format version 1)."""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+from typing import Any, Dict, List, Mapping, Optional
+
+import numpy as np
+import onnx
+import torch
+
+from .data import Vocabulary
+from .model import GRU4Rec, StepModule
+
+log = logging.getLogger(__name__)
+
+OPSET = 14
+FORMAT_VERSION = 1
+INPUT_NAMES = ["item_idx", "hidden"]
+OUTPUT_NAMES = ["new_hidden", "topk_scores", "topk_items"]
+BATCH_AXIS = "batch"
+PARITY_SEED = 1234
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tensor_specs(hidden_size: int, top_k: int) -> Dict[str, List[Dict[str, Any]]]:
+    """The inputs/outputs of the step model as written to metadata.json."""
+    return {
+        "inputs": [{"name": "item_idx", "type": "int64", "shape": [BATCH_AXIS]},
+                   {"name": "hidden", "type": "float32", "shape": [BATCH_AXIS, hidden_size]}],
+        "outputs": [{"name": "new_hidden", "type": "float32", "shape": [BATCH_AXIS, hidden_size]},
+                    {"name": "topk_scores", "type": "float32", "shape": [BATCH_AXIS, top_k]},
+                    {"name": "topk_items", "type": "int64", "shape": [BATCH_AXIS, top_k]}],
+    }
+
+
+_ONNX_TYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.INT64: "int64"}
+
+
+def graph_specs(model_proto: onnx.ModelProto) -> Dict[str, List[Dict[str, Any]]]:
+    """Names, element types and shapes (dim_param for symbolic axes) of an ONNX graph's inputs/outputs."""
+    def spec(v: onnx.ValueInfoProto) -> Dict[str, Any]:
+        t = v.type.tensor_type
+        shape = [d.dim_param if d.HasField("dim_param") else int(d.dim_value) for d in t.shape.dim]
+        return {"name": v.name, "type": _ONNX_TYPES.get(t.elem_type, str(t.elem_type)), "shape": shape}
+    inits = {i.name for i in model_proto.graph.initializer}
+    return {"inputs": [spec(v) for v in model_proto.graph.input if v.name not in inits],
+            "outputs": [spec(v) for v in model_proto.graph.output]}
+
+
+def _parity_cases(step: StepModule, hidden_size: int) -> List[Dict[str, Any]]:
+    """Two fixed cases: batch of 8 random items with random hidden states, batch of 3 from zeros."""
+    g = torch.Generator().manual_seed(PARITY_SEED)
+    n = step.model.num_items
+    inputs = [
+        (torch.randint(0, n, (8,), generator=g, dtype=torch.int64),
+         (torch.rand(8, hidden_size, generator=g) * 2 - 1) * 0.5),
+        (torch.randint(0, n, (3,), generator=g, dtype=torch.int64), torch.zeros(3, hidden_size)),
+    ]
+    cases = []
+    with torch.no_grad():
+        for x, h in inputs:
+            nh, s, i = step(x, h)
+            cases.append({"item_idx": x.tolist(), "hidden": h.tolist(), "new_hidden": nh.tolist(),
+                          "topk_scores": s.tolist(), "topk_items": i.tolist()})
+    return cases
+
+
+def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top_k: int = 100,
+           hyperparameters: Optional[Mapping[str, Any]] = None,
+           training_data: Optional[Mapping[str, Any]] = None,
+           metrics: Optional[Mapping[str, Any]] = None,
+           write_parity: bool = True, verify: bool = True,
+           now: Optional[_dt.datetime] = None) -> Dict[str, Any]:
+    """Write a model bundle for ``model`` to ``bundle_dir`` and return its metadata.
+
+    Steps: ``model.eval()`` (on CPU); wrap it in :class:`StepModule` (``item_idx`` int64 [batch],
+    ``hidden`` float32 [batch, hidden_size]) -> (``new_hidden``, ``topk_scores``, ``topk_items``) with TopK
+    inside the graph; ``torch.onnx.export`` with opset 14 and a dynamic ``batch`` axis; ``onnx.checker``;
+    check the graph's tensor names, types and shapes against the contract; write ``items.tsv``,
+    ``parity.json`` (fixed inputs + PyTorch outputs, unless ``write_parity`` is False) and ``metadata.json``
+    with SHA-256 and size of every other file. With ``verify`` the ONNX graph is also executed by the
+    package's NumPy interpreter on the parity inputs and compared with PyTorch (tolerance 1e-4).
+
+    ``top_k`` is capped at the number of items. Raises ``ValueError`` on inconsistent arguments.
+    """
+    if len(vocab) != model.num_items:
+        raise ValueError(f"vocabulary has {len(vocab)} items but the model has {model.num_items}")
+    if not name or any(c in name for c in "/\\\n"):
+        raise ValueError(f"bad bundle name {name!r}")
+    os.makedirs(bundle_dir, exist_ok=True)
+    model = model.cpu().eval()
+    step = StepModule(model, top_k).eval()
+    k = step.top_k
+    hidden_size = model.config.layers * model.config.hidden_size
+
+    onnx_path = os.path.join(bundle_dir, "model.onnx")
+    x = torch.zeros(2, dtype=torch.int64)
+    h = torch.zeros(2, hidden_size)
+    with torch.no_grad():
+        torch.onnx.export(step, (x, h), onnx_path, opset_version=OPSET, input_names=INPUT_NAMES,
+                          output_names=OUTPUT_NAMES, do_constant_folding=True,
+                          dynamic_axes={n: {0: BATCH_AXIS} for n in INPUT_NAMES + OUTPUT_NAMES})
+    proto = onnx.load(onnx_path)
+    onnx.checker.check_model(proto)
+    expected = tensor_specs(hidden_size, k)
+    actual = graph_specs(proto)
+    if actual != expected:
+        raise RuntimeError(f"{onnx_path}: graph inputs/outputs {actual} do not match the contract {expected}")
+    opset = [o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")]
+    if opset != [OPSET]:
+        raise RuntimeError(f"{onnx_path}: opset {opset}, expected [{OPSET}]")
+
+    vocab.write_tsv(os.path.join(bundle_dir, "items.tsv"))
+    files = ["model.onnx", "items.tsv"]
+    parity_path = os.path.join(bundle_dir, "parity.json")
+    if write_parity:
+        cases = _parity_cases(step, hidden_size)
+        with open(parity_path, "w", encoding="utf-8") as f:
+            json.dump({"cases": cases}, f, separators=(",", ":"))
+            f.write("\n")
+        files.append("parity.json")
+        if verify:
+            from .onnx_numpy import check_parity
+            check_parity(onnx_path, cases, atol=1e-4)
+    elif os.path.exists(parity_path):
+        os.remove(parity_path)
+
+    now = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc).replace(microsecond=0)
+    meta: Dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "version": now.strftime("%Y%m%dT%H%M%SZ"),
+        "created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "model_type": "gru4rec",
+        "num_items": model.num_items,
+        "hidden_size": hidden_size,
+        "top_k": k,
+        "opset": OPSET,
+        **expected,
+        "hyperparameters": dict(hyperparameters or {}),
+        "training_data": dict(training_data or {}),
+        "metrics": dict(metrics or {}),
+        "files": {f: {"sha256": sha256_file(os.path.join(bundle_dir, f)),
+                      "bytes": os.path.getsize(os.path.join(bundle_dir, f))} for f in files},
+    }
+    with open(os.path.join(bundle_dir, "metadata.json"), "w", encoding="utf-8") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    log.info("exported bundle %s to %s (%d items, hidden %d, top_k %d, model.onnx %d bytes)", name, bundle_dir,
+             model.num_items, hidden_size, k, meta["files"]["model.onnx"]["bytes"])
+    return meta

@@ -1,0 +1,151 @@
+"""A tiny NumPy interpreter for the ONNX ops that the exported GRU4Rec step graph uses.
+
+ONNX Runtime for Python is not available on the build machine and ``onnx.reference`` only exists in
+onnx >= 1.13, so this executes the graph node by node to check PyTorch-vs-ONNX parity in Python.
+It supports only the ops the step graph needs and raises ``NotImplementedError`` for any other op
+(or attribute value it does not implement), so it can never silently mis-execute a graph.
+The authoritative runtime check is still the Java test that replays ``parity.json`` through ONNX Runtime.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Mapping, Sequence
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+
+def _attrs(node: onnx.NodeProto) -> Dict[str, Any]:
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _gemm(node: onnx.NodeProto, a: np.ndarray, b: np.ndarray, c: Any = None) -> List[np.ndarray]:
+    at = _attrs(node)
+    if at.get("transA", 0):
+        a = a.T
+    if at.get("transB", 0):
+        b = b.T
+    y = at.get("alpha", 1.0) * (a @ b)
+    if c is not None:
+        y = y + at.get("beta", 1.0) * c
+    return [y.astype(a.dtype)]
+
+
+def _split(node: onnx.NodeProto, x: np.ndarray, split: Any = None) -> List[np.ndarray]:
+    at = _attrs(node)
+    axis = at.get("axis", 0)
+    if split is None:
+        split = at.get("split")
+    if split is None:
+        n = len(node.output)
+        split = [x.shape[axis] // n] * n
+    idx = np.cumsum(split)[:-1]
+    return list(np.split(x, idx, axis=axis))
+
+
+def _slice(node: onnx.NodeProto, x: np.ndarray, starts: np.ndarray, ends: np.ndarray, axes: Any = None,
+           steps: Any = None) -> List[np.ndarray]:
+    axes = list(range(len(starts))) if axes is None else list(axes)
+    steps = [1] * len(starts) if steps is None else list(steps)
+    sl = [slice(None)] * x.ndim
+    for s, e, a, st in zip(starts, ends, axes, steps):
+        sl[int(a)] = slice(int(s), int(min(e, np.iinfo(np.int64).max)), int(st))
+    return [x[tuple(sl)]]
+
+
+def _topk(node: onnx.NodeProto, x: np.ndarray, k: np.ndarray) -> List[np.ndarray]:
+    at = _attrs(node)
+    if at.get("largest", 1) != 1 or at.get("sorted", 1) != 1:
+        raise NotImplementedError("TopK with largest=0 or sorted=0")
+    axis = at.get("axis", -1)
+    kk = int(np.asarray(k).reshape(-1)[0])
+    order = np.argsort(-x, axis=axis, kind="stable")  # ties: lower index first, as the ONNX spec says
+    idx = np.take(order, np.arange(kk), axis=axis)
+    return [np.take_along_axis(x, idx, axis=axis), idx.astype(np.int64)]
+
+
+def _concat(node: onnx.NodeProto, *xs: np.ndarray) -> List[np.ndarray]:
+    return [np.concatenate(xs, axis=_attrs(node)["axis"])]
+
+
+def _gather(node: onnx.NodeProto, data: np.ndarray, idx: np.ndarray) -> List[np.ndarray]:
+    return [np.take(data, idx, axis=_attrs(node).get("axis", 0))]
+
+
+def _transpose(node: onnx.NodeProto, x: np.ndarray) -> List[np.ndarray]:
+    return [np.transpose(x, _attrs(node).get("perm"))]
+
+
+def _unsqueeze(node: onnx.NodeProto, x: np.ndarray, axes: np.ndarray) -> List[np.ndarray]:
+    for a in sorted(int(v) for v in axes):
+        x = np.expand_dims(x, a)
+    return [x]
+
+
+def _squeeze(node: onnx.NodeProto, x: np.ndarray, axes: Any = None) -> List[np.ndarray]:
+    return [np.squeeze(x) if axes is None else np.squeeze(x, axis=tuple(int(a) for a in axes))]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-x))).astype(x.dtype)
+
+
+_OPS: Dict[str, Callable[..., List[np.ndarray]]] = {
+    "Add": lambda n, a, b: [a + b],
+    "Sub": lambda n, a, b: [a - b],
+    "Mul": lambda n, a, b: [a * b],
+    "MatMul": lambda n, a, b: [a @ b],
+    "Sigmoid": lambda n, x: [_sigmoid(x)],
+    "Tanh": lambda n, x: [np.tanh(x)],
+    "Identity": lambda n, x: [x],
+    "Shape": lambda n, x: [np.array(x.shape, dtype=np.int64)],
+    "Gemm": _gemm,
+    "Split": _split,
+    "Slice": _slice,
+    "TopK": _topk,
+    "Concat": _concat,
+    "Gather": _gather,
+    "Transpose": _transpose,
+    "Unsqueeze": _unsqueeze,
+    "Squeeze": _squeeze,
+}
+
+
+def run(model: "onnx.ModelProto | str", feeds: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    """Execute ``model`` on ``feeds`` and return all graph outputs by name."""
+    if isinstance(model, str):
+        model = onnx.load(model)
+    env: Dict[str, Any] = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    env.update({k: np.asarray(v) for k, v in feeds.items()})
+    env[""] = None  # omitted optional inputs
+    for node in model.graph.node:
+        if node.domain not in ("", "ai.onnx"):
+            raise NotImplementedError(f"op domain {node.domain!r}")
+        if node.op_type == "Constant":
+            out = [numpy_helper.to_array(_attrs(node)["value"])]
+        else:
+            fn = _OPS.get(node.op_type)
+            if fn is None:
+                raise NotImplementedError(f"ONNX op {node.op_type} is not supported by onnx_numpy")
+            out = fn(node, *[env[i] for i in node.input])
+        for name, val in zip(node.output, out):
+            env[name] = val
+    return {o.name: env[o.name] for o in model.graph.output}
+
+
+def check_parity(onnx_path: str, cases: Sequence[Mapping[str, Any]], atol: float = 1e-4) -> float:
+    """Run every parity case through the ONNX graph; require identical ``topk_items`` and scores/hidden
+    states within ``atol``. Returns the largest absolute difference seen. Raises ``AssertionError``."""
+    proto = onnx.load(onnx_path)
+    worst = 0.0
+    for n, case in enumerate(cases):
+        out = run(proto, {"item_idx": np.asarray(case["item_idx"], dtype=np.int64),
+                          "hidden": np.asarray(case["hidden"], dtype=np.float32)})
+        if not np.array_equal(out["topk_items"], np.asarray(case["topk_items"], dtype=np.int64)):
+            raise AssertionError(f"{onnx_path}: parity case {n}: topk_items differ")
+        for key in ("new_hidden", "topk_scores"):
+            d = float(np.max(np.abs(out[key] - np.asarray(case[key], dtype=np.float32)), initial=0.0))
+            worst = max(worst, d)
+            if not d <= atol:
+                raise AssertionError(f"{onnx_path}: parity case {n}: {key} differs by {d} > {atol}")
+    return worst

@@ -1,0 +1,310 @@
+package io.insession.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Every InSession setting: one key, its doc, default and validation, in one place.
+ *
+ * <p>Where a value comes from, later wins: defaults in code, a properties file, environment
+ * variables, then command-line overrides. Keys starting with {@code insession.} are InSession's
+ * own; every other key is a Kafka client or Streams setting and passes through unchanged (security
+ * settings included). Environment variables map to keys by one rule: {@code
+ * INSESSION_SESSION_GAP_MS} is {@code insession.session.gap.ms} and {@code KAFKA_BOOTSTRAP_SERVERS}
+ * is {@code bootstrap.servers} (prefix kept or dropped, lower case, underscores to dots).
+ */
+public final class InSessionConfig extends AbstractConfig {
+
+  /** Prefix of InSession's own keys; all other keys go to Kafka. */
+  public static final String PREFIX = "insession.";
+
+  public static final String APPLICATION_ID = "insession.application.id";
+  public static final String WEBLOG_TOPIC = "insession.topic.weblog";
+  public static final String DEAD_LETTER_TOPIC = "insession.topic.dead.letter";
+  public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
+  public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
+  public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
+  public static final String SESSION_GAP_MS = "insession.session.gap.ms";
+  public static final String SESSION_EXPIRY_SCAN_INTERVAL_MS =
+      "insession.session.expiry.scan.interval.ms";
+  public static final String SESSION_RECENT_ITEMS = "insession.session.recent.items";
+  public static final String RECOMMENDATIONS_COUNT = "insession.recommendations.count";
+  public static final String RULE_EXCLUDE_SEEN = "insession.rules.exclude.seen";
+  public static final String MODEL_BUNDLE = "insession.model.bundle";
+  public static final String SCORING_DEVICE = "insession.scoring.device";
+  public static final String SCORING_DEVICE_ID = "insession.scoring.device.id";
+  public static final String SCORING_INTRA_OP_THREADS = "insession.scoring.intra.op.threads";
+  public static final String API_PORT = "insession.api.port";
+  public static final String API_CACHE_MAX_SESSIONS = "insession.api.cache.max.sessions";
+
+  private static final ConfigDef DEFINITION =
+      new ConfigDef()
+          .define(
+              APPLICATION_ID,
+              Type.STRING,
+              "insession",
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              "Kafka Streams application id: names the consumer group, internal topics and state"
+                  + " directory. Also the prefix of the changelog topics.")
+          .define(
+              WEBLOG_TOPIC,
+              Type.STRING,
+              "weblog-events",
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              "Input topic of weblog events (key: session id, value: Avro WeblogEvent).")
+          .define(
+              DEAD_LETTER_TOPIC,
+              Type.STRING,
+              "weblog-events-dlq",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Where records that fail validation go, unchanged, with the reason and their source"
+                  + " topic, partition and offset in headers.")
+          .define(
+              RECOMMENDATIONS_TOPIC,
+              Type.STRING,
+              "recommendations",
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              "Output topic of ranked lists (key: session id, value: Avro RecommendationList).")
+          .define(
+              TOPIC_PARTITIONS,
+              Type.INT,
+              4,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Partitions of the topics InSession creates when they do not exist (they bound the"
+                  + " parallelism).")
+          .define(
+              TOPIC_REPLICATION_FACTOR,
+              Type.SHORT,
+              (short) 1,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Replication factor of the topics InSession creates when they do not exist.")
+          .define(
+              SESSION_GAP_MS,
+              Type.LONG,
+              30 * 60 * 1000L,
+              ConfigDef.Range.atLeast(1),
+              Importance.HIGH,
+              "Inactivity (event time, ms) after which a session ends and its state is removed.")
+          .define(
+              SESSION_EXPIRY_SCAN_INTERVAL_MS,
+              Type.LONG,
+              60 * 1000L,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "How often (stream time, ms) the session store is scanned for expired sessions.")
+          .define(
+              SESSION_RECENT_ITEMS,
+              Type.INT,
+              50,
+              ConfigDef.Range.between(1, 10_000),
+              Importance.LOW,
+              "How many recent items a session remembers (for the seen-items rule and baselines).")
+          .define(
+              RECOMMENDATIONS_COUNT,
+              Type.INT,
+              20,
+              ConfigDef.Range.between(1, 1_000),
+              Importance.MEDIUM,
+              "Length of each emitted list.")
+          .define(
+              RULE_EXCLUDE_SEEN,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Drop items the session already saw. Shoppers often click back to an item (the"
+                  + " offline accuracy protocol counts such repeats), so this is a choice.")
+          .define(
+              MODEL_BUNDLE,
+              Type.STRING,
+              "",
+              Importance.HIGH,
+              "Directory of the model bundle to serve (see docs/model-bundle.md).")
+          .define(
+              SCORING_DEVICE,
+              Type.STRING,
+              "cpu",
+              ValidString.in("cpu", "cuda"),
+              Importance.MEDIUM,
+              "Where ONNX Runtime scores: cpu, or cuda (needs the -Pgpu build; falls back to cpu"
+                  + " with a warning when no GPU is present).")
+          .define(
+              SCORING_DEVICE_ID,
+              Type.INT,
+              0,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              "CUDA device id when the device is cuda.")
+          .define(
+              SCORING_INTRA_OP_THREADS,
+              Type.INT,
+              1,
+              ConfigDef.Range.between(1, 256),
+              Importance.LOW,
+              "ONNX Runtime intra-op threads per scoring call.")
+          .define(
+              API_PORT,
+              Type.INT,
+              8080,
+              ConfigDef.Range.between(0, 65_535),
+              Importance.MEDIUM,
+              "HTTP port of the lookup API (0 picks a free port).")
+          .define(
+              API_CACHE_MAX_SESSIONS,
+              Type.LONG,
+              1_000_000L,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "How many sessions' latest lists the lookup API keeps in memory.");
+
+  private final Map<String, String> kafkaProperties;
+
+  private InSessionConfig(final Map<String, String> own, final Map<String, String> kafka) {
+    super(DEFINITION, own, false);
+    this.kafkaProperties = Map.copyOf(kafka);
+  }
+
+  /** The definition of every key (for docs and `--help`). */
+  public static ConfigDef definition() {
+    return DEFINITION;
+  }
+
+  /** A config from explicit settings only (defaults for the rest); for tests and embedding. */
+  public static InSessionConfig of(final Map<String, String> settings) {
+    final Map<String, String> own = new HashMap<>();
+    final Map<String, String> kafka = new HashMap<>();
+    settings.forEach(
+        (key, value) -> {
+          if (key.startsWith(PREFIX)) {
+            own.put(key, value);
+          } else {
+            kafka.put(key, value);
+          }
+        });
+    own.keySet().stream()
+        .filter(k -> !DEFINITION.names().contains(k))
+        .findFirst()
+        .ifPresent(
+            k -> {
+              throw new ConfigException(
+                  k, settings.get(k), "unknown InSession setting (see `insession config`)");
+            });
+    return new InSessionConfig(own, kafka);
+  }
+
+  /**
+   * Loads the layered config: defaults, then {@code file} (if given), then environment variables
+   * ({@code INSESSION_*}, {@code KAFKA_*}), then {@code overrides}.
+   */
+  public static InSessionConfig load(
+      final Path file, final Map<String, String> environment, final Map<String, String> overrides)
+      throws IOException {
+    final Map<String, String> merged = new TreeMap<>();
+    if (file != null) {
+      final Properties properties = new Properties();
+      try (InputStream in = Files.newInputStream(file)) {
+        properties.load(in);
+      }
+      properties.stringPropertyNames().forEach(k -> merged.put(k, properties.getProperty(k)));
+    }
+    merged.putAll(fromEnvironment(environment));
+    merged.putAll(overrides);
+    return of(merged);
+  }
+
+  /** Maps environment variables to keys: INSESSION_A_B → insession.a.b, KAFKA_A_B → a.b. */
+  static Map<String, String> fromEnvironment(final Map<String, String> environment) {
+    final Map<String, String> keys = new TreeMap<>();
+    environment.forEach(
+        (name, value) -> {
+          final String lower = name.toLowerCase(Locale.ROOT).replace('_', '.');
+          if (name.startsWith("INSESSION_")) {
+            keys.put(lower, value);
+          } else if (name.startsWith("KAFKA_")) {
+            keys.put(lower.substring("kafka.".length()), value);
+          }
+        });
+    return keys;
+  }
+
+  public String applicationId() {
+    return getString(APPLICATION_ID);
+  }
+
+  public long sessionGapMs() {
+    return getLong(SESSION_GAP_MS);
+  }
+
+  /** Kafka client and Streams settings given by the user, unchanged. */
+  public Map<String, String> kafkaProperties() {
+    return kafkaProperties;
+  }
+
+  /** The bootstrap servers, or localhost:9092 when none is configured. */
+  public String bootstrapServers() {
+    return kafkaProperties.getOrDefault(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+  }
+
+  /**
+   * Kafka Streams properties: InSession's defaults for per-event latency and exactly-once, then
+   * whatever the user set for Kafka (which wins).
+   */
+  public Properties streamsProperties() {
+    final Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // emit per event, not per cache flush, and don't hold records back in the producer
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    p.putAll(kafkaProperties);
+    return p;
+  }
+
+  /** Properties for plain Kafka clients (admin, producer, consumer): the user's Kafka settings. */
+  public Map<String, Object> clientProperties() {
+    final Map<String, Object> p = new HashMap<>(kafkaProperties);
+    p.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return p;
+  }
+
+  /** Every effective setting, secrets masked, sorted; for the start-up log line. */
+  public Map<String, String> describe() {
+    final Map<String, String> all = new TreeMap<>();
+    values().forEach((k, v) -> all.put(k, String.valueOf(v)));
+    kafkaProperties.forEach((k, v) -> all.put(k, isSecret(k) ? "[hidden]" : v));
+    return all;
+  }
+
+  private static boolean isSecret(final String key) {
+    final String lower = key.toLowerCase(Locale.ROOT);
+    return lower.contains("password")
+        || lower.contains("secret")
+        || lower.contains("jaas")
+        || lower.contains("token")
+        || lower.endsWith(".key");
+  }
+}

@@ -1,0 +1,173 @@
+package io.insession.demo;
+
+import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.schemas.RecommendationList;
+import io.insession.schemas.ScoredItem;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the recommendations topic like any downstream consumer would and shows each new list as a
+ * line a person can follow: the session, what it just viewed, the top items, and the end-to-end
+ * latency (list received − event time). Keeps a latency histogram for the summary.
+ */
+public final class RecommendationWatcher implements Runnable, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecommendationWatcher.class);
+  private static final int SHOWN_ITEMS = 4;
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final AvroSingleObjectSerde<RecommendationList> serde =
+      AvroSingleObjectSerde.forType(RecommendationList.class);
+  private final PrintStream out;
+  private final Clock clock;
+  private final Map<String, String> lastViewed = new ConcurrentHashMap<>();
+  private final Histogram latencyMs = new Histogram(60_000L, 3);
+  private final AtomicInteger received = new AtomicInteger();
+  private final AtomicInteger fallbacks = new AtomicInteger();
+  private final Thread thread;
+
+  /**
+   * @param clientProperties bootstrap servers and any security settings
+   * @param topic the recommendations topic
+   */
+  public RecommendationWatcher(
+      final Map<String, Object> clientProperties,
+      final String topic,
+      final PrintStream out,
+      final Clock clock) {
+    final Map<String, Object> props = new HashMap<>(clientProperties);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    this.consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    final List<TopicPartition> partitions =
+        consumer.partitionsFor(topic).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position);
+    this.out = out;
+    this.clock = clock;
+    this.thread = new Thread(this, "recommendation-watcher");
+    thread.setDaemon(true);
+  }
+
+  /** Remembers what a session just viewed, to show it next to the list it triggers. */
+  public void viewed(final String sessionId, final String itemId) {
+    lastViewed.put(sessionId, itemId);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        final ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        for (final ConsumerRecord<String, byte[]> record : records) {
+          show(record);
+        }
+      }
+    } catch (WakeupException e) {
+      // close() asked us to stop
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+  }
+
+  private void show(final ConsumerRecord<String, byte[]> record) {
+    final RecommendationList list;
+    try {
+      list = serde.deserialize(record.topic(), record.value());
+    } catch (SerializationException e) {
+      LOG.warn(
+          "Skipping an undecodable list at {}-{}@{}: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
+      return;
+    }
+    final long latency = clock.millis() - list.getTriggerEventTime().toEpochMilli();
+    synchronized (latencyMs) {
+      latencyMs.recordValue(Math.max(0, Math.min(latency, latencyMs.getHighestTrackableValue())));
+    }
+    received.incrementAndGet();
+    if (list.getFallback()) {
+      fallbacks.incrementAndGet();
+    }
+    final String top =
+        list.getItems().stream()
+            .limit(SHOWN_ITEMS)
+            .map(RecommendationWatcher::format)
+            .collect(Collectors.joining("  "));
+    out.printf(
+        Locale.ROOT,
+        "session %-8s viewed %-10s → %s%s  [%d ms]%n",
+        list.getSessionId(),
+        lastViewed.getOrDefault(list.getSessionId(), "?"),
+        top,
+        list.getFallback() ? "  (popular: cold start)" : "",
+        latency);
+  }
+
+  private static String format(final ScoredItem item) {
+    return String.format(Locale.ROOT, "%s (%.2f)", item.getItemId(), item.getScore());
+  }
+
+  /** How many lists have been received. */
+  public int received() {
+    return received.get();
+  }
+
+  /** A one-paragraph summary: lists, cold starts and latency percentiles. */
+  public String summary() {
+    synchronized (latencyMs) {
+      return String.format(
+          Locale.ROOT,
+          "%d lists received (%d cold-start fallbacks); end-to-end latency event → list:"
+              + " p50 %d ms, p90 %d ms, p99 %d ms, max %d ms",
+          received.get(),
+          fallbacks.get(),
+          latencyMs.getValueAtPercentile(50),
+          latencyMs.getValueAtPercentile(90),
+          latencyMs.getValueAtPercentile(99),
+          latencyMs.getMaxValue());
+    }
+  }
+
+  @Override
+  public void close() {
+    consumer.wakeup();
+    try {
+      thread.join(Duration.ofSeconds(10).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

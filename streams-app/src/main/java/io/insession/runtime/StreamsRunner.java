@@ -1,0 +1,94 @@
+package io.insession.runtime;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns one {@link KafkaStreams} instance: start, state, and shutdown. It builds nothing itself: the
+ * topology and properties come from outside.
+ *
+ * <p>An exception that escapes the topology stops this client loudly (one ERROR line with the
+ * cause) instead of retrying forever on the same record; the process supervisor restarts it, and
+ * exactly-once processing means nothing is lost or duplicated.
+ */
+public final class StreamsRunner implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
+
+  private final KafkaStreams streams;
+  private final CountDownLatch running = new CountDownLatch(1);
+  private final CountDownLatch failed = new CountDownLatch(1);
+  private volatile Throwable failure;
+
+  public StreamsRunner(final Topology topology, final Properties properties) {
+    this.streams = new KafkaStreams(topology, properties);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          failure = e;
+          LOG.error(
+              "Stream thread failed; stopping this InSession instance so that it is restarted"
+                  + " from its last commit: {}",
+              e.toString(),
+              e);
+          failed.countDown();
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.setStateListener(
+        (next, previous) -> {
+          LOG.info("Kafka Streams state {} -> {}", previous, next);
+          if (next == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+          if (next == KafkaStreams.State.ERROR) {
+            failed.countDown();
+          }
+        });
+  }
+
+  /** Starts processing in the background. */
+  public void start() {
+    streams.start();
+  }
+
+  /**
+   * Waits until the topology is RUNNING.
+   *
+   * @return false on timeout
+   * @throws IllegalStateException if the client failed first
+   */
+  public boolean awaitRunning(final Duration timeout) throws InterruptedException {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (running.await(50, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+      if (failed.getCount() == 0) {
+        throw new IllegalStateException("Kafka Streams failed before RUNNING", failure);
+      }
+    }
+    return false;
+  }
+
+  /** The current state (for health checks). */
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** The underlying client, for metrics and interactive queries. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public void close() {
+    LOG.info("Closing Kafka Streams");
+    streams.close(Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,103 @@
+package io.insession.topology;
+
+import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.kafka.Topics;
+import io.insession.rules.RuleChain;
+import io.insession.schemas.SessionState;
+import io.insession.scoring.SessionScorer;
+import io.insession.session.SessionStates;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the recommender topology: a pure function of its settings and collaborators, so tests and
+ * the runner build exactly the same thing.
+ *
+ * <pre>
+ * weblog-source ─▶ validate-event ─┬─ valid ──▶ score-session [session-state] ─▶ recommendations-sink
+ *                                  └─ invalid ▶ dead-letter-sink
+ * </pre>
+ */
+public final class RecommenderTopology {
+
+  private static final String BRANCH_PREFIX = "checked-";
+
+  private RecommenderTopology() {}
+
+  /**
+   * The topology.
+   *
+   * @param settings session gap, list length, rules
+   * @param scorer the model (shared by all stream threads)
+   * @param topics names and serdes of the topics
+   * @param clock the wall clock for {@code emittedAt}
+   */
+  public static Topology build(
+      final TopologySettings settings,
+      final SessionScorer scorer,
+      final Topics topics,
+      final Clock clock) {
+    final StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(sessionStore());
+    final RuleChain rules = RuleChain.of(settings.excludeSeen(), settings.listLength());
+
+    final Map<String, KStream<String, CheckedEvent>> checked =
+        builder.stream(
+                topics.weblog().name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("weblog-source"))
+            .process(
+                () -> new ValidateEventProcessor(topics.weblog().valueSerde().deserializer()),
+                Named.as("validate-event"))
+            .split(Named.as(BRANCH_PREFIX))
+            .branch((key, value) -> value instanceof CheckedEvent.Valid, Branched.as("valid"))
+            .defaultBranch(Branched.as("invalid"));
+
+    checked
+        .get(BRANCH_PREFIX + "valid")
+        .mapValues(value -> ((CheckedEvent.Valid) value).event(), Named.as("unwrap-valid"))
+        .processValues(
+            () -> new ScoreSessionProcessor(scorer, rules, settings, clock),
+            Named.as("score-session"),
+            SessionStates.STORE_NAME)
+        .to(
+            topics.recommendations().name(),
+            Produced.with(
+                    topics.recommendations().keySerde(), topics.recommendations().valueSerde())
+                .withName("recommendations-sink"));
+
+    checked
+        .get(BRANCH_PREFIX + "invalid")
+        .map(
+            (key, value) -> {
+              final CheckedEvent.Invalid invalid = (CheckedEvent.Invalid) value;
+              return KeyValue.pair(invalid.rawKey(), invalid.rawValue());
+            },
+            Named.as("unwrap-invalid"))
+        .to(
+            topics.deadLetter().name(),
+            Produced.with(topics.deadLetter().keySerde(), topics.deadLetter().valueSerde())
+                .withName("dead-letter-sink"));
+
+    return builder.build();
+  }
+
+  private static StoreBuilder<KeyValueStore<String, SessionState>> sessionStore() {
+    return Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(SessionStates.STORE_NAME),
+            Serdes.String(),
+            AvroSingleObjectSerde.forType(SessionState.class))
+        .withLoggingEnabled(Map.of());
+  }
+}

@@ -1,0 +1,120 @@
+package io.insession.topology;
+
+import io.insession.schemas.WeblogEvent;
+import io.insession.session.EventSemantics;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Decodes and checks each raw weblog record. A good one goes on as {@link CheckedEvent.Valid},
+ * keyed by session id; a bad one as {@link CheckedEvent.Invalid} with its original bytes and
+ * dead-letter headers (reason, detail, source topic, partition and offset). Never throws on bad
+ * input.
+ */
+final class ValidateEventProcessor implements Processor<byte[], byte[], String, CheckedEvent> {
+
+  private final Deserializer<WeblogEvent> decoder;
+  private ProcessorContext<String, CheckedEvent> context;
+
+  ValidateEventProcessor(final Deserializer<WeblogEvent> decoder) {
+    this.decoder = decoder;
+  }
+
+  @Override
+  public void init(final ProcessorContext<String, CheckedEvent> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(final Record<byte[], byte[]> record) {
+    final CheckedEvent checked = check(record.key(), record.value());
+    if (checked instanceof CheckedEvent.Valid valid) {
+      context.forward(
+          new Record<String, CheckedEvent>(
+              valid.event().getSessionId(), valid, record.timestamp(), record.headers()));
+    } else {
+      final CheckedEvent.Invalid invalid = (CheckedEvent.Invalid) checked;
+      context.forward(
+          new Record<String, CheckedEvent>(
+              null, invalid, record.timestamp(), deadLetterHeaders(record.headers(), invalid)));
+    }
+  }
+
+  private CheckedEvent check(final byte[] key, final byte[] value) {
+    if (key == null || key.length == 0) {
+      return invalid(
+          DeadLetterReason.MISSING_KEY, "record has no key (the session id)", key, value);
+    }
+    if (value == null) {
+      return invalid(DeadLetterReason.MISSING_VALUE, "record has no value", key, value);
+    }
+    final WeblogEvent event;
+    try {
+      event = decoder.deserialize(topic(), value);
+    } catch (SerializationException e) {
+      return invalid(DeadLetterReason.UNDECODABLE, e.getMessage(), key, value);
+    }
+    if (event.getSessionId().isBlank()) {
+      return invalid(DeadLetterReason.MISSING_FIELD, "sessionId is empty", key, value);
+    }
+    if (event.getEventId().isBlank()) {
+      return invalid(DeadLetterReason.MISSING_FIELD, "eventId is empty", key, value);
+    }
+    final String keyText = new String(key, StandardCharsets.UTF_8);
+    if (!keyText.equals(event.getSessionId())) {
+      return invalid(
+          DeadLetterReason.KEY_MISMATCH,
+          "key '" + keyText + "' is not the sessionId '" + event.getSessionId() + "'",
+          key,
+          value);
+    }
+    if (EventSemantics.requiresItem(event.getEventType())
+        && (event.getItemId() == null || event.getItemId().isBlank())) {
+      return invalid(
+          DeadLetterReason.MISSING_ITEM,
+          event.getEventType() + " event names no itemId",
+          key,
+          value);
+    }
+    return new CheckedEvent.Valid(event);
+  }
+
+  private static CheckedEvent invalid(
+      final DeadLetterReason reason, final String detail, final byte[] key, final byte[] value) {
+    return new CheckedEvent.Invalid(reason, detail, key, value);
+  }
+
+  private String topic() {
+    return context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
+  }
+
+  private Headers deadLetterHeaders(final Headers original, final CheckedEvent.Invalid invalid) {
+    final Headers headers = new RecordHeaders(original.toArray());
+    final Optional<RecordMetadata> source = context.recordMetadata();
+    put(headers, DeadLetterHeaders.REASON, invalid.reason().name());
+    put(headers, DeadLetterHeaders.DETAIL, String.valueOf(invalid.detail()));
+    put(headers, DeadLetterHeaders.SOURCE_TOPIC, source.map(RecordMetadata::topic).orElse(""));
+    put(
+        headers,
+        DeadLetterHeaders.SOURCE_PARTITION,
+        source.map(m -> String.valueOf(m.partition())).orElse(""));
+    put(
+        headers,
+        DeadLetterHeaders.SOURCE_OFFSET,
+        source.map(m -> String.valueOf(m.offset())).orElse(""));
+    return headers;
+  }
+
+  private static void put(final Headers headers, final String name, final String value) {
+    headers.remove(name);
+    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+  }
+}

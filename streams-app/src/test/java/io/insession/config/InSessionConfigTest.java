@@ -1,0 +1,89 @@
+package io.insession.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InSessionConfigTest {
+
+  @Test
+  void shouldDefaultToExactlyOnceAndPerEventLatencySettings() {
+    final Properties streams = InSessionConfig.of(Map.of()).streamsProperties();
+
+    assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+        .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+    assertThat(streams.get(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isEqualTo(0);
+    assertThat(streams.get("producer.linger.ms")).isEqualTo(0);
+    assertThat(streams.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("insession");
+    assertThat(InSessionConfig.of(Map.of()).sessionGapMs()).isEqualTo(30 * 60 * 1000L);
+  }
+
+  @Test
+  void shouldLayerFileThenEnvironmentThenOverrides(@TempDir final Path dir) throws Exception {
+    final Path file = dir.resolve("insession.properties");
+    Files.writeString(
+        file,
+        "insession.session.gap.ms=1000\ninsession.recommendations.count=5\n"
+            + "bootstrap.servers=file:9092\nsecurity.protocol=SSL\n");
+
+    final InSessionConfig config =
+        InSessionConfig.load(
+            file,
+            Map.of(
+                "INSESSION_RECOMMENDATIONS_COUNT", "7",
+                "KAFKA_BOOTSTRAP_SERVERS", "env:9092",
+                "PATH", "/usr/bin"),
+            Map.of("insession.session.gap.ms", "2000"));
+
+    assertThat(config.sessionGapMs()).isEqualTo(2000L);
+    assertThat(config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT)).isEqualTo(7);
+    assertThat(config.bootstrapServers()).isEqualTo("env:9092");
+    assertThat(config.streamsProperties().get("security.protocol")).isEqualTo("SSL");
+    assertThat(config.kafkaProperties()).doesNotContainKey("path");
+  }
+
+  @Test
+  void shouldLetKafkaSettingsOverrideInSessionDefaults() {
+    final Properties streams =
+        InSessionConfig.of(Map.of("processing.guarantee", "at_least_once")).streamsProperties();
+
+    assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("at_least_once");
+  }
+
+  @Test
+  void shouldRejectUnknownAndInvalidInSessionSettings() {
+    assertThatThrownBy(() -> InSessionConfig.of(Map.of("insession.sesion.gap.ms", "1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("insession.sesion.gap.ms");
+    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.SESSION_GAP_MS, "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(InSessionConfig.SESSION_GAP_MS);
+    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.SCORING_DEVICE, "tpu")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tpu");
+  }
+
+  @Test
+  void shouldMaskSecretsWhenDescribingTheEffectiveConfig() {
+    final Map<String, String> described =
+        InSessionConfig.of(
+                Map.of(
+                    "sasl.jaas.config", "org.apache...required password=\"p\";",
+                    "ssl.truststore.password", "changeit",
+                    "bootstrap.servers", "b:9092"))
+            .describe();
+
+    assertThat(described.get("sasl.jaas.config")).isEqualTo("[hidden]");
+    assertThat(described.get("ssl.truststore.password")).isEqualTo("[hidden]");
+    assertThat(described.get("bootstrap.servers")).isEqualTo("b:9092");
+    assertThat(described).containsKey(InSessionConfig.SESSION_GAP_MS);
+  }
+}
