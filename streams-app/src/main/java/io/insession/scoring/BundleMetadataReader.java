@@ -1,0 +1,174 @@
+package io.insession.scoring;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Parses and validates metadata.json; every error message starts with the file name. */
+final class BundleMetadataReader {
+
+  static final String FILE = "metadata.json";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private BundleMetadataReader() {}
+
+  static BundleMetadata parse(final String json) {
+    final JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (final JsonProcessingException e) {
+      throw new InvalidModelBundleException(
+          FILE + ": not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw fail("expected a JSON object at the top level");
+    }
+    final int formatVersion = requiredInt(root, "format_version");
+    if (formatVersion != ModelBundle.FORMAT_VERSION) {
+      throw fail(
+          "format_version "
+              + formatVersion
+              + " is not supported (this build reads format_version "
+              + ModelBundle.FORMAT_VERSION
+              + ")");
+    }
+    final int numItems = requiredInt(root, "num_items");
+    final int hiddenSize = requiredInt(root, "hidden_size");
+    final int topK = requiredInt(root, "top_k");
+    if (numItems < 1) {
+      throw fail("num_items must be >= 1, got " + numItems);
+    }
+    if (hiddenSize < 1) {
+      throw fail("hidden_size must be >= 1, got " + hiddenSize);
+    }
+    if (topK < 1 || topK > numItems) {
+      throw fail("top_k must be between 1 and num_items (" + numItems + "), got " + topK);
+    }
+    return new BundleMetadata(
+        formatVersion,
+        requiredText(root, "name"),
+        requiredText(root, "version"),
+        optionalText(root, "created"),
+        optionalText(root, "model_type"),
+        numItems,
+        hiddenSize,
+        topK,
+        root.has("opset") ? requiredInt(root, "opset") : 0,
+        tensors(root, "inputs"),
+        tensors(root, "outputs"),
+        files(root));
+  }
+
+  private static List<TensorSpec> tensors(final JsonNode root, final String field) {
+    final JsonNode array = root.get(field);
+    if (array == null || !array.isArray() || array.isEmpty()) {
+      throw fail("'" + field + "' must be a non-empty array of tensors");
+    }
+    final List<TensorSpec> specs = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      final JsonNode tensor = array.get(i);
+      final String where = field + "[" + i + "]";
+      if (!tensor.isObject()) {
+        throw fail("'" + where + "' must be an object");
+      }
+      final JsonNode shape = tensor.get("shape");
+      if (shape == null || !shape.isArray()) {
+        throw fail("'" + where + ".shape' must be an array");
+      }
+      final List<String> dims = new ArrayList<>();
+      for (final JsonNode dim : shape) {
+        if (dim.isIntegralNumber() && dim.canConvertToLong() && dim.asLong() >= 1) {
+          dims.add(Long.toString(dim.asLong()));
+        } else if (dim.isTextual() && TensorSpec.isSymbolic(dim.asText())) {
+          dims.add(dim.asText());
+        } else {
+          throw fail("'" + where + ".shape' entries must be sizes >= 1 or axis names, got " + dim);
+        }
+      }
+      specs.add(
+          new TensorSpec(
+              requiredText(tensor, "name", where), requiredText(tensor, "type", where), dims));
+    }
+    return specs;
+  }
+
+  private static Map<String, FileDigest> files(final JsonNode root) {
+    final JsonNode files = root.get("files");
+    if (files == null || !files.isObject()) {
+      throw fail("'files' must be an object mapping file names to {sha256, bytes}");
+    }
+    final Map<String, FileDigest> digests = new LinkedHashMap<>();
+    for (final Map.Entry<String, JsonNode> entry : files.properties()) {
+      final String fileName = entry.getKey();
+      if (fileName.isEmpty()
+          || fileName.contains("/")
+          || fileName.contains("\\")
+          || fileName.equals(".")
+          || fileName.equals("..")) {
+        throw fail("'files' entry '" + fileName + "' must be a plain file name in the bundle");
+      }
+      if (fileName.equals(FILE)) {
+        throw fail("'files' must not list " + FILE + " itself");
+      }
+      final String where = "files." + fileName;
+      final JsonNode digest = entry.getValue();
+      final JsonNode bytes = digest.get("bytes");
+      if (bytes == null || !bytes.isIntegralNumber() || !bytes.canConvertToLong()) {
+        throw fail("'" + where + ".bytes' must be an integer");
+      }
+      try {
+        digests.put(
+            fileName, new FileDigest(requiredText(digest, "sha256", where), bytes.asLong()));
+      } catch (final IllegalArgumentException e) {
+        throw fail("'" + where + "': " + e.getMessage());
+      }
+    }
+    for (final String required : List.of(ModelBundle.MODEL_FILE, ModelBundle.ITEMS_FILE)) {
+      if (!digests.containsKey(required)) {
+        throw fail("'files' has no entry for " + required);
+      }
+    }
+    return digests;
+  }
+
+  private static int requiredInt(final JsonNode node, final String field) {
+    final JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw fail("missing field '" + field + "'");
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw fail("field '" + field + "' must be an integer, got " + value);
+    }
+    return value.asInt();
+  }
+
+  private static String requiredText(final JsonNode node, final String field) {
+    return requiredText(node, field, null);
+  }
+
+  private static String requiredText(final JsonNode node, final String field, final String where) {
+    final String path = where == null ? field : where + "." + field;
+    final JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw fail("missing field '" + path + "'");
+    }
+    if (!value.isTextual() || value.asText().isBlank()) {
+      throw fail("field '" + path + "' must be a non-empty string, got " + value);
+    }
+    return value.asText();
+  }
+
+  private static String optionalText(final JsonNode node, final String field) {
+    final JsonNode value = node.get(field);
+    return value == null || value.isNull() ? "" : value.asText();
+  }
+
+  private static InvalidModelBundleException fail(final String what) {
+    return new InvalidModelBundleException(FILE + ": " + what);
+  }
+}

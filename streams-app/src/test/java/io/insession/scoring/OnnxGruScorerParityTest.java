@@ -1,0 +1,208 @@
+package io.insession.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java side of the exporter's parity fixture: parity.json holds fixed inputs and PyTorch's
+ * outputs (docs/model-bundle.md); ONNX Runtime Java must reproduce them, both when called directly
+ * and through the scorer's tensor building and output decoding.
+ */
+class OnnxGruScorerParityTest {
+
+  private static final double TOLERANCE = 1e-4;
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxGruScorerParityTest.class);
+
+  private static ModelBundle bundle;
+  private static OnnxRuntime runtime;
+  private static List<ParityCase> cases;
+
+  /** One batch of parity.json. */
+  record ParityCase(
+      long[] itemIdx,
+      float[][] hidden,
+      float[][] newHidden,
+      float[][] topkScores,
+      long[][] topkItems) {}
+
+  @BeforeAll
+  static void loadFixture() throws IOException {
+    bundle = ModelBundle.load(TestBundles.tiny());
+    runtime = OnnxRuntime.create(OnnxRuntimeSettings.defaults());
+    final JsonNode root =
+        TestBundles.JSON.readTree(bundle.directory().resolve(ModelBundle.PARITY_FILE).toFile());
+    cases = new ArrayList<>();
+    for (final JsonNode c : root.get("cases")) {
+      cases.add(
+          new ParityCase(
+              TestBundles.JSON.treeToValue(c.get("item_idx"), long[].class),
+              TestBundles.JSON.treeToValue(c.get("hidden"), float[][].class),
+              TestBundles.JSON.treeToValue(c.get("new_hidden"), float[][].class),
+              TestBundles.JSON.treeToValue(c.get("topk_scores"), float[][].class),
+              TestBundles.JSON.treeToValue(c.get("topk_items"), long[][].class)));
+    }
+  }
+
+  @Test
+  void shouldHaveAParityFixtureWithBatchesOfSeveralSessions() {
+    assertThat(cases).isNotEmpty();
+    assertThat(cases).allSatisfy(c -> assertThat(c.itemIdx()).hasSizeGreaterThan(1));
+  }
+
+  @Test
+  void shouldMatchPyTorchOutputsOnTheParityFixture() throws Exception {
+    double maxScoreDiff = 0;
+    double maxHiddenDiff = 0;
+    try (OrtSession session = runtime.createSession(bundle.modelFile())) {
+      for (int n = 0; n < cases.size(); n++) {
+        final ParityCase c = cases.get(n);
+        final int rows = c.itemIdx().length;
+        try (OnnxTensor items =
+                OnnxTensor.createTensor(
+                    runtime.environment(), LongBuffer.wrap(c.itemIdx()), new long[] {rows});
+            OnnxTensor hidden =
+                OnnxTensor.createTensor(
+                    runtime.environment(),
+                    FloatBuffer.wrap(flatten(c.hidden())),
+                    new long[] {rows, bundle.hiddenSize()});
+            OrtSession.Result result = session.run(Map.of("item_idx", items, "hidden", hidden))) {
+          final float[][] newHidden =
+              (float[][]) ((OnnxTensor) result.get("new_hidden").orElseThrow()).getValue();
+          final float[][] scores =
+              (float[][]) ((OnnxTensor) result.get("topk_scores").orElseThrow()).getValue();
+          final long[][] topItems =
+              (long[][]) ((OnnxTensor) result.get("topk_items").orElseThrow()).getValue();
+          for (int r = 0; r < rows; r++) {
+            final String where = "case " + n + " row " + r;
+            assertThat(topItems[r]).as(where + " topk_items").containsExactly(c.topkItems()[r]);
+            assertThat(scores[r])
+                .as(where + " topk_scores")
+                .containsExactly(c.topkScores()[r], within((float) TOLERANCE));
+            assertThat(newHidden[r])
+                .as(where + " new_hidden")
+                .containsExactly(c.newHidden()[r], within((float) TOLERANCE));
+            maxScoreDiff = Math.max(maxScoreDiff, maxAbsDiff(scores[r], c.topkScores()[r]));
+            maxHiddenDiff = Math.max(maxHiddenDiff, maxAbsDiff(newHidden[r], c.newHidden()[r]));
+          }
+        }
+      }
+    }
+    LOG.info(
+        "Parity with PyTorch over {} cases: max |diff| scores {}, hidden {}",
+        cases.size(),
+        maxScoreDiff,
+        maxHiddenDiff);
+  }
+
+  @Test
+  void shouldMatchPyTorchOutputsThroughTheScorersBatchedStep() {
+    try (OnnxGruScorer scorer = OnnxGruScorer.create(bundle, runtime)) {
+      final HiddenStateCodec codec = scorer.stateCodec();
+      for (int n = 0; n < cases.size(); n++) {
+        final ParityCase c = cases.get(n);
+        final List<StepRequest> requests = new ArrayList<>();
+        for (int r = 0; r < c.itemIdx().length; r++) {
+          requests.add(
+              new StepRequest(
+                  codec.encode(c.hidden()[r]), List.of(), bundle.itemId((int) c.itemIdx()[r])));
+        }
+
+        final List<StepResult> results = scorer.stepAll(requests);
+
+        assertThat(results).hasSize(requests.size());
+        for (int r = 0; r < results.size(); r++) {
+          final String where = "case " + n + " row " + r;
+          final StepResult result = results.get(r);
+          assertThat(result.itemKnown()).isTrue();
+          assertThat(result.candidates())
+              .as(where + " item ids")
+              .extracting(Candidate::itemId)
+              .containsExactlyElementsOf(itemIds(c.topkItems()[r]));
+          final float[] scores = new float[result.candidates().size()];
+          for (int k = 0; k < scores.length; k++) {
+            scores[k] = result.candidates().get(k).score();
+          }
+          assertThat(scores)
+              .as(where + " scores")
+              .containsExactly(c.topkScores()[r], within((float) TOLERANCE));
+          assertThat(codec.decode(result.state()))
+              .as(where + " new state")
+              .containsExactly(c.newHidden()[r], within((float) TOLERANCE));
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldTreatAnEmptyStateLikeTheZeroHiddenStateOfTheFixture() {
+    final ParityCase fromZeros =
+        cases.stream()
+            .filter(c -> isZero(c.hidden()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("parity.json has no case from zero states"));
+    try (OnnxGruScorer scorer = OnnxGruScorer.create(bundle, runtime)) {
+      for (int r = 0; r < fromZeros.itemIdx().length; r++) {
+        final StepResult result =
+            scorer.step(
+                new StepRequest(
+                    new byte[0], List.of(), bundle.itemId((int) fromZeros.itemIdx()[r])));
+
+        assertThat(result.candidates())
+            .extracting(Candidate::itemId)
+            .containsExactlyElementsOf(itemIds(fromZeros.topkItems()[r]));
+        assertThat(scorer.stateCodec().decode(result.state()))
+            .containsExactly(fromZeros.newHidden()[r], within((float) TOLERANCE));
+      }
+    }
+  }
+
+  private static List<String> itemIds(final long[] indices) {
+    final List<String> ids = new ArrayList<>();
+    for (final long index : indices) {
+      ids.add(bundle.itemId((int) index));
+    }
+    return ids;
+  }
+
+  private static double maxAbsDiff(final float[] a, final float[] b) {
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
+  }
+
+  private static boolean isZero(final float[][] hidden) {
+    for (final float[] row : hidden) {
+      for (final float value : row) {
+        if (value != 0f) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static float[] flatten(final float[][] rows) {
+    final int width = rows[0].length;
+    final float[] flat = new float[rows.length * width];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(rows[r], 0, flat, r * width, width);
+    }
+    return flat;
+  }
+}
