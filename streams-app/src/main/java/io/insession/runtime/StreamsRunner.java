@@ -26,6 +26,7 @@ public final class StreamsRunner implements AutoCloseable {
   private final CountDownLatch running = new CountDownLatch(1);
   private final CountDownLatch failed = new CountDownLatch(1);
   private volatile Throwable failure;
+  private volatile Runnable onFailure = () -> {};
 
   public StreamsRunner(final Topology topology, final Properties properties) {
     this.streams = new KafkaStreams(topology, properties);
@@ -38,6 +39,7 @@ public final class StreamsRunner implements AutoCloseable {
               e.toString(),
               e);
           failed.countDown();
+          onFailure.run();
           return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     streams.setStateListener(
@@ -48,8 +50,19 @@ public final class StreamsRunner implements AutoCloseable {
           }
           if (next == KafkaStreams.State.ERROR) {
             failed.countDown();
+            onFailure.run();
           }
         });
+  }
+
+  /** Called (on a stream thread) when the client fails; for example to end the process. */
+  public void onFailure(final Runnable action) {
+    this.onFailure = action;
+  }
+
+  /** Whether the client has failed. */
+  public boolean hasFailed() {
+    return failed.getCount() == 0;
   }
 
   /** Starts processing in the background. */
