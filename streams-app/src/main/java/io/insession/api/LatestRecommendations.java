@@ -1,0 +1,343 @@
+package io.insession.api;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.schemas.RecommendationList;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the latest {@link RecommendationList} of every session, read from the recommendations topic
+ * by a consumer on its own thread.
+ *
+ * <p>The consumer reads every partition from the beginning with {@code
+ * isolation.level=read_committed} and no consumer group, so every API instance sees every session.
+ * Lists are kept in a Caffeine cache keyed by the record key (the session id; the value's {@code
+ * sessionId} when the key is missing), bounded in size and expiring a fixed time after they were
+ * read. A later record of a session replaces the earlier one; a tombstone removes it. A value that
+ * does not decode is logged and skipped: bad input never stops the thread.
+ *
+ * <p>The source is ready once it has read up to the end offsets it saw when it started (the last
+ * stable offsets, as it reads committed data only). Partitions added to the topic later are not
+ * picked up until restart.
+ */
+public final class LatestRecommendations implements RecommendationSource {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LatestRecommendations.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+  private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(5);
+  private static final long TOPIC_RETRY_MILLIS = 1_000L;
+  private static final long JOIN_TIMEOUT_MILLIS = 30_000L;
+
+  private final String topic;
+  private final Consumer<String, byte[]> consumer;
+  private final AvroSingleObjectSerde<RecommendationList> serde =
+      AvroSingleObjectSerde.forType(RecommendationList.class);
+  private final Cache<String, RecommendationList> cache;
+  private final Thread thread;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closeSignal = new CountDownLatch(1);
+  private final AtomicLong recordsRead = new AtomicLong();
+  private final AtomicLong recordsSkipped = new AtomicLong();
+  private volatile Readiness readiness;
+  private volatile boolean caughtUp;
+  private volatile RuntimeException failure;
+
+  /**
+   * Creates the consumer (not started yet; see {@link #start()}).
+   *
+   * @param settings bootstrap servers, pass-through Kafka properties, topic and cache settings
+   */
+  public LatestRecommendations(final LookupApiSettings settings) {
+    this(settings, new KafkaConsumer<>(consumerProperties(settings)));
+  }
+
+  /** For tests: with a given consumer, e.g. a {@code MockConsumer}. */
+  LatestRecommendations(final LookupApiSettings settings, final Consumer<String, byte[]> consumer) {
+    this.topic = settings.topic();
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(settings.cacheMaxEntries())
+            .expireAfterWrite(settings.cacheTtl())
+            .build();
+    this.readiness = Readiness.notReady("consumer of topic " + topic + " not started");
+    this.thread = new Thread(this::run, "latest-recommendations-" + topic);
+    this.thread.setDaemon(true);
+  }
+
+  /**
+   * The consumer settings: the pass-through properties, then the ones this class depends on.
+   *
+   * @param settings the API settings
+   * @return the properties for a {@code KafkaConsumer<String, byte[]>}
+   */
+  static Map<String, Object> consumerProperties(final LookupApiSettings settings) {
+    final Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "insession-lookup-api-" + UUID.randomUUID());
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    // this reader must never create the topic it serves
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    // partitions are assigned by hand: a group id would only be misleading
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return props;
+  }
+
+  /** Starts the consumer thread. Calling it again does nothing. */
+  public void start() {
+    if (closing.get()) {
+      throw new IllegalStateException("already closed");
+    }
+    if (started.compareAndSet(false, true)) {
+      readiness = Readiness.notReady("waiting for the partitions of topic " + topic);
+      thread.start();
+    }
+  }
+
+  @Override
+  public Optional<RecommendationList> latest(final String sessionId) {
+    return Optional.ofNullable(cache.getIfPresent(sessionId));
+  }
+
+  @Override
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  @Override
+  public boolean isAlive() {
+    return failure == null && !closing.get();
+  }
+
+  /** Records read so far, skipped ones included. */
+  public long recordsRead() {
+    return recordsRead.get();
+  }
+
+  /** Records skipped so far because they did not decode or had no session id. */
+  public long recordsSkipped() {
+    return recordsSkipped.get();
+  }
+
+  /** Sessions currently cached (approximate). */
+  public long cachedSessions() {
+    return cache.estimatedSize();
+  }
+
+  /**
+   * Stops the consumer thread and waits for it. Safe to call more than once. If the calling thread
+   * is interrupted while waiting, it returns early with the interrupt flag set.
+   */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    closeSignal.countDown();
+    if (!started.get()) {
+      consumer.close();
+      return;
+    }
+    consumer.wakeup();
+    try {
+      thread.join(JOIN_TIMEOUT_MILLIS);
+      if (thread.isAlive()) {
+        LOG.warn(
+            "Consumer thread of topic {} did not stop within {} ms", topic, JOIN_TIMEOUT_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("Interrupted while waiting for the consumer thread of topic {} to stop", topic);
+    }
+  }
+
+  private void run() {
+    final long start = System.nanoTime();
+    try {
+      final List<TopicPartition> partitions = awaitPartitions();
+      if (partitions.isEmpty()) {
+        return; // closed while waiting
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      final Map<TopicPartition, Long> targets = consumer.endOffsets(partitions);
+      LOG.info(
+          "Reading topic {} from the beginning: {} partitions, end offsets {}",
+          topic,
+          partitions.size(),
+          targets);
+      updateReadiness(targets, start);
+      while (!closing.get()) {
+        final ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+        for (final ConsumerRecord<String, byte[]> rec : records) {
+          apply(rec);
+        }
+        if (!caughtUp) {
+          updateReadiness(targets, start);
+        }
+      }
+    } catch (WakeupException e) {
+      if (!closing.get()) {
+        fail(e);
+      }
+    } catch (RuntimeException e) {
+      fail(e);
+    } finally {
+      closeConsumer();
+    }
+  }
+
+  private void fail(final RuntimeException e) {
+    failure = e;
+    readiness = Readiness.notReady("consumer of topic " + topic + " failed: " + e);
+    LOG.error("Consumer of topic {} stopped; the lookup API cannot serve new lists", topic, e);
+  }
+
+  private void closeConsumer() {
+    try {
+      consumer.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Error closing the consumer of topic {}: {}", topic, e.toString());
+    }
+    LOG.info(
+        "Consumer of topic {} stopped after {} records ({} skipped)",
+        topic,
+        recordsRead.get(),
+        recordsSkipped.get());
+  }
+
+  /** The topic's partitions, waiting until it exists; empty if closed meanwhile. */
+  private List<TopicPartition> awaitPartitions() {
+    boolean logged = false;
+    while (!closing.get()) {
+      List<PartitionInfo> infos = List.of();
+      try {
+        infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
+      } catch (TimeoutException e) {
+        LOG.warn("No metadata for topic {} yet: {}", topic, e.getMessage());
+      }
+      if (infos != null && !infos.isEmpty()) {
+        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      }
+      if (!logged) {
+        LOG.warn("Topic {} does not exist (yet); waiting for it", topic);
+        logged = true;
+      }
+      readiness = Readiness.notReady("waiting for topic " + topic + " to exist");
+      try {
+        if (closeSignal.await(TOPIC_RETRY_MILLIS, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return List.of();
+  }
+
+  private void apply(final ConsumerRecord<String, byte[]> rec) {
+    recordsRead.incrementAndGet();
+    if (rec.value() == null) {
+      if (rec.key() != null) {
+        cache.invalidate(rec.key());
+      }
+      return;
+    }
+    final RecommendationList list;
+    try {
+      list = serde.deserialize(rec.topic(), rec.value());
+    } catch (SerializationException e) {
+      skip(rec, e.getMessage());
+      return;
+    }
+    final String sessionId = rec.key() != null ? rec.key() : list.getSessionId();
+    if (sessionId == null || sessionId.isEmpty()) {
+      skip(rec, "no session id in key or value");
+      return;
+    }
+    cache.put(sessionId, list);
+  }
+
+  private void skip(final ConsumerRecord<String, byte[]> rec, final String reason) {
+    recordsSkipped.incrementAndGet();
+    LOG.warn(
+        "Skipping record {}-{}@{} (key {}): {}",
+        rec.topic(),
+        rec.partition(),
+        rec.offset(),
+        rec.key(),
+        reason);
+  }
+
+  private void updateReadiness(final Map<TopicPartition, Long> targets, final long start) {
+    final Map<Integer, Long> behind = new TreeMap<>();
+    for (final Map.Entry<TopicPartition, Long> target : targets.entrySet()) {
+      final long end = target.getValue() == null ? 0L : target.getValue();
+      if (end <= 0L) {
+        continue;
+      }
+      long position;
+      try {
+        position = consumer.position(target.getKey(), Duration.ZERO);
+      } catch (TimeoutException e) {
+        position = 0L; // not resolved yet: nothing read
+      }
+      if (position < end) {
+        behind.put(target.getKey().partition(), end - position);
+      }
+    }
+    if (behind.isEmpty()) {
+      caughtUp = true;
+      readiness = Readiness.caughtUp();
+      LOG.info(
+          "Caught up with topic {} in {} ms: {} records read, {} skipped, {} sessions cached",
+          topic,
+          (System.nanoTime() - start) / 1_000_000,
+          recordsRead.get(),
+          recordsSkipped.get(),
+          cache.estimatedSize());
+    } else {
+      final long total = behind.values().stream().mapToLong(Long::longValue).sum();
+      readiness =
+          Readiness.catchingUp(
+              "catching up with topic "
+                  + topic
+                  + ": "
+                  + total
+                  + " records behind the end offsets seen at start",
+              behind);
+    }
+  }
+}

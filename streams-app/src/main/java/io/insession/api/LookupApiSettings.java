@@ -1,0 +1,117 @@
+package io.insession.api;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Every setting of the lookup API, immutable.
+ *
+ * @param bootstrapServers Kafka {@code bootstrap.servers}
+ * @param kafkaProperties further Kafka consumer settings passed through unchanged (security
+ *     settings, client id, ...); copied. The settings the API depends on ({@code
+ *     isolation.level=read_committed}, the deserializers, no auto commit) cannot be overridden.
+ * @param topic the recommendations topic to serve
+ * @param port the HTTP port; 0 picks a free one ({@link LookupApi#port()} tells which)
+ * @param cacheMaxEntries the most sessions kept in memory (least recently used ones go first)
+ * @param cacheTtl how long a session's list is served after it was read; the session gap
+ */
+public record LookupApiSettings(
+    String bootstrapServers,
+    Map<String, String> kafkaProperties,
+    String topic,
+    int port,
+    long cacheMaxEntries,
+    Duration cacheTtl) {
+
+  /** HTTP port when none is given. */
+  public static final int DEFAULT_PORT = 8080;
+
+  /** Sessions kept when no limit is given. */
+  public static final long DEFAULT_CACHE_MAX_ENTRIES = 100_000L;
+
+  /** Time to live of a cached list when none is given: the 30-minute session gap. */
+  public static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(30);
+
+  /** Validates and copies the arguments. */
+  public LookupApiSettings {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    if (bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("bootstrapServers must not be blank");
+    }
+    kafkaProperties = Map.copyOf(Objects.requireNonNull(kafkaProperties, "kafkaProperties"));
+    Objects.requireNonNull(topic, "topic");
+    if (topic.isBlank()) {
+      throw new IllegalArgumentException("topic must not be blank");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be in 0..65535: " + port);
+    }
+    if (cacheMaxEntries < 1) {
+      throw new IllegalArgumentException("cacheMaxEntries must be >= 1: " + cacheMaxEntries);
+    }
+    Objects.requireNonNull(cacheTtl, "cacheTtl");
+    if (cacheTtl.isNegative() || cacheTtl.isZero()) {
+      throw new IllegalArgumentException("cacheTtl must be positive: " + cacheTtl);
+    }
+  }
+
+  /** Settings with the defaults: port 8080, 100,000 sessions, 30 minutes, no extra properties. */
+  public static LookupApiSettings of(final String bootstrapServers, final String topic) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        Map.of(),
+        topic,
+        DEFAULT_PORT,
+        DEFAULT_CACHE_MAX_ENTRIES,
+        DEFAULT_CACHE_TTL);
+  }
+
+  /** A copy with another HTTP port. */
+  public LookupApiSettings withPort(final int newPort) {
+    return new LookupApiSettings(
+        bootstrapServers, kafkaProperties, topic, newPort, cacheMaxEntries, cacheTtl);
+  }
+
+  /** A copy with other pass-through Kafka properties. */
+  public LookupApiSettings withKafkaProperties(final Map<String, String> properties) {
+    return new LookupApiSettings(
+        bootstrapServers, properties, topic, port, cacheMaxEntries, cacheTtl);
+  }
+
+  /** A copy with another cache size and time to live. */
+  public LookupApiSettings withCache(final long maxEntries, final Duration ttl) {
+    return new LookupApiSettings(bootstrapServers, kafkaProperties, topic, port, maxEntries, ttl);
+  }
+
+  /** The settings with the values of secret-looking Kafka properties masked, for logs. */
+  @Override
+  public String toString() {
+    final Map<String, String> shown = new TreeMap<>();
+    kafkaProperties.forEach((key, value) -> shown.put(key, isSecret(key) ? "[hidden]" : value));
+    return "LookupApiSettings[bootstrapServers="
+        + bootstrapServers
+        + ", kafkaProperties="
+        + shown
+        + ", topic="
+        + topic
+        + ", port="
+        + port
+        + ", cacheMaxEntries="
+        + cacheMaxEntries
+        + ", cacheTtl="
+        + cacheTtl
+        + "]";
+  }
+
+  private static boolean isSecret(final String key) {
+    final String lower = key.toLowerCase(Locale.ROOT);
+    return lower.contains("password")
+        || lower.contains("secret")
+        || lower.contains("jaas")
+        || lower.contains("token")
+        || lower.endsWith(".key");
+  }
+}

@@ -1,0 +1,24 @@
+package io.insession.api;
+
+import io.insession.schemas.RecommendationList;
+import java.util.Optional;
+
+/** Where {@link LookupApi} gets the latest list of a session from. */
+public interface RecommendationSource extends AutoCloseable {
+
+  /** The latest list emitted for {@code sessionId}, if one is known and not expired. */
+  Optional<RecommendationList> latest(String sessionId);
+
+  /** Whether the source has caught up with its input, and if not, what it waits for. */
+  Readiness readiness();
+
+  /**
+   * Whether the source still works (liveness); false after an error it cannot recover from, so that
+   * the process gets restarted.
+   */
+  boolean isAlive();
+
+  /** Stops the source; it answers nothing afterwards. */
+  @Override
+  void close();
+}

@@ -1,0 +1,131 @@
+package io.insession.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates topics idempotently through {@link Admin}: topics that exist already are left as they are
+ * (a differing partition count is logged as a warning, never changed).
+ */
+public final class TopicSetup {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+
+  private TopicSetup() {}
+
+  /**
+   * Creates every topic of {@code topics} that does not exist yet.
+   *
+   * @param admin a connected admin client (not closed here)
+   * @param topics the topics to have
+   * @param timeout how long to wait for the broker, in total
+   * @return the names of the topics this call created, in the order given
+   * @throws KafkaException if a topic cannot be created for any reason but "exists already"
+   * @throws TimeoutException if the broker does not answer within {@code timeout}
+   * @throws InterruptException if the calling thread is interrupted (its flag stays set)
+   */
+  public static List<String> ensureTopics(
+      final Admin admin, final Collection<TopicSpec> topics, final Duration timeout) {
+    if (topics.isEmpty()) {
+      return List.of();
+    }
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    final List<NewTopic> newTopics = new ArrayList<>();
+    for (final TopicSpec spec : topics) {
+      final Optional<Short> replication =
+          spec.replicationFactor() == TopicSpec.BROKER_DEFAULT
+              ? Optional.empty()
+              : Optional.of(spec.replicationFactor());
+      newTopics.add(
+          new NewTopic(spec.name(), Optional.of(spec.partitions()), replication)
+              .configs(spec.configs()));
+    }
+    final CreateTopicsResult result = admin.createTopics(newTopics);
+    final List<String> created = new ArrayList<>();
+    final List<TopicSpec> existing = new ArrayList<>();
+    for (final TopicSpec spec : topics) {
+      try {
+        result.values().get(spec.name()).get(remainingNanos(deadline), TimeUnit.NANOSECONDS);
+        created.add(spec.name());
+        LOG.info(
+            "Created topic {} ({} partitions, replication factor {}, configs {})",
+            spec.name(),
+            spec.partitions(),
+            spec.replicationFactor() == TopicSpec.BROKER_DEFAULT
+                ? "broker default"
+                : spec.replicationFactor(),
+            spec.configs());
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof TopicExistsException) {
+          existing.add(spec);
+        } else {
+          throw new KafkaException(
+              "Cannot create topic " + spec.name() + ": " + e.getCause(), e.getCause());
+        }
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new TimeoutException("Creating topic " + spec.name() + " timed out after " + timeout);
+      } catch (InterruptedException e) {
+        throw new InterruptException(e);
+      }
+    }
+    if (!existing.isEmpty()) {
+      checkExisting(admin, existing, deadline);
+    }
+    return List.copyOf(created);
+  }
+
+  private static void checkExisting(
+      final Admin admin, final List<TopicSpec> existing, final long deadline) {
+    final Map<String, TopicDescription> descriptions;
+    try {
+      descriptions =
+          admin
+              .describeTopics(existing.stream().map(TopicSpec::name).toList())
+              .allTopicNames()
+              .get(remainingNanos(deadline), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // the topics exist; a failed sanity check is no reason to stop
+      LOG.warn("Topics {} exist already; cannot describe them: {}", names(existing), e.toString());
+      return;
+    } catch (InterruptedException e) {
+      throw new InterruptException(e);
+    }
+    for (final TopicSpec spec : existing) {
+      final TopicDescription description = descriptions.get(spec.name());
+      final int actual = description == null ? -1 : description.partitions().size();
+      if (actual != spec.partitions()) {
+        LOG.warn(
+            "Topic {} exists with {} partitions, not the {} configured; left unchanged",
+            spec.name(),
+            actual,
+            spec.partitions());
+      } else {
+        LOG.info("Topic {} exists already ({} partitions)", spec.name(), actual);
+      }
+    }
+  }
+
+  private static List<String> names(final List<TopicSpec> specs) {
+    return specs.stream().map(TopicSpec::name).toList();
+  }
+
+  private static long remainingNanos(final long deadline) {
+    return Math.max(0L, deadline - System.nanoTime());
+  }
+}

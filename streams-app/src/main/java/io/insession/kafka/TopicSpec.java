@@ -1,0 +1,60 @@
+package io.insession.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a topic should look like when {@link TopicSetup} creates it.
+ *
+ * @param name the topic name
+ * @param partitions the partition count, at least 1
+ * @param replicationFactor the replication factor, at least 1, or {@link #BROKER_DEFAULT} to use
+ *     the broker's {@code default.replication.factor}
+ * @param configs topic-level settings such as {@code cleanup.policy=compact}; copied
+ */
+public record TopicSpec(
+    String name, int partitions, short replicationFactor, Map<String, String> configs) {
+
+  /** Replication factor meaning "whatever the broker's default is". */
+  public static final short BROKER_DEFAULT = -1;
+
+  /** Validates and copies the arguments. */
+  public TopicSpec {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("topic name must not be blank");
+    }
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions of " + name + " must be >= 1: " + partitions);
+    }
+    if (replicationFactor < 1 && replicationFactor != BROKER_DEFAULT) {
+      throw new IllegalArgumentException(
+          "replication factor of " + name + " must be >= 1 or -1: " + replicationFactor);
+    }
+    configs = Map.copyOf(Objects.requireNonNull(configs, "configs"));
+  }
+
+  /** A topic with the broker's default replication factor and no topic-level settings. */
+  public static TopicSpec of(final String name, final int partitions) {
+    return new TopicSpec(name, partitions, BROKER_DEFAULT, Map.of());
+  }
+
+  /** A log-compacted topic ({@code cleanup.policy=compact}), e.g. for a catalog. */
+  public static TopicSpec compacted(
+      final String name, final int partitions, final short replicationFactor) {
+    return new TopicSpec(name, partitions, replicationFactor, Map.of("cleanup.policy", "compact"));
+  }
+
+  /** The same topic with another replication factor. */
+  public TopicSpec withReplicationFactor(final short factor) {
+    return new TopicSpec(name, partitions, factor, configs);
+  }
+
+  /** The same topic with one more topic-level setting. */
+  public TopicSpec withConfig(final String key, final String value) {
+    final Map<String, String> copy = new HashMap<>(configs);
+    copy.put(key, value);
+    return new TopicSpec(name, partitions, replicationFactor, copy);
+  }
+}

@@ -1,0 +1,67 @@
+package io.insession.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LookupApiSettingsTest {
+
+  @Test
+  void shouldDefaultToPort8080AndTheSessionGap() {
+    final LookupApiSettings settings = LookupApiSettings.of("localhost:9092", "recs");
+    assertThat(settings.port()).isEqualTo(8080);
+    assertThat(settings.cacheTtl()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(settings.cacheMaxEntries()).isEqualTo(LookupApiSettings.DEFAULT_CACHE_MAX_ENTRIES);
+    assertThat(settings.kafkaProperties()).isEmpty();
+  }
+
+  @Test
+  void shouldRejectBadValues() {
+    final LookupApiSettings ok = LookupApiSettings.of("localhost:9092", "recs");
+    assertThrows(IllegalArgumentException.class, () -> LookupApiSettings.of(" ", "recs"));
+    assertThrows(IllegalArgumentException.class, () -> LookupApiSettings.of("k:9092", ""));
+    assertThrows(IllegalArgumentException.class, () -> ok.withPort(-1));
+    assertThrows(IllegalArgumentException.class, () -> ok.withPort(70_000));
+    assertThrows(IllegalArgumentException.class, () -> ok.withCache(0, Duration.ofMinutes(1)));
+    assertThrows(IllegalArgumentException.class, () -> ok.withCache(10, Duration.ZERO));
+  }
+
+  @Test
+  void shouldMaskSecretsInToString() {
+    final LookupApiSettings settings =
+        LookupApiSettings.of("localhost:9092", "recs")
+            .withKafkaProperties(
+                Map.of(
+                    "sasl.jaas.config", "org.apache...PlainLoginModule password=\"hunter2\";",
+                    "ssl.truststore.password", "changeit",
+                    "security.protocol", "SASL_SSL"));
+    assertThat(settings.toString())
+        .doesNotContain("hunter2")
+        .doesNotContain("changeit")
+        .contains("security.protocol=SASL_SSL");
+  }
+
+  @Test
+  void shouldLetPassThroughPropertiesNotOverrideWhatTheReaderDependsOn() {
+    final LookupApiSettings settings =
+        LookupApiSettings.of("broker:9092", "recs")
+            .withKafkaProperties(
+                Map.of(
+                    "isolation.level", "read_uncommitted",
+                    "group.id", "someone",
+                    "client.id", "api-1",
+                    "security.protocol", "SSL"));
+    final Map<String, Object> props = LatestRecommendations.consumerProperties(settings);
+    assertThat(props)
+        .containsEntry("bootstrap.servers", "broker:9092")
+        .containsEntry("isolation.level", "read_committed")
+        .containsEntry("enable.auto.commit", "false")
+        .containsEntry("allow.auto.create.topics", "false")
+        .containsEntry("client.id", "api-1")
+        .containsEntry("security.protocol", "SSL")
+        .doesNotContainKey("group.id");
+  }
+}

@@ -1,0 +1,125 @@
+package io.insession.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.insession.schemas.RecommendationList;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP layer on a stub source: routes, status codes and JSON bodies. */
+class LookupApiTest {
+
+  private final StubSource source = new StubSource();
+  private LookupApi api;
+  private HttpJson http;
+
+  @BeforeEach
+  void start() {
+    api = LookupApi.start(source, 0);
+    http = new HttpJson(api.port());
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  @Test
+  void shouldServeTheLatestListAsJson() {
+    source.lists.put("s-1", TestLists.list("r-1", "s-1", "i-7", "i-2"));
+
+    final HttpJson.Answer answer = http.get("/v1/sessions/s-1/recommendations");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.contentType()).startsWith("application/json");
+    assertThat(answer.body().get("recommendationId").asText()).isEqualTo("r-1");
+    assertThat(answer.body().get("items").get(1).get("itemId").asText()).isEqualTo("i-2");
+    assertThat(answer.body().get("items").get(1).get("rank").asInt()).isEqualTo(2);
+    assertThat(answer.body().get("triggerEventTime").asText())
+        .isEqualTo("2026-11-23T10:15:30.123Z");
+  }
+
+  @Test
+  void shouldAnswer404JsonForAnUnknownSession() {
+    final HttpJson.Answer answer = http.get("/v1/sessions/nobody/recommendations");
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.contentType()).startsWith("application/json");
+    assertThat(answer.body().get("error").asText())
+        .isEqualTo("no recommendations for session nobody");
+    assertThat(answer.body().get("sessionId").asText()).isEqualTo("nobody");
+  }
+
+  @Test
+  void shouldAnswer404JsonForAnUnknownPath() {
+    final HttpJson.Answer answer = http.get("/v2/nothing");
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.contentType()).startsWith("application/json");
+    assertThat(answer.body().has("error")).isTrue();
+  }
+
+  @Test
+  void shouldReportLivenessAndFailure() {
+    assertThat(http.get("/health").status()).isEqualTo(200);
+    assertThat(http.get("/health").body().get("status").asText()).isEqualTo("UP");
+
+    source.alive = false;
+    final HttpJson.Answer down = http.get("/health");
+    assertThat(down.status()).isEqualTo(503);
+    assertThat(down.body().get("status").asText()).isEqualTo("DOWN");
+  }
+
+  @Test
+  void shouldSayWhatReadinessWaitsFor() {
+    source.readiness = Readiness.catchingUp("catching up with topic recs", Map.of(0, 12L));
+
+    final HttpJson.Answer waiting = http.get("/ready");
+    assertThat(waiting.status()).isEqualTo(503);
+    assertThat(waiting.contentType()).startsWith("application/json");
+    assertThat(waiting.body().get("status").asText()).isEqualTo("NOT_READY");
+    assertThat(waiting.body().get("waitingFor").asText()).contains("recs");
+    assertThat(waiting.body().get("recordsBehind").get("0").asLong()).isEqualTo(12L);
+
+    source.readiness = Readiness.caughtUp();
+    assertThat(http.get("/ready").status()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldCloseTheSourceOnceWhenClosedTwice() {
+    api.close();
+    api.close();
+    assertThat(source.closeCount).isEqualTo(1);
+  }
+
+  private static final class StubSource implements RecommendationSource {
+    final Map<String, RecommendationList> lists = new ConcurrentHashMap<>();
+    volatile Readiness readiness = Readiness.notReady("not started");
+    volatile boolean alive = true;
+    volatile int closeCount;
+
+    @Override
+    public Optional<RecommendationList> latest(final String sessionId) {
+      return Optional.ofNullable(lists.get(sessionId));
+    }
+
+    @Override
+    public Readiness readiness() {
+      return readiness;
+    }
+
+    @Override
+    public boolean isAlive() {
+      return alive;
+    }
+
+    @Override
+    public void close() {
+      closeCount++;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.insession.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.insession.testing.KafkaTestCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class TopicSetupIT {
+
+  @RegisterExtension static final KafkaTestCluster KAFKA = new KafkaTestCluster();
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  @Test
+  void shouldCreateMissingTopicsWithTheirConfigsAndLeaveExistingOnes() throws Exception {
+    final String existing = KAFKA.uniqueName("existing");
+    final String compacted = KAFKA.uniqueName("catalog");
+    final String plain = KAFKA.uniqueName("events");
+    KAFKA.createTopics(existing);
+
+    try (Admin admin = Admin.create(KAFKA.adminProps())) {
+      final List<TopicSpec> wanted =
+          List.of(
+              TopicSpec.of(existing, 4),
+              TopicSpec.compacted(compacted, 2, TopicSpec.BROKER_DEFAULT),
+              TopicSpec.of(plain, 3));
+
+      assertThat(TopicSetup.ensureTopics(admin, wanted, TIMEOUT)).containsExactly(compacted, plain);
+      assertThat(TopicSetup.ensureTopics(admin, wanted, TIMEOUT)).isEmpty();
+
+      final var descriptions =
+          admin.describeTopics(Set.of(existing, compacted, plain)).allTopicNames().get();
+      assertThat(partitions(descriptions.get(existing))).as("left unchanged").isEqualTo(1);
+      assertThat(partitions(descriptions.get(compacted))).isEqualTo(2);
+      assertThat(partitions(descriptions.get(plain))).isEqualTo(3);
+
+      final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, compacted);
+      final Config config = admin.describeConfigs(Set.of(resource)).all().get().get(resource);
+      assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+    }
+  }
+
+  private static int partitions(final TopicDescription description) {
+    return description.partitions().size();
+  }
+}
