@@ -1,10 +1,33 @@
 package io.insession.cli;
 
-/** Entry point placeholder. */
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one entry point: {@code insession <subcommand>}. */
+@Command(
+    name = "insession",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Real-time in-session recommendations on Kafka Streams.",
+    subcommands = {
+      RunCommand.class,
+      LookupCommand.class,
+      DemoCommand.class,
+      ConfigCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
+
   private Main() {}
 
+  /** Runs the CLI and returns its exit code (testable: no exit here). */
+  public static int execute(final String... args) {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+  }
+
   public static void main(final String[] args) {
-    // replaced by the picocli entry point
+    final int code = execute(args);
+    // Kafka and Javalin leave non-daemon threads behind; the CLI decides when the JVM ends.
+    System.exit(code); // CHECKSTYLE.SUPPRESS: noSystemExit
   }
 }

@@ -256,6 +256,13 @@ public final class InSessionConfig extends AbstractConfig {
     return getLong(SESSION_GAP_MS);
   }
 
+  /** Every setting given explicitly (InSession's and Kafka's), as strings. */
+  public Map<String, String> settings() {
+    final Map<String, String> all = new TreeMap<>(originalsStrings());
+    all.putAll(kafkaProperties);
+    return all;
+  }
+
   /** Kafka client and Streams settings given by the user, unchanged. */
   public Map<String, String> kafkaProperties() {
     return kafkaProperties;

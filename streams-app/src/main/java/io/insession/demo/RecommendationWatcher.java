@@ -10,8 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -42,7 +44,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
       AvroSingleObjectSerde.forType(RecommendationList.class);
   private final PrintStream out;
   private final Clock clock;
-  private final Map<String, String> lastViewed = new ConcurrentHashMap<>();
+  private final Map<String, String> viewedByEvent = new ConcurrentHashMap<>();
   private final Histogram latencyMs = new Histogram(60_000L, 3);
   private final AtomicInteger received = new AtomicInteger();
   private final AtomicInteger fallbacks = new AtomicInteger();
@@ -75,9 +77,9 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
     thread.setDaemon(true);
   }
 
-  /** Remembers what a session just viewed, to show it next to the list it triggers. */
-  public void viewed(final String sessionId, final String itemId) {
-    lastViewed.put(sessionId, itemId);
+  /** Remembers what an event viewed, to show it next to the list it triggers. */
+  public void viewed(final String eventId, final String itemId) {
+    viewedByEvent.put(eventId, itemId);
   }
 
   public void start() {
@@ -117,7 +119,10 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
     synchronized (latencyMs) {
       latencyMs.recordValue(Math.max(0, Math.min(latency, latencyMs.getHighestTrackableValue())));
     }
-    received.incrementAndGet();
+    synchronized (received) {
+      received.incrementAndGet();
+      received.notifyAll();
+    }
     if (list.getFallback()) {
       fallbacks.incrementAndGet();
     }
@@ -130,7 +135,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
         Locale.ROOT,
         "session %-8s viewed %-10s → %s%s  [%d ms]%n",
         list.getSessionId(),
-        lastViewed.getOrDefault(list.getSessionId(), "?"),
+        Objects.requireNonNullElse(viewedByEvent.remove(list.getTriggerEventId()), "?"),
         top,
         list.getFallback() ? "  (popular: cold start)" : "",
         latency);
@@ -143,6 +148,27 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
   /** How many lists have been received. */
   public int received() {
     return received.get();
+  }
+
+  /**
+   * Waits until {@code count} lists have arrived.
+   *
+   * @param stop checked while waiting: true gives up early
+   * @return whether they all arrived in time
+   */
+  public boolean awaitReceived(final int count, final Duration timeout, final BooleanSupplier stop)
+      throws InterruptedException {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (received) {
+      while (received.get() < count && !stop.getAsBoolean()) {
+        final long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+        if (leftMs <= 0) {
+          return false;
+        }
+        received.wait(Math.min(leftMs, 200));
+      }
+      return received.get() >= count;
+    }
   }
 
   /** A one-paragraph summary: lists, cold starts and latency percentiles. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,10 +62,14 @@ public final class SessionReplayer {
    * acknowledged.
    *
    * @param onSent called with each event as it is handed to the producer
+   * @param stop checked before each event: true ends the replay early
    * @return the number of events sent
    */
   public int replay(
-      final List<Click> clicks, final double eventsPerSecond, final Consumer<WeblogEvent> onSent)
+      final List<Click> clicks,
+      final double eventsPerSecond,
+      final Consumer<WeblogEvent> onSent,
+      final BooleanSupplier stop)
       throws InterruptedException {
     if (eventsPerSecond <= 0) {
       throw new IllegalArgumentException("eventsPerSecond must be positive: " + eventsPerSecond);
@@ -73,6 +78,9 @@ public final class SessionReplayer {
     final long start = System.nanoTime();
     int sent = 0;
     for (final Click click : clicks) {
+      if (stop.getAsBoolean()) {
+        break;
+      }
       final long due = start + sent * intervalNanos;
       final long wait = due - System.nanoTime();
       if (wait > 0) {

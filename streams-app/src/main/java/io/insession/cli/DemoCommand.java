@@ -1,0 +1,78 @@
+package io.insession.cli;
+
+import io.insession.demo.DemoOptions;
+import io.insession.demo.DemoRunner;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code insession demo}: the whole loop in one process, with sample data. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "The whole loop in one process: a Kafka broker (KRaft), the demo model, the topology,",
+      "the lookup API, and real sample sessions replayed as live events. Runs until Ctrl-C."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  @Mixin ConfigOptions options;
+
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
+      description =
+          "Port of the embedded broker; its controller uses the next (default: ${DEFAULT-VALUE}).")
+  int kafkaPort;
+
+  @Option(
+      names = {"-p", "--port"},
+      defaultValue = "8080",
+      description =
+          "Port of the lookup API; a free one is used if taken (default: ${DEFAULT-VALUE}).")
+  int apiPort;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "25",
+      description = "Replayed events per second (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(
+      names = "--sessions",
+      defaultValue = "0",
+      description = "Replay only the first N sessions (default: all 300).")
+  int sessions;
+
+  @Option(
+      names = "--exit-after-replay",
+      description = "Stop once every replayed event has its list (exit 1 if any is missing).")
+  boolean exitAfterReplay;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Do not print each list, only the summary.")
+  boolean quiet;
+
+  @Option(names = "--bundle", paramLabel = "DIR", description = "Serve this model bundle instead.")
+  Path bundle;
+
+  @Option(
+      names = "--data",
+      paramLabel = "FILE",
+      description = "Replay this session file (formats of the public data sets) instead.")
+  Path data;
+
+  @Override
+  public Integer call() throws Exception {
+    return new DemoRunner(
+            new DemoOptions(
+                kafkaPort, apiPort, rate, sessions, exitAfterReplay, quiet, bundle, data),
+            options.load(Map.of()).settings(),
+            System.out)
+        .run();
+  }
+}

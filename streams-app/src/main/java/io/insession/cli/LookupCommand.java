@@ -1,0 +1,49 @@
+package io.insession.cli;
+
+import io.insession.api.LookupApi;
+import io.insession.config.InSessionConfig;
+import io.insession.runtime.LookupSettings;
+import io.insession.runtime.ShutdownSignal;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code insession lookup}: the HTTP lookup API over the recommendations topic, until stopped. */
+@Command(
+    name = "lookup",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve the latest list per session over HTTP until stopped:",
+      "  GET /v1/sessions/{id}/recommendations, GET /health, GET /ready"
+    })
+final class LookupCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LookupCommand.class);
+
+  @Mixin ConfigOptions options;
+
+  @Option(
+      names = {"-p", "--port"},
+      paramLabel = "PORT",
+      description = "HTTP port (same as -s insession.api.port=PORT; 0 = any free port).")
+  Integer port;
+
+  @Override
+  public Integer call() throws Exception {
+    final InSessionConfig config =
+        options.load(
+            port == null ? Map.of() : Map.of(InSessionConfig.API_PORT, String.valueOf(port)));
+    LOG.info("Effective settings: {}", config.describe());
+    try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(15));
+        LookupApi api = LookupApi.start(LookupSettings.from(config))) {
+      LOG.info("Lookup API ready on port {}", api.port());
+      signal.await();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,26 @@
+package io.insession.demo;
+
+import java.nio.file.Path;
+
+/**
+ * How the demo runs.
+ *
+ * @param kafkaPort port of the embedded broker (its controller takes the next one); ignored with an
+ *     external cluster
+ * @param apiPort port of the lookup API
+ * @param eventsPerSecond replay rate
+ * @param maxSessions how many sample sessions to replay (0 = all)
+ * @param exitAfterReplay stop once every replayed event has its list, instead of at Ctrl-C
+ * @param quiet do not print each list
+ * @param bundle a model bundle to serve instead of the shipped demo bundle, or null
+ * @param sessions a session file to replay instead of the shipped sample, or null
+ */
+public record DemoOptions(
+    int kafkaPort,
+    int apiPort,
+    double eventsPerSecond,
+    int maxSessions,
+    boolean exitAfterReplay,
+    boolean quiet,
+    Path bundle,
+    Path sessions) {}

@@ -1,0 +1,279 @@
+package io.insession.demo;
+
+import io.insession.api.LookupApi;
+import io.insession.config.InSessionConfig;
+import io.insession.data.Click;
+import io.insession.data.SessionFiles;
+import io.insession.kafka.EmbeddedKafkaBroker;
+import io.insession.kafka.TopicSetup;
+import io.insession.kafka.Topics;
+import io.insession.runtime.InSessionTopics;
+import io.insession.runtime.LookupSettings;
+import io.insession.runtime.Scoring;
+import io.insession.runtime.ShutdownSignal;
+import io.insession.runtime.StreamsRunner;
+import io.insession.schemas.WeblogEvent;
+import io.insession.scoring.SessionScorer;
+import io.insession.topology.RecommenderTopology;
+import io.insession.topology.TopologySettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one-command demo: a real KRaft broker in this process (or an existing cluster), the topics,
+ * the demo model, the topology, the lookup API, and real sample sessions replayed as live events,
+ * with each list shown as it arrives.
+ */
+public final class DemoRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+  private final DemoOptions options;
+  private final Map<String, String> settings;
+  private final PrintStream out;
+
+  /**
+   * @param settings the user's settings (bootstrap.servers selects an external cluster)
+   */
+  public DemoRunner(
+      final DemoOptions options, final Map<String, String> settings, final PrintStream out) {
+    this.options = options;
+    this.settings = Map.copyOf(settings);
+    this.out = out;
+  }
+
+  /** Runs the demo; returns the exit code. */
+  public int run() throws Exception {
+    final long start = System.nanoTime();
+    final Path work = Files.createTempDirectory("insession-demo-");
+    try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(40));
+        EmbeddedKafkaBroker broker = startBrokerUnlessExternal()) {
+      final Map<String, String> effective = new HashMap<>(settings);
+      final boolean external = broker == null;
+      if (!external) {
+        effective.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      }
+      effective.putIfAbsent(
+          InSessionConfig.APPLICATION_ID,
+          "insession-demo-" + UUID.randomUUID().toString().substring(0, 8));
+      effective.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").toString());
+      effective.put(InSessionConfig.API_PORT, String.valueOf(freeOrAny(options.apiPort())));
+      effective.putIfAbsent(InSessionConfig.TOPIC_PARTITIONS, "3");
+      effective.put(InSessionConfig.MODEL_BUNDLE, bundleDir(work).toString());
+      final InSessionConfig config = InSessionConfig.of(effective);
+      final Topics topics = Topics.from(config);
+      try (Admin admin = Admin.create(config.clientProperties())) {
+        TopicSetup.ensureTopics(admin, InSessionTopics.specs(config), Duration.ofSeconds(30));
+      }
+      final Map<String, List<Click>> sessions = sessions();
+      final List<Click> clicks = SessionReplayer.interleave(sessions);
+      try (SessionScorer scorer = Scoring.open(config, Scoring.runtime(config));
+          StreamsRunner streams =
+              new StreamsRunner(
+                  RecommenderTopology.build(
+                      TopologySettings.from(config), scorer, topics, Clock.systemUTC()),
+                  config.streamsProperties());
+          LookupApi api = LookupApi.start(LookupSettings.from(config));
+          RecommendationWatcher watcher =
+              new RecommendationWatcher(
+                  config.clientProperties(),
+                  topics.recommendations().name(),
+                  options.quiet() ? nullStream() : out,
+                  Clock.systemUTC());
+          KafkaProducer<String, WeblogEvent> producer = producer(config, topics)) {
+        streams.onFailure(signal::request);
+        streams.start();
+        if (!streams.awaitRunning(Duration.ofSeconds(60))) {
+          out.println("Kafka Streams did not reach RUNNING within 60 s; see the log.");
+          return 1;
+        }
+        watcher.start();
+        out.printf(
+            Locale.ROOT,
+            "%nInSession demo ready in %.1f s: Kafka at %s, model %s %s, lookup API on port %d.%n"
+                + "Replaying %d real sessions (%d product views) at %.0f events/s (about %d s)."
+                + " Ctrl-C stops.%n"
+                + "Try:  curl -s localhost:%d/v1/sessions/%s/recommendations%n%n",
+            (System.nanoTime() - start) / 1e9,
+            config.bootstrapServers(),
+            scorer.model().name(),
+            scorer.model().version(),
+            api.port(),
+            sessions.size(),
+            clicks.size(),
+            options.eventsPerSecond(),
+            SessionReplayer.duration(clicks.size(), options.eventsPerSecond()).toSeconds(),
+            api.port(),
+            clicks.isEmpty() ? "<session>" : clicks.get(0).sessionId());
+        final int sent = replay(producer, topics, clicks, watcher, signal);
+        final boolean drained = awaitLists(watcher, sent, signal);
+        out.printf(Locale.ROOT, "%nReplayed %d events. %s%n", sent, watcher.summary());
+        if (options.exitAfterReplay()) {
+          return drained ? 0 : 1;
+        }
+        out.printf(
+            Locale.ROOT,
+            "Replay done; the API keeps serving on port %d until Ctrl-C.%n",
+            api.port());
+        signal.await();
+        return streams.hasFailed() ? 1 : 0;
+      }
+    } finally {
+      deleteRecursively(work);
+    }
+  }
+
+  private int replay(
+      final KafkaProducer<String, WeblogEvent> producer,
+      final Topics topics,
+      final List<Click> clicks,
+      final RecommendationWatcher watcher,
+      final ShutdownSignal signal)
+      throws InterruptedException {
+    return new SessionReplayer(producer, topics.weblog().name(), Clock.systemUTC())
+        .replay(
+            clicks,
+            options.eventsPerSecond(),
+            event -> watcher.viewed(event.getEventId(), event.getItemId()),
+            signal::requested);
+  }
+
+  private boolean awaitLists(
+      final RecommendationWatcher watcher, final int expected, final ShutdownSignal signal)
+      throws InterruptedException {
+    final boolean all = watcher.awaitReceived(expected, DRAIN_TIMEOUT, signal::requested);
+    if (!all) {
+      out.printf(
+          Locale.ROOT,
+          "Only %d of %d lists arrived within %d s.%n",
+          watcher.received(),
+          expected,
+          DRAIN_TIMEOUT.toSeconds());
+    }
+    return all;
+  }
+
+  private EmbeddedKafkaBroker startBrokerUnlessExternal() {
+    if (settings.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+      LOG.info(
+          "Using the Kafka cluster at {}", settings.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+      return null;
+    }
+    EmbeddedKafkaBroker.Ports ports =
+        new EmbeddedKafkaBroker.Ports(options.kafkaPort(), options.kafkaPort() + 1);
+    if (!isFree(ports.broker()) || !isFree(ports.controller())) {
+      final EmbeddedKafkaBroker.Ports free = EmbeddedKafkaBroker.findFreePorts();
+      out.printf(
+          Locale.ROOT,
+          "Port %d or %d is taken; the embedded broker uses %d and %d instead.%n",
+          ports.broker(),
+          ports.controller(),
+          free.broker(),
+          free.controller());
+      ports = free;
+    }
+    out.printf(
+        Locale.ROOT,
+        "Starting a Kafka broker (KRaft) in this process on port %d...%n",
+        ports.broker());
+    return EmbeddedKafkaBroker.builder().ports(ports).numPartitions(3).start();
+  }
+
+  private Path bundleDir(final Path work) throws IOException {
+    return options.bundle() != null
+        ? options.bundle()
+        : DemoBundle.extractTo(work.resolve("bundle"));
+  }
+
+  private Map<String, List<Click>> sessions() throws IOException {
+    final Map<String, List<Click>> all;
+    if (options.sessions() != null) {
+      all = SessionFiles.readSessions(options.sessions());
+    } else {
+      try (InputStream in = DemoBundle.sessions()) {
+        all = SessionFiles.readSessions(in, "demo sessions.tsv");
+      }
+    }
+    if (options.maxSessions() <= 0 || options.maxSessions() >= all.size()) {
+      return all;
+    }
+    final Map<String, List<Click>> some = new LinkedHashMap<>();
+    for (final Map.Entry<String, List<Click>> entry : all.entrySet()) {
+      if (some.size() == options.maxSessions()) {
+        break;
+      }
+      some.put(entry.getKey(), entry.getValue());
+    }
+    return some;
+  }
+
+  private static KafkaProducer<String, WeblogEvent> producer(
+      final InSessionConfig config, final Topics topics) {
+    final Properties props = new Properties();
+    props.putAll(config.clientProperties());
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(
+        props, topics.weblog().keySerde().serializer(), topics.weblog().valueSerde().serializer());
+  }
+
+  private static int freeOrAny(final int port) {
+    return port == 0 || isFree(port) ? port : 0;
+  }
+
+  private static boolean isFree(final int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static PrintStream nullStream() {
+    return new PrintStream(OutputStream.nullOutputStream());
+  }
+
+  private static void deleteRecursively(final Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(DemoRunner::deleteQuietly);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean up " + dir, e);
+    }
+  }
+
+  private static void deleteQuietly(final Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      LOG.warn("Could not delete {}: {}", path, e.getMessage());
+    }
+  }
+}
