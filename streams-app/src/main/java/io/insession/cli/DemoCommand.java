@@ -25,7 +25,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--kafka-port",
       defaultValue = "9092",
       description =
-          "Port of the embedded broker; its controller uses the next (default: ${DEFAULT-VALUE}).")
+          "Port of the embedded broker; its controller uses the next; 0 = any free ports"
+              + " (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
 
   @Option(

@@ -184,8 +184,12 @@ public final class DemoRunner {
           "Using the Kafka cluster at {}", settings.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
       return null;
     }
-    EmbeddedKafkaBroker.Ports ports =
-        new EmbeddedKafkaBroker.Ports(options.kafkaPort(), options.kafkaPort() + 1);
+    EmbeddedKafkaBroker.Ports ports;
+    if (options.kafkaPort() == 0) {
+      ports = EmbeddedKafkaBroker.findFreePorts();
+    } else {
+      ports = new EmbeddedKafkaBroker.Ports(options.kafkaPort(), options.kafkaPort() + 1);
+    }
     if (!isFree(ports.broker()) || !isFree(ports.controller())) {
       final EmbeddedKafkaBroker.Ports free = EmbeddedKafkaBroker.findFreePorts();
       out.printf(

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.schemas.RecommendationList;
+import io.insession.testing.HttpJson;
 import io.insession.testing.KafkaTestCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package io.insession.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insession.schemas.RecommendationList;
+import io.insession.testing.HttpJson;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package io.insession.api;
+package io.insession.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** A tiny JSON-over-HTTP client for the API tests. */
-final class HttpJson {
+public final class HttpJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -19,14 +19,14 @@ final class HttpJson {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
-  HttpJson(final int port) {
+  public HttpJson(final int port) {
     this.base = "http://localhost:" + port;
   }
 
   /** An answer: status, content type and parsed body. */
-  record Answer(int status, String contentType, JsonNode body) {}
+  public record Answer(int status, String contentType, JsonNode body) {}
 
-  Answer get(final String path) {
+  public Answer get(final String path) {
     final HttpRequest request =
         HttpRequest.newBuilder(URI.create(base + path))
             .timeout(Duration.ofSeconds(10))
