@@ -29,8 +29,19 @@ command -v promtool >/dev/null || { echo "run-rule-tests: promtool still not on 
 echo "== promtool $(promtool --version 2>&1 | head -1 | awk '{print $3}')"
 echo "== check config"
 promtool check config prometheus.yml
-if [ -f ../kubernetes/prometheus-kubernetes.yml ]; then
-  promtool check config ../kubernetes/prometheus-kubernetes.yml
+K8S_CONFIG=../kubernetes/prometheus/prometheus-kubernetes.yml
+if [ -f "$K8S_CONFIG" ]; then
+  if ! out=$(promtool check config "$K8S_CONFIG" 2>&1); then
+    if grep -q "field kubernetes_sd_configs not found" <<<"$out"; then
+      # Debian builds Prometheus without Kubernetes service discovery.
+      echo "  skipped $K8S_CONFIG: this promtool build has no Kubernetes service discovery"
+    else
+      echo "$out" >&2
+      exit 1
+    fi
+  else
+    echo "$out"
+  fi
 fi
 echo "== check rules"
 promtool check rules rules/*.yml
