@@ -239,10 +239,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try {
           server.startup();
         } catch (RuntimeException e) {
-          server.shutdown();
-          server.awaitShutdown();
-          throw new IllegalStateException(
-              "Embedded Kafka broker did not start on ports " + ports + ": " + e.getMessage(), e);
+          final IllegalStateException failure =
+              new IllegalStateException(
+                  "Embedded Kafka broker did not start on ports " + ports + ": " + e.getMessage(),
+                  e);
+          try {
+            server.shutdown();
+            server.awaitShutdown();
+          } catch (RuntimeException shutdownError) {
+            failure.addSuppressed(shutdownError);
+          }
+          throw failure;
         }
         final long end = System.nanoTime();
         LOG.info(
