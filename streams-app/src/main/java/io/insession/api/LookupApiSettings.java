@@ -1,7 +1,7 @@
 package io.insession.api;
 
+import io.insession.config.InSessionConfig;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -90,7 +90,8 @@ public record LookupApiSettings(
   @Override
   public String toString() {
     final Map<String, String> shown = new TreeMap<>();
-    kafkaProperties.forEach((key, value) -> shown.put(key, isSecret(key) ? "[hidden]" : value));
+    kafkaProperties.forEach(
+        (key, value) -> shown.put(key, InSessionConfig.isSecret(key) ? "[hidden]" : value));
     return "LookupApiSettings[bootstrapServers="
         + bootstrapServers
         + ", kafkaProperties="
@@ -104,14 +105,5 @@ public record LookupApiSettings(
         + ", cacheTtl="
         + cacheTtl
         + "]";
-  }
-
-  private static boolean isSecret(final String key) {
-    final String lower = key.toLowerCase(Locale.ROOT);
-    return lower.contains("password")
-        || lower.contains("secret")
-        || lower.contains("jaas")
-        || lower.contains("token")
-        || lower.endsWith(".key");
   }
 }

@@ -306,7 +306,8 @@ public final class InSessionConfig extends AbstractConfig {
     return all;
   }
 
-  private static boolean isSecret(final String key) {
+  /** Whether a setting holds a secret (password, key, token, JAAS config) to mask in logs. */
+  public static boolean isSecret(final String key) {
     final String lower = key.toLowerCase(Locale.ROOT);
     return lower.contains("password")
         || lower.contains("secret")
