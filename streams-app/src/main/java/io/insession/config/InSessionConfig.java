@@ -50,6 +50,8 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String SCORING_DEVICE = "insession.scoring.device";
   public static final String SCORING_DEVICE_ID = "insession.scoring.device.id";
   public static final String SCORING_INTRA_OP_THREADS = "insession.scoring.intra.op.threads";
+  public static final String SCORING_BATCH_MAX_SIZE = "insession.scoring.batch.max.size";
+  public static final String SCORING_BATCH_MAX_DELAY_MS = "insession.scoring.batch.max.delay.ms";
   public static final String API_PORT = "insession.api.port";
   public static final String API_CACHE_MAX_SESSIONS = "insession.api.cache.max.sessions";
 
@@ -163,6 +165,22 @@ public final class InSessionConfig extends AbstractConfig {
               ConfigDef.Range.between(1, 256),
               Importance.LOW,
               "ONNX Runtime intra-op threads per scoring call.")
+          .define(
+              SCORING_BATCH_MAX_SIZE,
+              Type.INT,
+              64,
+              ConfigDef.Range.between(1, 4096),
+              Importance.MEDIUM,
+              "Most events of a stream task scored in one ONNX call (micro-batching across"
+                  + " sessions; 1 scores each event at once). Pending events are kept in a"
+                  + " changelogged store, so exactly-once holds.")
+          .define(
+              SCORING_BATCH_MAX_DELAY_MS,
+              Type.LONG,
+              2L,
+              ConfigDef.Range.atLeast(1),
+              Importance.MEDIUM,
+              "Longest wall-clock wait (ms) before a partial micro-batch is scored.")
           .define(
               API_PORT,
               Type.INT,
@@ -286,6 +304,8 @@ public final class InSessionConfig extends AbstractConfig {
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    // an idle stream thread must come back to fire the micro-batch punctuator
+    p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1L, getLong(SCORING_BATCH_MAX_DELAY_MS)));
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.putAll(kafkaProperties);
     return p;

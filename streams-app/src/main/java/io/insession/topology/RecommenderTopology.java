@@ -4,6 +4,7 @@ import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.kafka.Topics;
 import io.insession.rules.RuleChain;
 import io.insession.schemas.SessionState;
+import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.SessionScorer;
 import io.insession.session.SessionStates;
 import java.time.Clock;
@@ -26,7 +27,7 @@ import org.apache.kafka.streams.state.Stores;
  * the runner build exactly the same thing.
  *
  * <pre>
- * weblog-source ─▶ validate-event ─┬─ valid ──▶ score-session [session-state] ─▶ recommendations-sink
+ * weblog-source ─▶ validate-event ─┬─ valid ──▶ score-session [session-state, pending-events] ─▶ recommendations-sink
  *                                  └─ invalid ▶ dead-letter-sink
  * </pre>
  */
@@ -51,6 +52,13 @@ public final class RecommenderTopology {
       final Clock clock) {
     final StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(sessionStore());
+    final String[] stores =
+        settings.batchMaxSize() > 1
+            ? new String[] {SessionStates.STORE_NAME, ScoreSessionProcessor.PENDING_STORE}
+            : new String[] {SessionStates.STORE_NAME};
+    if (settings.batchMaxSize() > 1) {
+      builder.addStateStore(pendingStore());
+    }
     final RuleChain rules = RuleChain.of(settings.excludeSeen(), settings.listLength());
 
     final Map<String, KStream<String, CheckedEvent>> checked =
@@ -67,10 +75,10 @@ public final class RecommenderTopology {
     checked
         .get(BRANCH_PREFIX + "valid")
         .mapValues(value -> ((CheckedEvent.Valid) value).event(), Named.as("unwrap-valid"))
-        .processValues(
+        .process(
             () -> new ScoreSessionProcessor(scorer, rules, settings, clock),
             Named.as("score-session"),
-            SessionStates.STORE_NAME)
+            stores)
         .to(
             topics.recommendations().name(),
             Produced.with(
@@ -91,6 +99,15 @@ public final class RecommenderTopology {
                 .withName("dead-letter-sink"));
 
     return builder.build();
+  }
+
+  /** Events waiting for their micro-batch: in memory, but changelogged for exactly-once. */
+  private static StoreBuilder<KeyValueStore<Long, WeblogEvent>> pendingStore() {
+    return Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(ScoreSessionProcessor.PENDING_STORE),
+            Serdes.Long(),
+            AvroSingleObjectSerde.forType(WeblogEvent.class))
+        .withLoggingEnabled(Map.of());
   }
 
   private static StoreBuilder<KeyValueStore<String, SessionState>> sessionStore() {

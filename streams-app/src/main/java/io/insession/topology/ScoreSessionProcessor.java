@@ -1,47 +1,60 @@
 package io.insession.topology;
 
 import io.insession.rules.RuleChain;
-import io.insession.rules.SessionView;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.ScoredItem;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.Candidate;
 import io.insession.scoring.SessionScorer;
-import io.insession.scoring.StepRequest;
-import io.insession.scoring.StepResult;
-import io.insession.session.EventSemantics;
 import io.insession.session.SessionStates;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The heart of the topology, per valid event: load the session state, advance the scorer by one
- * step from the stored state, apply the rules, store the new state, emit the list. A stream-time
- * punctuator removes sessions inactive for longer than the gap, so state stays bounded by the
- * active sessions.
+ * step from the stored state, apply the rules, store the new state, emit the list.
+ *
+ * <p>Events are scored in micro-batches across the sessions of this task (one ONNX call for many
+ * sessions, see {@link MicroBatch}): each event is first written to the changelogged {@code
+ * pending-events} store, and the batch is scored when it is full or when the wall-clock punctuator
+ * fires, whichever comes first. Because pending events live in a store, they are committed in the
+ * same transaction as the input offsets: after a crash they are restored and scored, never lost and
+ * never scored twice. With a batch size of 1 events are scored at once and the store is not used.
+ *
+ * <p>A stream-time punctuator removes sessions inactive for longer than the gap, so state stays
+ * bounded by the active sessions.
  */
 final class ScoreSessionProcessor
-    implements FixedKeyProcessor<String, WeblogEvent, RecommendationList> {
+    implements Processor<String, WeblogEvent, String, RecommendationList> {
+
+  /** Name of the store holding events that wait for their micro-batch. */
+  static final String PENDING_STORE = "pending-events";
 
   private final SessionScorer scorer;
-  private final RuleChain rules;
+  private final MicroBatch batch;
   private final TopologySettings settings;
   private final Clock clock;
-  private FixedKeyProcessorContext<String, RecommendationList> context;
+  private ProcessorContext<String, RecommendationList> context;
   private KeyValueStore<String, SessionState> sessions;
+  private KeyValueStore<Long, WeblogEvent> pending;
+  private long nextSequence;
+  private int pendingCount;
+  private final Set<String> pendingSessions = new HashSet<>();
 
   ScoreSessionProcessor(
       final SessionScorer scorer,
@@ -49,53 +62,99 @@ final class ScoreSessionProcessor
       final TopologySettings settings,
       final Clock clock) {
     this.scorer = scorer;
-    this.rules = rules;
+    this.batch = new MicroBatch(scorer, rules, settings);
     this.settings = settings;
     this.clock = clock;
   }
 
   @Override
-  public void init(final FixedKeyProcessorContext<String, RecommendationList> context) {
+  public void init(final ProcessorContext<String, RecommendationList> context) {
     this.context = context;
     this.sessions = context.getStateStore(SessionStates.STORE_NAME);
     context.schedule(
         Duration.ofMillis(settings.expiryScanIntervalMs()),
         PunctuationType.STREAM_TIME,
         this::removeExpiredSessions);
+    if (batching()) {
+      this.pending = context.getStateStore(PENDING_STORE);
+      resumePending();
+      context.schedule(
+          Duration.ofMillis(settings.batchMaxDelayMs()),
+          PunctuationType.WALL_CLOCK_TIME,
+          now -> flush());
+    }
+  }
+
+  private boolean batching() {
+    return settings.batchMaxSize() > 1;
+  }
+
+  /** After a restart: count the restored pending events and continue their sequence. */
+  private void resumePending() {
+    pendingCount = 0;
+    nextSequence = 0;
+    try (KeyValueIterator<Long, WeblogEvent> all = pending.all()) {
+      while (all.hasNext()) {
+        final KeyValue<Long, WeblogEvent> entry = all.next();
+        nextSequence = Math.max(nextSequence, entry.key + 1);
+        pendingSessions.add(entry.value.getSessionId());
+        pendingCount++;
+      }
+    }
   }
 
   @Override
-  public void process(final FixedKeyRecord<String, WeblogEvent> record) {
-    final WeblogEvent event = record.value();
-    final String sessionId = record.key();
-    final Instant time = event.getEventTime();
-    final SessionState current =
-        SessionStates.resume(
-            sessions.get(sessionId), scorer.model(), time, settings.sessionGapMs());
-    if (!EventSemantics.advancesModel(event.getEventType())) {
-      sessions.put(sessionId, SessionStates.touch(current, time));
+  public void process(final Record<String, WeblogEvent> record) {
+    if (!batching()) {
+      score(List.of(record.value()));
       return;
     }
-    final StepResult step =
-        scorer.step(
-            new StepRequest(
-                SessionStates.scorerState(current), current.getRecentItems(), event.getItemId()));
-    final SessionState next =
-        SessionStates.advance(
-            current,
-            event.getItemId(),
-            step.state(),
-            step.itemKnown(),
-            time,
-            settings.recentItems());
-    sessions.put(sessionId, next);
-    final List<Candidate> ranked =
-        rules.apply(step.candidates(), new SessionView(sessionId, next.getRecentItems()));
-    context.forward(record.withValue(toList(sessionId, event, ranked, !step.itemKnown(), next)));
+    pending.put(nextSequence++, record.value());
+    pendingSessions.add(record.key());
+    pendingCount++;
+    if (pendingCount >= settings.batchMaxSize()) {
+      flush();
+    }
+  }
+
+  /** Scores every pending event, in arrival order. */
+  private void flush() {
+    if (pendingCount == 0) {
+      return;
+    }
+    final List<Long> keys = new ArrayList<>(pendingCount);
+    final List<WeblogEvent> events = new ArrayList<>(pendingCount);
+    try (KeyValueIterator<Long, WeblogEvent> all = pending.all()) {
+      while (all.hasNext()) {
+        final KeyValue<Long, WeblogEvent> entry = all.next();
+        keys.add(entry.key);
+        events.add(entry.value);
+      }
+    }
+    for (final Long key : keys) {
+      pending.delete(key);
+    }
+    pendingCount = 0;
+    pendingSessions.clear();
+    score(events);
+  }
+
+  private void score(final List<WeblogEvent> events) {
+    final MicroBatch.Outcome outcome = batch.apply(events, sessions::get);
+    for (final Map.Entry<String, SessionState> state : outcome.states().entrySet()) {
+      sessions.put(state.getKey(), state.getValue());
+    }
+    for (final MicroBatch.Emission emission : outcome.emissions()) {
+      final WeblogEvent trigger = emission.trigger();
+      context.forward(
+          new Record<>(
+              trigger.getSessionId(),
+              toList(trigger, emission.ranked(), emission.fallback(), emission.state()),
+              trigger.getEventTime().toEpochMilli()));
+    }
   }
 
   private RecommendationList toList(
-      final String sessionId,
       final WeblogEvent trigger,
       final List<Candidate> ranked,
       final boolean fallback,
@@ -105,8 +164,8 @@ final class ScoreSessionProcessor
       items.add(new ScoredItem(candidate.itemId(), candidate.score()));
     }
     return RecommendationList.newBuilder()
-        .setRecommendationId(recommendationId(sessionId, trigger.getEventId()))
-        .setSessionId(sessionId)
+        .setRecommendationId(recommendationId(trigger.getSessionId(), trigger.getEventId()))
+        .setSessionId(trigger.getSessionId())
         .setItems(items)
         .setModelName(scorer.model().name())
         .setModelVersion(scorer.model().version())
@@ -129,7 +188,9 @@ final class ScoreSessionProcessor
     try (KeyValueIterator<String, SessionState> all = sessions.all()) {
       while (all.hasNext()) {
         final KeyValue<String, SessionState> entry = all.next();
-        if (SessionStates.isExpired(entry.value, streamTime, settings.sessionGapMs())) {
+        // a session with events waiting for their batch may yet continue: the batch decides
+        if (SessionStates.isExpired(entry.value, streamTime, settings.sessionGapMs())
+            && !pendingSessions.contains(entry.key)) {
           expired.add(entry.key);
         }
       }

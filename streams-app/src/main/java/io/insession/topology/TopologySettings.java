@@ -10,18 +10,50 @@ import io.insession.config.InSessionConfig;
  * @param recentItems how many recent items a session remembers
  * @param listLength length of each emitted list
  * @param excludeSeen whether the seen-items rule is on
+ * @param batchMaxSize most events scored in one scorer call (1 = score each event at once)
+ * @param batchMaxDelayMs longest wall-clock wait before a partial batch is scored
  */
 public record TopologySettings(
     long sessionGapMs,
     long expiryScanIntervalMs,
     int recentItems,
     int listLength,
-    boolean excludeSeen) {
+    boolean excludeSeen,
+    int batchMaxSize,
+    long batchMaxDelayMs) {
 
   public TopologySettings {
-    if (sessionGapMs < 1 || expiryScanIntervalMs < 1 || recentItems < 1 || listLength < 1) {
+    if (sessionGapMs < 1
+        || expiryScanIntervalMs < 1
+        || recentItems < 1
+        || listLength < 1
+        || batchMaxSize < 1
+        || batchMaxDelayMs < 1) {
       throw new IllegalArgumentException("topology settings must be positive: " + this);
     }
+  }
+
+  /** Settings that score each event at once (no micro-batching). */
+  public static TopologySettings unbatched(
+      final long sessionGapMs,
+      final long expiryScanIntervalMs,
+      final int recentItems,
+      final int listLength,
+      final boolean excludeSeen) {
+    return new TopologySettings(
+        sessionGapMs, expiryScanIntervalMs, recentItems, listLength, excludeSeen, 1, 1);
+  }
+
+  /** The same settings with another micro-batch size and delay. */
+  public TopologySettings withBatching(final int maxSize, final long maxDelayMs) {
+    return new TopologySettings(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        maxSize,
+        maxDelayMs);
   }
 
   public static TopologySettings from(final InSessionConfig config) {
@@ -30,6 +62,8 @@ public record TopologySettings(
         config.getLong(InSessionConfig.SESSION_EXPIRY_SCAN_INTERVAL_MS),
         config.getInt(InSessionConfig.SESSION_RECENT_ITEMS),
         config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT),
-        config.getBoolean(InSessionConfig.RULE_EXCLUDE_SEEN));
+        config.getBoolean(InSessionConfig.RULE_EXCLUDE_SEEN),
+        config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE),
+        config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS));
   }
 }

@@ -19,6 +19,7 @@ import io.insession.session.SessionStates;
 import io.insession.testing.TestModels;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -45,6 +46,7 @@ class RecommenderTopologyTest {
   private static final long GAP = 60_000L;
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
   private static final Instant EMITTED = Instant.parse("2026-11-23T12:00:00Z");
+  static final long BATCH_DELAY_MS = 2;
 
   private static SessionScorer scorer;
   private static Topics topics;
@@ -73,7 +75,18 @@ class RecommenderTopologyTest {
     }
   }
 
-  private void start(final TopologySettings settings) {
+  /** The settings a test asks for, as this class runs them (a subclass turns batching on). */
+  protected TopologySettings adjust(final TopologySettings settings) {
+    return settings;
+  }
+
+  /** Lets any micro-batch waiting for its wall-clock delay be scored. */
+  private void flushBatches() {
+    driver.advanceWallClockTime(Duration.ofMillis(BATCH_DELAY_MS));
+  }
+
+  private void start(final TopologySettings requested) {
+    final TopologySettings settings = adjust(requested);
     final Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -101,7 +114,7 @@ class RecommenderTopologyTest {
   }
 
   private static TopologySettings settings(final boolean excludeSeen) {
-    return new TopologySettings(GAP, 1_000L, 50, 10, excludeSeen);
+    return TopologySettings.unbatched(GAP, 1_000L, 50, 10, excludeSeen);
   }
 
   private void send(final WeblogEvent event) {
@@ -109,6 +122,7 @@ class RecommenderTopologyTest {
         key(event.getSessionId()),
         AvroSingleObjectSerde.forType(WeblogEvent.class).serialize("t", event),
         event.getEventTime());
+    flushBatches();
   }
 
   private static byte[] key(final String sessionId) {
@@ -251,7 +265,7 @@ class RecommenderTopologyTest {
 
   @Test
   void shouldKeepTheSessionOneMillisecondBeforeTheGapAndExpireItOneAfter() {
-    start(new TopologySettings(GAP, 1L, 50, 10, true));
+    start(TopologySettings.unbatched(GAP, 1L, 50, 10, true));
     send(view("s1", "e1", item(0), T0));
 
     send(view("other", "o1", item(1), T0.plusMillis(GAP - 1)));
@@ -267,7 +281,7 @@ class RecommenderTopologyTest {
 
   @Test
   void shouldStartANewSessionWhenAnEventArrivesAfterTheGap() {
-    start(new TopologySettings(GAP, 10 * GAP, 50, 10, true));
+    start(TopologySettings.unbatched(GAP, 10 * GAP, 50, 10, true));
     send(view("s1", "e1", item(0), T0));
     send(view("s1", "e2", item(1), T0.plusMillis(GAP - 1)));
     assertThat(sessions.get("s1").getEventCount()).isEqualTo(2);
