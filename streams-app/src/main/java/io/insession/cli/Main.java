@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       LookupCommand.class,
       DemoCommand.class,
+      EvaluateCommand.class,
       ConfigCommand.class,
       CommandLine.HelpCommand.class
     })

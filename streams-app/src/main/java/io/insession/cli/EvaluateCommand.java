@@ -1,0 +1,313 @@
+package io.insession.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insession.config.InSessionConfig;
+import io.insession.data.Click;
+import io.insession.data.SessionFiles;
+import io.insession.data.TopicSessions;
+import io.insession.evaluation.Catalog;
+import io.insession.evaluation.Evaluation;
+import io.insession.evaluation.EvaluationOptions;
+import io.insession.evaluation.EvaluationReport;
+import io.insession.evaluation.NamedScorer;
+import io.insession.evaluation.ReportTable;
+import io.insession.evaluation.TopologyReplay;
+import io.insession.kafka.EmbeddedKafkaBroker;
+import io.insession.kafka.TopicSetup;
+import io.insession.kafka.Topics;
+import io.insession.runtime.InSessionTopics;
+import io.insession.runtime.Scoring;
+import io.insession.runtime.StreamsRunner;
+import io.insession.scoring.ModelBundle;
+import io.insession.scoring.OnnxGruScorer;
+import io.insession.scoring.OnnxRuntime;
+import io.insession.scoring.SessionScorer;
+import io.insession.scoring.baseline.Baselines;
+import io.insession.topology.RecommenderTopology;
+import io.insession.topology.TopologySettings;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code insession evaluate}: next-item accuracy of GRU bundles and baselines on test sessions,
+ * through the production scoring code, side by side.
+ */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Offline evaluation (next-item protocol: every click of every test session, full catalog,",
+      "conservative ties) of GRU bundles and baselines through the production scoring code.",
+      "Reports Recall@K, MRR@K, coverage, popularity and throughput, with and without the",
+      "serving rules. --online also replays the sessions through the real topology."
+    })
+final class EvaluateCommand implements Callable<Integer> {
+
+  /** Where the test sessions come from. */
+  static final class TestSource {
+    @Option(
+        names = "--test",
+        paramLabel = "FILE",
+        description = "Test sessions (formats of the public data sets).")
+    Path file;
+
+    @Option(
+        names = "--test-topic",
+        paramLabel = "TOPIC",
+        description = "Read test sessions from this weblog topic instead (see --from, --to).")
+    String topic;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  TestSource test;
+
+  @Option(
+      names = "--from",
+      paramLabel = "ISO-TIME",
+      description = "With --test-topic: first record time (default: the beginning).")
+  Instant from;
+
+  @Option(
+      names = "--to",
+      paramLabel = "ISO-TIME",
+      description = "With --test-topic: end record time, exclusive (default: the log end now).")
+  Instant to;
+
+  @Option(
+      names = "--train",
+      paramLabel = "FILE",
+      description = "Training sessions: the catalog, and what the baselines learn from.")
+  Path train;
+
+  @Option(names = "--bundle", paramLabel = "DIR", description = "A GRU model bundle. Repeatable.")
+  List<Path> bundles = new ArrayList<>();
+
+  @Option(
+      names = "--baselines",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "Baselines to run (needs --train): pop, item-knn, sknn, v-sknn (default: all four"
+              + " when --train is given).")
+  List<String> baselines;
+
+  @Option(
+      names = "--cutoffs",
+      split = ",",
+      defaultValue = "20",
+      paramLabel = "K",
+      description = "Cut-offs, ascending (default: ${DEFAULT-VALUE}).")
+  List<Integer> cutoffs;
+
+  @Option(
+      names = "--online",
+      description =
+          "Also replay the test sessions through the real topology on an in-process broker for"
+              + " each bundle, and score the lists it emits (rules as configured).")
+  boolean online;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON.")
+  Path json;
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Evaluation threads (default: one per core).")
+  Integer threads;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress bar.")
+  boolean quiet;
+
+  @Mixin ConfigOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    final PrintStream out = System.out;
+    final InSessionConfig config = options.load(Map.of());
+    final Map<String, List<Click>> testSessions =
+        test.file != null
+            ? SessionFiles.readSessions(test.file)
+            : TopicSessions.read(config.clientProperties(), test.topic, from, to);
+    final Map<String, List<Click>> trainSessions =
+        train == null ? Map.of() : SessionFiles.readSessions(train);
+    final List<NamedScorer> scorers = new ArrayList<>();
+    final OnnxRuntime runtime = Scoring.runtime(config);
+    try {
+      for (final Path bundle : bundles) {
+        final OnnxGruScorer scorer = OnnxGruScorer.create(ModelBundle.load(bundle), runtime);
+        scorers.add(new NamedScorer(scorer.model().name(), scorer));
+      }
+      scorers.addAll(baselines(trainSessions));
+      if (scorers.isEmpty()) {
+        out.println("Nothing to evaluate: give --bundle DIR and/or --train FILE for baselines.");
+        return 2;
+      }
+      final Catalog catalog = catalog(trainSessions, scorers);
+      EvaluationOptions evaluation =
+          EvaluationOptions.defaults()
+              .withDataset(test.file != null ? test.file.getFileName().toString() : test.topic)
+              .withCutoffs(cutoffs)
+              .withMaxRecentItems(config.getInt(InSessionConfig.SESSION_RECENT_ITEMS))
+              .withProgress(!quiet);
+      if (threads != null) {
+        evaluation = evaluation.withThreads(threads);
+      }
+      final EvaluationReport report = Evaluation.run(scorers, catalog, testSessions, evaluation);
+      out.println(ReportTable.render(report));
+      final Map<String, Object> document = new LinkedHashMap<>();
+      document.put("offline", report);
+      if (online) {
+        final Map<String, Object> onlineResults = new LinkedHashMap<>();
+        for (final NamedScorer scorer : scorers) {
+          if (scorer.scorer() instanceof OnnxGruScorer) {
+            final List<EvaluationReport.CutoffMetrics> metrics =
+                online(config, scorer.scorer(), catalog, testSessions);
+            onlineResults.put(scorer.name(), metrics);
+            for (final EvaluationReport.CutoffMetrics m : metrics) {
+              out.printf(
+                  Locale.ROOT,
+                  "online  %-28s Recall@%d %.4f  MRR@%d %.4f  (through the topology, rules as"
+                      + " configured)%n",
+                  scorer.name(),
+                  m.k(),
+                  m.recall(),
+                  m.k(),
+                  m.mrr());
+            }
+          }
+        }
+        document.put("online", onlineResults);
+      }
+      if (json != null) {
+        Files.writeString(
+            json,
+            new ObjectMapper()
+                .findAndRegisterModules()
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(document),
+            StandardCharsets.UTF_8);
+        out.println("JSON report written to " + json);
+      }
+      return 0;
+    } finally {
+      for (final NamedScorer scorer : scorers) {
+        scorer.scorer().close();
+      }
+    }
+  }
+
+  private List<NamedScorer> baselines(final Map<String, List<Click>> trainSessions) {
+    final List<String> wanted =
+        baselines != null ? baselines : trainSessions.isEmpty() ? List.of() : allBaselines();
+    if (wanted.isEmpty()) {
+      return List.of();
+    }
+    if (trainSessions.isEmpty()) {
+      throw new ParameterException(new CommandLine(this), "--baselines need --train FILE");
+    }
+    final Baselines.All all = Baselines.trainAll(trainSessions);
+    final Map<String, SessionScorer> byName = new LinkedHashMap<>();
+    byName.put("pop", all.popularity());
+    byName.put("item-knn", all.itemKnn());
+    byName.put("sknn", all.sknn());
+    byName.put("v-sknn", all.vsknn());
+    final List<NamedScorer> named = new ArrayList<>();
+    for (final String name : wanted) {
+      final SessionScorer scorer = byName.get(name.toLowerCase(Locale.ROOT));
+      if (scorer == null) {
+        throw new ParameterException(
+            new CommandLine(this),
+            "unknown baseline '" + name + "'; choose from " + byName.keySet());
+      }
+      named.add(new NamedScorer(name, scorer));
+    }
+    return named;
+  }
+
+  private static List<String> allBaselines() {
+    return List.of("pop", "item-knn", "sknn", "v-sknn");
+  }
+
+  /** The training items when given, else every item the bundles know (with their counts). */
+  private static Catalog catalog(
+      final Map<String, List<Click>> trainSessions, final List<NamedScorer> scorers) {
+    if (!trainSessions.isEmpty()) {
+      return Catalog.fromTraining(trainSessions);
+    }
+    final Map<String, Long> counts = new HashMap<>();
+    for (final NamedScorer named : scorers) {
+      if (named.scorer() instanceof OnnxGruScorer gru) {
+        final ModelBundle bundle = gru.bundle();
+        for (int index = 0; index < bundle.numItems(); index++) {
+          counts.merge(bundle.itemId(index), bundle.count(index), Math::max);
+        }
+      }
+    }
+    return Catalog.of(counts);
+  }
+
+  private List<EvaluationReport.CutoffMetrics> online(
+      final InSessionConfig base,
+      final SessionScorer scorer,
+      final Catalog catalog,
+      final Map<String, List<Click>> testSessions)
+      throws Exception {
+    final Path state = Files.createTempDirectory("insession-evaluate-");
+    state.toFile().deleteOnExit();
+    try (EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.builder().ports(EmbeddedKafkaBroker.findFreePorts()).start()) {
+      final Map<String, String> settings = new HashMap<>(base.settings());
+      settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      settings.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+      settings.put(InSessionConfig.APPLICATION_ID, "insession-evaluate");
+      final InSessionConfig config = InSessionConfig.of(settings);
+      final Topics topics = Topics.from(config);
+      try (Admin admin = Admin.create(config.clientProperties())) {
+        TopicSetup.ensureTopics(admin, InSessionTopics.specs(config), Duration.ofSeconds(30));
+      }
+      try (StreamsRunner streams =
+          new StreamsRunner(
+              RecommenderTopology.build(
+                  TopologySettings.from(config), scorer, topics, Clock.systemUTC()),
+              config.streamsProperties())) {
+        streams.start();
+        if (!streams.awaitRunning(Duration.ofSeconds(60))) {
+          throw new IllegalStateException("the topology did not reach RUNNING in 60 s");
+        }
+        final int listLength = config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT);
+        final List<Integer> ks = cutoffs.stream().filter(k -> k <= listLength).toList();
+        if (ks.isEmpty()) {
+          throw new IllegalArgumentException(
+              "every cut-off exceeds the served list length "
+                  + listLength
+                  + " (set insession.recommendations.count)");
+        }
+        return new TopologyReplay(config.clientProperties(), topics, catalog, ks)
+            .run(testSessions, Duration.ofMinutes(30));
+      }
+    }
+  }
+}
