@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 import torch
 
-from .data import SessionData, Vocabulary, read_sessions
+from .data import Vocabulary, read_sessions
 from .evaluate import evaluate_all
 from .export import export
 from .model import GRU4Rec, ModelConfig

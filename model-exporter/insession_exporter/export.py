@@ -8,7 +8,6 @@ import logging
 import os
 from typing import Any, Dict, List, Mapping, Optional
 
-import numpy as np
 import onnx
 import torch
 

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .model import GRU4Rec, ModelConfig
+from .model import GRU4Rec
 
 log = logging.getLogger(__name__)
 

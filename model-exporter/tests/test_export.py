@@ -7,9 +7,9 @@ import onnx
 import pytest
 import torch
 
-from conftest import YC_TEST, YC_TRAIN, needs_data
+from conftest import YC_TRAIN, needs_data
 from insession_exporter import cli
-from insession_exporter.data import SessionData, Vocabulary, read_sessions
+from insession_exporter.data import SessionData, Vocabulary
 from insession_exporter.export import export, graph_specs, tensor_specs
 from insession_exporter.model import GRU4Rec, ModelConfig, StepModule
 from insession_exporter.onnx_numpy import check_parity, run

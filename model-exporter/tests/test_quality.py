@@ -1,4 +1,3 @@
-import numpy as np
 import torch
 
 from conftest import YC_TEST, YC_TRAIN, needs_data
