@@ -1,0 +1,38 @@
+"""The bundles committed under streams-app are consistent: checksums, contract, parity through ONNX."""
+import hashlib
+import json
+import os
+
+import onnx
+import pytest
+
+from insession_exporter.data import Vocabulary
+from insession_exporter.export import graph_specs, tensor_specs
+from insession_exporter.onnx_numpy import check_parity
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUNDLES = [os.path.join(ROOT, "streams-app", "src", "test", "resources", "bundles", "tiny"),
+           os.path.join(ROOT, "streams-app", "src", "main", "resources", "io", "insession", "demo", "bundle")]
+
+
+@pytest.mark.parametrize("bundle", BUNDLES, ids=["tiny", "demo"])
+def test_committed_bundle(bundle):
+    if not os.path.isdir(bundle):
+        pytest.skip(f"{bundle} not present")
+    with open(os.path.join(bundle, "metadata.json"), encoding="utf-8") as f:
+        md = json.load(f)
+    assert sorted(os.listdir(bundle)) == sorted(list(md["files"]) + ["metadata.json"])
+    for name, info in md["files"].items():
+        data = open(os.path.join(bundle, name), "rb").read()
+        assert info == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}, name
+    proto = onnx.load(os.path.join(bundle, "model.onnx"))
+    onnx.checker.check_model(proto)
+    assert graph_specs(proto) == tensor_specs(md["hidden_size"], md["top_k"])
+    assert {k: md[k] for k in ("inputs", "outputs")} == tensor_specs(md["hidden_size"], md["top_k"])
+    assert len(Vocabulary.read_tsv(os.path.join(bundle, "items.tsv"))) == md["num_items"]
+    with open(os.path.join(bundle, "parity.json"), encoding="utf-8") as f:
+        cases = json.load(f)["cases"]
+    assert len(cases) >= 2
+    assert check_parity(os.path.join(bundle, "model.onnx"), cases) < 1e-4
+    m = md["metrics"]
+    assert m["recall@20"] > m["pop_recall@20"] and m["mrr@20"] > m["pop_mrr@20"]
