@@ -196,6 +196,9 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.LOW,
               "How many sessions' latest lists the lookup API keeps in memory.");
 
+  /** Kafka Streams' own default for poll.ms, the longest an idle stream thread blocks. */
+  private static final long DEFAULT_POLL_MS = 100L;
+
   private final Map<String, String> kafkaProperties;
 
   private InSessionConfig(final Map<String, String> own, final Map<String, String> kafka) {
@@ -305,7 +308,9 @@ public final class InSessionConfig extends AbstractConfig {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     // an idle stream thread must come back to fire the micro-batch punctuator
-    p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1L, getLong(SCORING_BATCH_MAX_DELAY_MS)));
+    p.put(
+        StreamsConfig.POLL_MS_CONFIG,
+        Math.max(1L, Math.min(DEFAULT_POLL_MS, getLong(SCORING_BATCH_MAX_DELAY_MS))));
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.putAll(kafkaProperties);
     return p;
