@@ -1,5 +1,6 @@
 package io.insession.topology;
 
+import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.rules.SessionView;
 import io.insession.schemas.RecommendationList;
@@ -32,6 +33,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * step from the stored state, apply the rules, store the new state, emit the list. A stream-time
  * punctuator removes sessions inactive for longer than the gap, so state stays bounded by the
  * active sessions.
+ *
+ * <p>Metrics: each scorer call (duration, requests), each list out (event time to emission), and
+ * the session count of the task at each expiry scan.
  */
 final class ScoreSessionProcessor
     implements FixedKeyProcessor<String, WeblogEvent, RecommendationList> {
@@ -40,6 +44,8 @@ final class ScoreSessionProcessor
   private final RuleChain rules;
   private final TopologySettings settings;
   private final Clock clock;
+  private final TopologyMetrics metrics;
+  private String task;
   private FixedKeyProcessorContext<String, RecommendationList> context;
   private KeyValueStore<String, SessionState> sessions;
 
@@ -47,17 +53,20 @@ final class ScoreSessionProcessor
       final SessionScorer scorer,
       final RuleChain rules,
       final TopologySettings settings,
-      final Clock clock) {
+      final Clock clock,
+      final TopologyMetrics metrics) {
     this.scorer = scorer;
     this.rules = rules;
     this.settings = settings;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
   public void init(final FixedKeyProcessorContext<String, RecommendationList> context) {
     this.context = context;
     this.sessions = context.getStateStore(SessionStates.STORE_NAME);
+    this.task = context.taskId().toString();
     context.schedule(
         Duration.ofMillis(settings.expiryScanIntervalMs()),
         PunctuationType.STREAM_TIME,
@@ -77,7 +86,7 @@ final class ScoreSessionProcessor
       return;
     }
     final StepResult step =
-        scorer.step(
+        timedStep(
             new StepRequest(
                 SessionStates.scorerState(current), current.getRecentItems(), event.getItemId()));
     final SessionState next =
@@ -91,7 +100,17 @@ final class ScoreSessionProcessor
     sessions.put(sessionId, next);
     final List<Candidate> ranked =
         rules.apply(step.candidates(), new SessionView(sessionId, next.getRecentItems()));
-    context.forward(record.withValue(toList(sessionId, event, ranked, !step.itemKnown(), next)));
+    final RecommendationList list = toList(sessionId, event, ranked, !step.itemKnown(), next);
+    context.forward(record.withValue(list));
+    metrics.listOut(Duration.between(list.getTriggerEventTime(), list.getEmittedAt()));
+  }
+
+  /** One scorer call, measured. */
+  private StepResult timedStep(final StepRequest request) {
+    final long start = System.nanoTime();
+    final StepResult result = scorer.step(request);
+    metrics.scored(1, System.nanoTime() - start);
+    return result;
   }
 
   private RecommendationList toList(
@@ -126,9 +145,11 @@ final class ScoreSessionProcessor
 
   private void removeExpiredSessions(final long streamTime) {
     final List<String> expired = new ArrayList<>();
+    long scanned = 0;
     try (KeyValueIterator<String, SessionState> all = sessions.all()) {
       while (all.hasNext()) {
         final KeyValue<String, SessionState> entry = all.next();
+        scanned++;
         if (SessionStates.isExpired(entry.value, streamTime, settings.sessionGapMs())) {
           expired.add(entry.key);
         }
@@ -137,5 +158,11 @@ final class ScoreSessionProcessor
     for (final String sessionId : expired) {
       sessions.delete(sessionId);
     }
+    metrics.activeSessions(task, scanned - expired.size());
+  }
+
+  @Override
+  public void close() {
+    metrics.taskClosed(task);
   }
 }
