@@ -116,11 +116,6 @@ public final class StreamsOperations implements AutoCloseable {
     return server.port();
   }
 
-  /** The lag monitor (total lag for readiness). */
-  public LagMonitor lag() {
-    return lag;
-  }
-
   /** Stops the server, the lag monitor and the Streams metrics binder. Safe to call twice. */
   @Override
   public void close() {
