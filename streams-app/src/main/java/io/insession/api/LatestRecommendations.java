@@ -4,6 +4,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.schemas.RecommendationList;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,8 +50,12 @@ import org.slf4j.LoggerFactory;
  * <p>The source is ready once it has read up to the end offsets it saw when it started (the last
  * stable offsets, as it reads committed data only). Partitions added to the topic later are not
  * picked up until restart.
+ *
+ * <p>As a {@link MeterBinder} it exposes its consumer's client metrics (Micrometer's Kafka binder)
+ * and its own counts: {@code insession_lookup_records_read_total}, {@code
+ * insession_lookup_records_skipped_total} and {@code insession_lookup_cached_sessions}.
  */
-public final class LatestRecommendations implements RecommendationSource {
+public final class LatestRecommendations implements RecommendationSource, MeterBinder {
 
   private static final Logger LOG = LoggerFactory.getLogger(LatestRecommendations.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
@@ -68,6 +77,7 @@ public final class LatestRecommendations implements RecommendationSource {
   private volatile Readiness readiness;
   private volatile boolean caughtUp;
   private volatile RuntimeException failure;
+  private volatile KafkaClientMetrics clientMetrics;
 
   /**
    * Creates the consumer (not started yet; see {@link #start()}).
@@ -112,6 +122,25 @@ public final class LatestRecommendations implements RecommendationSource {
     // partitions are assigned by hand: a group id would only be misleading
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     return props;
+  }
+
+  /** Binds the consumer's metrics and this source's counts; once, before {@link #start()}. */
+  @Override
+  public void bindTo(final MeterRegistry registry) {
+    if (clientMetrics != null) {
+      throw new IllegalStateException("metrics already bound");
+    }
+    clientMetrics = new KafkaClientMetrics(consumer);
+    clientMetrics.bindTo(registry);
+    FunctionCounter.builder("insession.lookup.records.read", recordsRead, AtomicLong::get)
+        .description("Records read from the recommendations topic, skipped ones included")
+        .register(registry);
+    FunctionCounter.builder("insession.lookup.records.skipped", recordsSkipped, AtomicLong::get)
+        .description("Records skipped: undecodable or without a session id")
+        .register(registry);
+    Gauge.builder("insession.lookup.cached.sessions", cache, Cache::estimatedSize)
+        .description("Sessions whose latest list is cached (approximate)")
+        .register(registry);
   }
 
   /** Starts the consumer thread. Calling it again does nothing. */
@@ -165,6 +194,9 @@ public final class LatestRecommendations implements RecommendationSource {
       return;
     }
     closeSignal.countDown();
+    if (clientMetrics != null) {
+      clientMetrics.close();
+    }
     if (!started.get()) {
       consumer.close();
       return;

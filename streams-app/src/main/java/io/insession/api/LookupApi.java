@@ -2,12 +2,14 @@ package io.insession.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insession.metrics.PrometheusMetrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.JavalinDefaultRouting;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,11 +25,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health}: liveness, 200 {@code {"status":"UP"}}, or 503 once the consumer failed
  *       for good;
  *   <li>{@code GET /ready}: readiness, 200 once the consumer has caught up with the topic, 503 with
- *       what it still waits for otherwise.
+ *       what it still waits for otherwise;
+ *   <li>{@code GET /metrics}: the API's meters in the Prometheus text format (the consumer's Kafka
+ *       client metrics and the source's counts, when the source binds them).
  * </ul>
  *
- * Every answer, errors included, is JSON. The API owns its {@link RecommendationSource} and closes
- * it on {@link #close()}.
+ * Every other answer, errors included, is JSON. The API owns its {@link RecommendationSource} and
+ * closes it on {@link #close()}.
  */
 public final class LookupApi implements AutoCloseable {
 
@@ -52,10 +56,24 @@ public final class LookupApi implements AutoCloseable {
    * @return the running API
    */
   public static LookupApi start(final LookupApiSettings settings) {
+    return start(settings, PrometheusMetrics.newRegistry());
+  }
+
+  /**
+   * Starts the consumer of the recommendations topic, with its metrics in {@code registry}, and the
+   * HTTP server, which serves {@code registry} on {@code GET /metrics}.
+   *
+   * @param settings Kafka, topic, port and cache settings
+   * @param registry the registry to fill and serve
+   * @return the running API
+   */
+  public static LookupApi start(
+      final LookupApiSettings settings, final PrometheusMeterRegistry registry) {
     LOG.info("Starting the lookup API with {}", settings);
     final LatestRecommendations latest = new LatestRecommendations(settings);
+    latest.bindTo(registry);
     latest.start();
-    return start(latest, settings.port());
+    return start(latest, settings.port(), registry);
   }
 
   /**
@@ -67,10 +85,25 @@ public final class LookupApi implements AutoCloseable {
    * @return the running API
    */
   public static LookupApi start(final RecommendationSource source, final int port) {
+    return start(source, port, PrometheusMetrics.newRegistry());
+  }
+
+  /**
+   * Starts the HTTP server on a given source, serving {@code registry} on {@code GET /metrics}. The
+   * source is closed if the server does not start.
+   *
+   * @param source where the lists come from; owned by the API from now on
+   * @param port the HTTP port, 0 for any free one
+   * @param registry the meters to serve
+   * @return the running API
+   */
+  public static LookupApi start(
+      final RecommendationSource source, final int port, final PrometheusMeterRegistry registry) {
     Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(registry, "registry");
     final long startNanos = System.nanoTime();
     try {
-      final Javalin app = createServer(source).start(port);
+      final Javalin app = createServer(source, registry).start(port);
       LOG.info(
           "Lookup API listening on port {} (started in {} ms)",
           app.port(),
@@ -101,9 +134,10 @@ public final class LookupApi implements AutoCloseable {
     LOG.info("Lookup API stopped");
   }
 
-  private static Javalin createServer(final RecommendationSource source) {
+  private static Javalin createServer(
+      final RecommendationSource source, final PrometheusMeterRegistry registry) {
     final ObjectMapper mapper = new ObjectMapper();
-    final Routes routes = new Routes(source);
+    final Routes routes = new Routes(source, registry);
     return Javalin.create(
         config -> {
           config.showJavalinBanner = false;
@@ -119,15 +153,18 @@ public final class LookupApi implements AutoCloseable {
   /** The request handlers, kept apart from the server's lifecycle. */
   private static final class Routes {
     private final RecommendationSource source;
+    private final PrometheusMeterRegistry registry;
 
-    Routes(final RecommendationSource source) {
+    Routes(final RecommendationSource source, final PrometheusMeterRegistry registry) {
       this.source = source;
+      this.registry = registry;
     }
 
     void register(final JavalinDefaultRouting router) {
       router.get(RECOMMENDATIONS_PATH, this::recommendations);
       router.get("/health", this::health);
       router.get("/ready", this::ready);
+      router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
       router.exception(HttpResponseException.class, this::httpError);
       router.exception(Exception.class, this::unexpected);
     }

@@ -2,6 +2,7 @@ package io.insession.cli;
 
 import io.insession.api.LookupApi;
 import io.insession.config.InSessionConfig;
+import io.insession.metrics.PrometheusMetrics;
 import io.insession.runtime.LookupSettings;
 import io.insession.runtime.ShutdownSignal;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Serve the latest list per session over HTTP until stopped:",
-      "  GET /v1/sessions/{id}/recommendations, GET /health, GET /ready"
+      "  GET /v1/sessions/{id}/recommendations, GET /health, GET /ready, GET /metrics"
     })
 final class LookupCommand implements Callable<Integer> {
 
@@ -40,7 +41,8 @@ final class LookupCommand implements Callable<Integer> {
             port == null ? Map.of() : Map.of(InSessionConfig.API_PORT, String.valueOf(port)));
     LOG.info("Effective settings: {}", config.describe());
     try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(15));
-        LookupApi api = LookupApi.start(LookupSettings.from(config))) {
+        LookupApi api =
+            LookupApi.start(LookupSettings.from(config), PrometheusMetrics.newRegistry())) {
       LOG.info("Lookup API ready on port {}", api.port());
       signal.await();
     }

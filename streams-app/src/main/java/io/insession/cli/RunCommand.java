@@ -3,13 +3,16 @@ package io.insession.cli;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
+import io.insession.metrics.PrometheusMetrics;
 import io.insession.runtime.InSessionTopics;
 import io.insession.runtime.Scoring;
 import io.insession.runtime.ShutdownSignal;
+import io.insession.runtime.StreamsOperations;
 import io.insession.runtime.StreamsRunner;
 import io.insession.scoring.SessionScorer;
 import io.insession.topology.RecommenderTopology;
 import io.insession.topology.TopologySettings;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,11 +25,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code insession run}: the recommender topology against a Kafka cluster, until stopped. */
+/**
+ * {@code insession run}: the recommender topology against a Kafka cluster, until stopped, with
+ * {@code GET /metrics}, {@code /health} and {@code /ready} on {@code insession.metrics.port}.
+ */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Run the recommender topology against a Kafka cluster until stopped.")
+    description = {
+      "Run the recommender topology against a Kafka cluster until stopped.",
+      "Serves GET /metrics (Prometheus), /health and /ready on insession.metrics.port (8081)."
+    })
 final class RunCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -50,11 +59,19 @@ final class RunCommand implements Callable<Integer> {
       try (Admin admin = Admin.create(config.clientProperties())) {
         TopicSetup.ensureTopics(admin, InSessionTopics.specs(config), Duration.ofSeconds(60));
       }
+      final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
       try (StreamsRunner runner =
-          new StreamsRunner(
-              RecommenderTopology.build(
-                  TopologySettings.from(config), scorer, Topics.from(config), Clock.systemUTC()),
-              config.streamsProperties())) {
+              new StreamsRunner(
+                  RecommenderTopology.build(
+                      TopologySettings.from(config),
+                      scorer,
+                      Topics.from(config),
+                      Clock.systemUTC(),
+                      StreamsOperations.topologyMetrics(registry)),
+                  config.streamsProperties());
+          StreamsOperations operations =
+              StreamsOperations.start(config, registry, runner, scorer.model())) {
+        LOG.info("Metrics, health and readiness on port {}", operations.port());
         runner.onFailure(signal::request);
         runner.start();
         signal.await();

@@ -54,6 +54,8 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String SCORING_BATCH_MAX_DELAY_MS = "insession.scoring.batch.max.delay.ms";
   public static final String API_PORT = "insession.api.port";
   public static final String API_CACHE_MAX_SESSIONS = "insession.api.cache.max.sessions";
+  public static final String METRICS_PORT = "insession.metrics.port";
+  public static final String METRICS_LAG_INTERVAL_MS = "insession.metrics.lag.interval.ms";
 
   private static final ConfigDef DEFINITION =
       new ConfigDef()
@@ -194,7 +196,23 @@ public final class InSessionConfig extends AbstractConfig {
               1_000_000L,
               ConfigDef.Range.atLeast(1),
               Importance.LOW,
-              "How many sessions' latest lists the lookup API keeps in memory.");
+              "How many sessions' latest lists the lookup API keeps in memory.")
+          .define(
+              METRICS_PORT,
+              Type.INT,
+              8081,
+              ConfigDef.Range.between(0, 65_535),
+              Importance.MEDIUM,
+              "HTTP port of the streams app's GET /metrics (Prometheus), /health and /ready (0"
+                  + " picks a free port).")
+          .define(
+              METRICS_LAG_INTERVAL_MS,
+              Type.LONG,
+              5_000L,
+              ConfigDef.Range.between(10L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How often (ms) the streams app reads the input topic's log-end offsets and its"
+                  + " consumer group's committed offsets for the lag and input-idle gauges.");
 
   /** Kafka Streams' own default for poll.ms, the longest an idle stream thread blocks. */
   private static final long DEFAULT_POLL_MS = 100L;

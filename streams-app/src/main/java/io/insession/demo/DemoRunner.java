@@ -7,15 +7,18 @@ import io.insession.data.SessionFiles;
 import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
+import io.insession.metrics.PrometheusMetrics;
 import io.insession.runtime.InSessionTopics;
 import io.insession.runtime.LookupSettings;
 import io.insession.runtime.Scoring;
 import io.insession.runtime.ShutdownSignal;
+import io.insession.runtime.StreamsOperations;
 import io.insession.runtime.StreamsRunner;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.SessionScorer;
 import io.insession.topology.RecommenderTopology;
 import io.insession.topology.TopologySettings;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -83,6 +86,10 @@ public final class DemoRunner {
           "insession-demo-" + UUID.randomUUID().toString().substring(0, 8));
       effective.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").toString());
       effective.put(InSessionConfig.API_PORT, String.valueOf(freeOrAny(options.apiPort())));
+      effective.put(
+          InSessionConfig.METRICS_PORT,
+          String.valueOf(
+              freeOrAny(InSessionConfig.of(effective).getInt(InSessionConfig.METRICS_PORT))));
       effective.putIfAbsent(InSessionConfig.TOPIC_PARTITIONS, "3");
       effective.put(InSessionConfig.MODEL_BUNDLE, bundleDir(work).toString());
       final InSessionConfig config = InSessionConfig.of(effective);
@@ -92,13 +99,21 @@ public final class DemoRunner {
       }
       final Map<String, List<Click>> sessions = sessions();
       final List<Click> clicks = SessionReplayer.interleave(sessions);
+      final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
       try (SessionScorer scorer = Scoring.open(config, Scoring.runtime(config));
           StreamsRunner streams =
               new StreamsRunner(
                   RecommenderTopology.build(
-                      TopologySettings.from(config), scorer, topics, Clock.systemUTC()),
+                      TopologySettings.from(config),
+                      scorer,
+                      topics,
+                      Clock.systemUTC(),
+                      StreamsOperations.topologyMetrics(registry)),
                   config.streamsProperties());
-          LookupApi api = LookupApi.start(LookupSettings.from(config));
+          StreamsOperations operations =
+              StreamsOperations.start(config, registry, streams, scorer.model());
+          LookupApi api =
+              LookupApi.start(LookupSettings.from(config), PrometheusMetrics.newRegistry());
           RecommendationWatcher watcher =
               new RecommendationWatcher(
                   config.clientProperties(),
@@ -115,7 +130,8 @@ public final class DemoRunner {
         watcher.start();
         out.printf(
             Locale.ROOT,
-            "%nInSession demo ready in %.1f s: Kafka at %s, model %s %s, lookup API on port %d.%n"
+            "%nInSession demo ready in %.1f s: Kafka at %s, model %s %s, lookup API on port %d,"
+                + " metrics on port %d.%n"
                 + "Replaying %d real sessions (%d product views) at %.0f events/s (about %d s)."
                 + " Ctrl-C stops.%n"
                 + "Try:  curl -s localhost:%d/v1/sessions/%s/recommendations%n%n",
@@ -124,6 +140,7 @@ public final class DemoRunner {
             scorer.model().name(),
             scorer.model().version(),
             api.port(),
+            operations.port(),
             sessions.size(),
             clicks.size(),
             options.eventsPerSecond(),

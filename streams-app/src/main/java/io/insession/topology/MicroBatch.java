@@ -1,5 +1,6 @@
 package io.insession.topology;
 
+import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.rules.SessionView;
 import io.insession.schemas.SessionState;
@@ -44,11 +45,17 @@ final class MicroBatch {
   private final SessionScorer scorer;
   private final RuleChain rules;
   private final TopologySettings settings;
+  private final TopologyMetrics metrics;
 
-  MicroBatch(final SessionScorer scorer, final RuleChain rules, final TopologySettings settings) {
+  MicroBatch(
+      final SessionScorer scorer,
+      final RuleChain rules,
+      final TopologySettings settings,
+      final TopologyMetrics metrics) {
     this.scorer = scorer;
     this.rules = rules;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   /**
@@ -85,7 +92,9 @@ final class MicroBatch {
       if (requests.isEmpty()) {
         continue;
       }
+      final long start = System.nanoTime();
       final List<StepResult> results = scorer.stepAll(requests);
+      metrics.scored(requests.size(), System.nanoTime() - start);
       calls++;
       for (int i = 0; i < results.size(); i++) {
         emissions.add(advance(triggers.get(i), results.get(i), states));

@@ -2,6 +2,7 @@ package io.insession.topology;
 
 import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.kafka.Topics;
+import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
@@ -37,6 +38,15 @@ public final class RecommenderTopology {
 
   private RecommenderTopology() {}
 
+  /** The topology without metrics (tests that do not look at them). */
+  public static Topology build(
+      final TopologySettings settings,
+      final SessionScorer scorer,
+      final Topics topics,
+      final Clock clock) {
+    return build(settings, scorer, topics, clock, TopologyMetrics.NONE);
+  }
+
   /**
    * The topology.
    *
@@ -44,12 +54,15 @@ public final class RecommenderTopology {
    * @param scorer the model (shared by all stream threads)
    * @param topics names and serdes of the topics
    * @param clock the wall clock for {@code emittedAt}
+   * @param metrics where the processors report events in, dead letters, lists out, latencies and
+   *     active sessions (shared by all stream threads)
    */
   public static Topology build(
       final TopologySettings settings,
       final SessionScorer scorer,
       final Topics topics,
-      final Clock clock) {
+      final Clock clock,
+      final TopologyMetrics metrics) {
     final StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(sessionStore());
     final String[] stores =
@@ -66,7 +79,9 @@ public final class RecommenderTopology {
                 topics.weblog().name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("weblog-source"))
             .process(
-                () -> new ValidateEventProcessor(topics.weblog().valueSerde().deserializer()),
+                () ->
+                    new ValidateEventProcessor(
+                        topics.weblog().valueSerde().deserializer(), metrics),
                 Named.as("validate-event"))
             .split(Named.as(BRANCH_PREFIX))
             .branch((key, value) -> value instanceof CheckedEvent.Valid, Branched.as("valid"))
@@ -76,7 +91,7 @@ public final class RecommenderTopology {
         .get(BRANCH_PREFIX + "valid")
         .mapValues(value -> ((CheckedEvent.Valid) value).event(), Named.as("unwrap-valid"))
         .process(
-            () -> new ScoreSessionProcessor(scorer, rules, settings, clock),
+            () -> new ScoreSessionProcessor(scorer, rules, settings, clock, metrics),
             Named.as("score-session"),
             stores)
         .to(

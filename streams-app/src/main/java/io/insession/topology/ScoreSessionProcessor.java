@@ -1,5 +1,6 @@
 package io.insession.topology;
 
+import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.ScoredItem;
@@ -38,6 +39,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>A stream-time punctuator removes sessions inactive for longer than the gap, so state stays
  * bounded by the active sessions.
+ *
+ * <p>Metrics: each scorer call (duration, requests; in {@link MicroBatch}), each list out (event
+ * time to emission), and the session count of the task at each expiry scan.
  */
 final class ScoreSessionProcessor
     implements Processor<String, WeblogEvent, String, RecommendationList> {
@@ -49,6 +53,8 @@ final class ScoreSessionProcessor
   private final MicroBatch batch;
   private final TopologySettings settings;
   private final Clock clock;
+  private final TopologyMetrics metrics;
+  private String task;
   private ProcessorContext<String, RecommendationList> context;
   private KeyValueStore<String, SessionState> sessions;
   private KeyValueStore<Long, WeblogEvent> pending;
@@ -60,17 +66,20 @@ final class ScoreSessionProcessor
       final SessionScorer scorer,
       final RuleChain rules,
       final TopologySettings settings,
-      final Clock clock) {
+      final Clock clock,
+      final TopologyMetrics metrics) {
     this.scorer = scorer;
-    this.batch = new MicroBatch(scorer, rules, settings);
+    this.batch = new MicroBatch(scorer, rules, settings, metrics);
     this.settings = settings;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
   public void init(final ProcessorContext<String, RecommendationList> context) {
     this.context = context;
     this.sessions = context.getStateStore(SessionStates.STORE_NAME);
+    this.task = context.taskId().toString();
     context.schedule(
         Duration.ofMillis(settings.expiryScanIntervalMs()),
         PunctuationType.STREAM_TIME,
@@ -146,11 +155,11 @@ final class ScoreSessionProcessor
     }
     for (final MicroBatch.Emission emission : outcome.emissions()) {
       final WeblogEvent trigger = emission.trigger();
+      final RecommendationList list =
+          toList(trigger, emission.ranked(), emission.fallback(), emission.state());
       context.forward(
-          new Record<>(
-              trigger.getSessionId(),
-              toList(trigger, emission.ranked(), emission.fallback(), emission.state()),
-              trigger.getEventTime().toEpochMilli()));
+          new Record<>(trigger.getSessionId(), list, trigger.getEventTime().toEpochMilli()));
+      metrics.listOut(Duration.between(list.getTriggerEventTime(), list.getEmittedAt()));
     }
   }
 
@@ -185,9 +194,11 @@ final class ScoreSessionProcessor
 
   private void removeExpiredSessions(final long streamTime) {
     final List<String> expired = new ArrayList<>();
+    long scanned = 0;
     try (KeyValueIterator<String, SessionState> all = sessions.all()) {
       while (all.hasNext()) {
         final KeyValue<String, SessionState> entry = all.next();
+        scanned++;
         // a session with events waiting for their batch may yet continue: the batch decides
         if (SessionStates.isExpired(entry.value, streamTime, settings.sessionGapMs())
             && !pendingSessions.contains(entry.key)) {
@@ -198,5 +209,11 @@ final class ScoreSessionProcessor
     for (final String sessionId : expired) {
       sessions.delete(sessionId);
     }
+    metrics.activeSessions(task, scanned - expired.size());
+  }
+
+  @Override
+  public void close() {
+    metrics.taskClosed(task);
   }
 }

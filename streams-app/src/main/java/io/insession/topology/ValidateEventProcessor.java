@@ -1,5 +1,6 @@
 package io.insession.topology;
 
+import io.insession.metrics.TopologyMetrics;
 import io.insession.schemas.WeblogEvent;
 import io.insession.session.EventSemantics;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +18,17 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * Decodes and checks each raw weblog record. A good one goes on as {@link CheckedEvent.Valid},
  * keyed by session id; a bad one as {@link CheckedEvent.Invalid} with its original bytes and
  * dead-letter headers (reason, detail, source topic, partition and offset). Never throws on bad
- * input.
+ * input. Counts every record in, and every dead letter by reason.
  */
 final class ValidateEventProcessor implements Processor<byte[], byte[], String, CheckedEvent> {
 
   private final Deserializer<WeblogEvent> decoder;
+  private final TopologyMetrics metrics;
   private ProcessorContext<String, CheckedEvent> context;
 
-  ValidateEventProcessor(final Deserializer<WeblogEvent> decoder) {
+  ValidateEventProcessor(final Deserializer<WeblogEvent> decoder, final TopologyMetrics metrics) {
     this.decoder = decoder;
+    this.metrics = metrics;
   }
 
   @Override
@@ -35,6 +38,7 @@ final class ValidateEventProcessor implements Processor<byte[], byte[], String, 
 
   @Override
   public void process(final Record<byte[], byte[]> record) {
+    metrics.eventIn();
     final CheckedEvent checked = check(record.key(), record.value());
     if (checked instanceof CheckedEvent.Valid valid) {
       context.forward(
@@ -42,6 +46,7 @@ final class ValidateEventProcessor implements Processor<byte[], byte[], String, 
               valid.event().getSessionId(), valid, record.timestamp(), record.headers()));
     } else {
       final CheckedEvent.Invalid invalid = (CheckedEvent.Invalid) checked;
+      metrics.deadLetter(invalid.reason().name());
       context.forward(
           new Record<String, CheckedEvent>(
               null, invalid, record.timestamp(), deadLetterHeaders(record.headers(), invalid)));

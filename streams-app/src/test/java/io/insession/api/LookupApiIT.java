@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.metrics.PrometheusMetrics;
 import io.insession.schemas.RecommendationList;
 import io.insession.testing.HttpJson;
+import io.insession.testing.HttpText;
 import io.insession.testing.KafkaTestCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -108,6 +110,33 @@ class LookupApiIT {
                       .get("recommendationId")
                       .asText()
                       .equals("b-2"));
+    }
+  }
+
+  @Test
+  void shouldExposeItsConsumersClientMetricsAndItsCountsOnMetrics() {
+    final String topic = KAFKA.uniqueName("recommendations");
+    KAFKA.createTopic(topic, 1);
+    try (KafkaProducer<String, byte[]> producer = transactionalProducer()) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      send(producer, topic, "s-a", SERDE.serialize(topic, TestLists.list("a-1", "s-a", "i-1")));
+      send(producer, topic, "s-bad", "not avro at all".getBytes(StandardCharsets.UTF_8));
+      producer.commitTransaction();
+    }
+
+    try (LookupApi api = LookupApi.start(settings(topic), PrometheusMetrics.newRegistry())) {
+      final HttpText http = new HttpText(api.port());
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () ->
+                  assertThat(http.get("/metrics").body())
+                      .contains("insession_lookup_records_read_total 2.0")
+                      .contains("insession_lookup_records_skipped_total 1.0")
+                      .contains("insession_lookup_cached_sessions 1.0")
+                      .contains("kafka_consumer_fetch_manager_records_consumed_total{"));
+      assertThat(http.get("/metrics").contentType()).isEqualTo(PrometheusMetrics.CONTENT_TYPE);
     }
   }
 

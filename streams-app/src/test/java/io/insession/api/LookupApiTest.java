@@ -2,8 +2,10 @@ package io.insession.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insession.metrics.PrometheusMetrics;
 import io.insession.schemas.RecommendationList;
 import io.insession.testing.HttpJson;
+import io.insession.testing.HttpText;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +44,14 @@ class LookupApiTest {
     assertThat(answer.body().get("items").get(1).get("rank").asInt()).isEqualTo(2);
     assertThat(answer.body().get("triggerEventTime").asText())
         .isEqualTo("2026-11-23T10:15:30.123Z");
+  }
+
+  @Test
+  void shouldServeItsMetricsInThePrometheusTextFormat() {
+    final HttpText.Answer answer = new HttpText(api.port()).get("/metrics");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.contentType()).isEqualTo(PrometheusMetrics.CONTENT_TYPE);
   }
 
   @Test

@@ -72,6 +72,25 @@ class InSessionConfigTest {
   }
 
   @Test
+  void shouldServeMetricsOn8081AndPollLagEveryFiveSecondsByDefault() throws Exception {
+    final InSessionConfig defaults = InSessionConfig.of(Map.of());
+
+    assertThat(defaults.getInt(InSessionConfig.METRICS_PORT)).isEqualTo(8081);
+    assertThat(defaults.getLong(InSessionConfig.METRICS_LAG_INTERVAL_MS)).isEqualTo(5_000L);
+    assertThat(
+            InSessionConfig.load(null, Map.of("INSESSION_METRICS_PORT", "9100"), Map.of())
+                .getInt(InSessionConfig.METRICS_PORT))
+        .isEqualTo(9100);
+    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.METRICS_PORT, "70000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(InSessionConfig.METRICS_PORT);
+    assertThatThrownBy(
+            () -> InSessionConfig.of(Map.of(InSessionConfig.METRICS_LAG_INTERVAL_MS, "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(InSessionConfig.METRICS_LAG_INTERVAL_MS);
+  }
+
+  @Test
   void shouldMaskSecretsWhenDescribingTheEffectiveConfig() {
     final Map<String, String> described =
         InSessionConfig.of(

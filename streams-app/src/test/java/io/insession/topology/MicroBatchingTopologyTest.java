@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topics;
+import io.insession.metrics.TopologyMetrics;
+import io.insession.rules.RuleChain;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.ScoredItem;
@@ -205,7 +207,7 @@ class MicroBatchingTopologyTest {
   @Test
   void shouldStepEachSessionsEventsInOrderWithinOneBatch() {
     final MicroBatch batch =
-        new MicroBatch(scorer, io.insession.rules.RuleChain.of(false, 10), UNBATCHED);
+        new MicroBatch(scorer, RuleChain.of(false, 10), UNBATCHED, TopologyMetrics.NONE);
     final List<WeblogEvent> events =
         List.of(view("a", "a1", 3), view("b", "b1", 4), view("a", "a2", 5), view("a", "a3", 6));
 

@@ -1,0 +1,135 @@
+package io.insession.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link TopologyMetrics} as Micrometer meters. Names as Prometheus shows them (the alerts and the
+ * dashboard in {@code deploy/} rely on them):
+ *
+ * <ul>
+ *   <li>{@code insession_events_in_total}, {@code insession_lists_out_total}, {@code
+ *       insession_dead_letters_total{reason}};
+ *   <li>{@code insession_end_to_end_latency_seconds} (histogram with a bucket boundary at the 250
+ *       ms objective), {@code insession_scoring_latency_seconds} (histogram), {@code
+ *       insession_scoring_batch_size} (summary);
+ *   <li>{@code insession_active_sessions}: the sum over this instance's tasks of the count at each
+ *       task's last expiry scan.
+ * </ul>
+ */
+public final class MicrometerTopologyMetrics implements TopologyMetrics {
+
+  /** The end-to-end latency objective; a histogram bucket ends exactly there. */
+  public static final Duration END_TO_END_OBJECTIVE = Duration.ofMillis(250);
+
+  private final MeterRegistry registry;
+  private final Counter eventsIn;
+  private final Counter listsOut;
+  private final Timer endToEnd;
+  private final Timer scoring;
+  private final DistributionSummary batchSize;
+  private final ConcurrentMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Long> sessionsByTask = new ConcurrentHashMap<>();
+
+  /**
+   * Registers the meters.
+   *
+   * @param registry where to register them
+   * @param deadLetterReasons reasons whose counters start at 0 (so a first dead letter is a rate,
+   *     not a new series); other reasons get their counter on first use
+   */
+  public MicrometerTopologyMetrics(
+      final MeterRegistry registry, final Collection<String> deadLetterReasons) {
+    this.registry = registry;
+    this.eventsIn =
+        Counter.builder("insession.events.in")
+            .description("Records read from the weblog topic, valid or not")
+            .register(registry);
+    this.listsOut =
+        Counter.builder("insession.lists.out")
+            .description("Recommendation lists emitted")
+            .register(registry);
+    this.endToEnd =
+        Timer.builder("insession.end.to.end.latency")
+            .description("From the triggering event's time to the list's emission")
+            .publishPercentileHistogram()
+            .serviceLevelObjectives(END_TO_END_OBJECTIVE)
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(1))
+            .register(registry);
+    this.scoring =
+        Timer.builder("insession.scoring.latency")
+            .description("Duration of one scorer call")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(50_000))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry);
+    this.batchSize =
+        DistributionSummary.builder("insession.scoring.batch.size")
+            .description("Sessions advanced per scorer call")
+            .register(registry);
+    Gauge.builder("insession.active.sessions", sessionsByTask, MicrometerTopologyMetrics::sum)
+        .description("Sessions held by this instance, counted at each task's last expiry scan")
+        .strongReference(true)
+        .register(registry);
+    for (final String reason : deadLetterReasons) {
+      deadLetterCounter(reason);
+    }
+  }
+
+  @Override
+  public void eventIn() {
+    eventsIn.increment();
+  }
+
+  @Override
+  public void deadLetter(final String reason) {
+    deadLetterCounter(reason).increment();
+  }
+
+  @Override
+  public void listOut(final Duration endToEnd) {
+    listsOut.increment();
+    // a negative duration (producer clock ahead of ours) is ignored by the timer
+    this.endToEnd.record(endToEnd);
+  }
+
+  @Override
+  public void scored(final int requests, final long nanos) {
+    scoring.record(nanos, TimeUnit.NANOSECONDS);
+    batchSize.record(requests);
+  }
+
+  @Override
+  public void activeSessions(final String task, final long sessions) {
+    sessionsByTask.put(task, sessions);
+  }
+
+  @Override
+  public void taskClosed(final String task) {
+    sessionsByTask.remove(task);
+  }
+
+  private Counter deadLetterCounter(final String reason) {
+    return deadLetters.computeIfAbsent(
+        reason,
+        r ->
+            Counter.builder("insession.dead.letters")
+                .description("Records sent to the dead-letter topic, by reason")
+                .tag("reason", r)
+                .register(registry));
+  }
+
+  private static double sum(final Map<String, Long> counts) {
+    return counts.values().stream().mapToLong(Long::longValue).sum();
+  }
+}

@@ -1,0 +1,179 @@
+package io.insession.runtime;
+
+import io.insession.config.InSessionConfig;
+import io.insession.metrics.LagMonitor;
+import io.insession.metrics.MicrometerTopologyMetrics;
+import io.insession.metrics.ModelInfoMeter;
+import io.insession.metrics.PrometheusMetrics;
+import io.insession.metrics.TopologyMetrics;
+import io.insession.scoring.ModelInfo;
+import io.insession.topology.DeadLetterReason;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.router.JavalinDefaultRouting;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The operations side of one streams instance: Kafka Streams' own metrics (Micrometer's binder),
+ * {@code insession_model_info}, the {@link LagMonitor}, and an HTTP server on {@code
+ * insession.metrics.port}:
+ *
+ * <ul>
+ *   <li>{@code GET /metrics}: every meter in the Prometheus text format;
+ *   <li>{@code GET /health}: liveness, 200 unless the Streams client failed (ERROR, PENDING_ERROR,
+ *       NOT_RUNNING or a fatal stream-thread error), 503 then;
+ *   <li>{@code GET /ready}: 200 only while Streams is RUNNING, else 503; the JSON body tells the
+ *       Streams state, the model and the total lag either way. The model is loaded before this
+ *       starts (it takes the loaded model's name and version), so RUNNING is the only condition
+ *       left to wait for.
+ * </ul>
+ *
+ * It starts nothing of the topology and closes only what it started.
+ */
+public final class StreamsOperations implements AutoCloseable {
+
+  private static final Set<KafkaStreams.State> DEAD =
+      Set.of(
+          KafkaStreams.State.ERROR,
+          KafkaStreams.State.PENDING_ERROR,
+          KafkaStreams.State.NOT_RUNNING);
+
+  private final Javalin server;
+  private final LagMonitor lag;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private StreamsOperations(
+      final Javalin server, final LagMonitor lag, final KafkaStreamsMetrics streamsMetrics) {
+    this.server = server;
+    this.lag = lag;
+    this.streamsMetrics = streamsMetrics;
+  }
+
+  /** The topology's meters in {@code registry}, every dead-letter reason starting at 0. */
+  public static TopologyMetrics topologyMetrics(final PrometheusMeterRegistry registry) {
+    return new MicrometerTopologyMetrics(
+        registry, Arrays.stream(DeadLetterReason.values()).map(Enum::name).toList());
+  }
+
+  /**
+   * Binds the metrics, starts the lag monitor and the HTTP server.
+   *
+   * @param config port, lag interval, application id, input topic, Kafka client settings
+   * @param registry the registry the topology records into (see {@link #topologyMetrics})
+   * @param streams the Streams client (started or not)
+   * @param model the loaded model
+   */
+  public static StreamsOperations start(
+      final InSessionConfig config,
+      final PrometheusMeterRegistry registry,
+      final StreamsRunner streams,
+      final ModelInfo model) {
+    Objects.requireNonNull(model, "model");
+    ModelInfoMeter.register(registry, model);
+    final KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams.streams());
+    streamsMetrics.bindTo(registry);
+    LagMonitor lag = null;
+    try {
+      lag =
+          LagMonitor.start(
+              config.clientProperties(),
+              config.applicationId(),
+              config.getString(InSessionConfig.WEBLOG_TOPIC),
+              Duration.ofMillis(config.getLong(InSessionConfig.METRICS_LAG_INTERVAL_MS)),
+              registry);
+      final Routes routes = new Routes(registry, streams, model, lag);
+      final Javalin server =
+          Javalin.create(
+                  javalin -> {
+                    javalin.showJavalinBanner = false;
+                    javalin.router.mount(routes::register);
+                  })
+              .start(config.getInt(InSessionConfig.METRICS_PORT));
+      return new StreamsOperations(server, lag, streamsMetrics);
+    } catch (RuntimeException e) {
+      if (lag != null) {
+        lag.close();
+      }
+      streamsMetrics.close();
+      throw e;
+    }
+  }
+
+  /** The bound HTTP port (the real one when 0 was asked for). */
+  public int port() {
+    return server.port();
+  }
+
+  /** Stops the server, the lag monitor and the Streams metrics binder. Safe to call twice. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      server.stop();
+    } finally {
+      try {
+        lag.close();
+      } finally {
+        streamsMetrics.close();
+      }
+    }
+  }
+
+  /** The request handlers. */
+  private static final class Routes {
+    private final PrometheusMeterRegistry registry;
+    private final StreamsRunner streams;
+    private final ModelInfo model;
+    private final LagMonitor lag;
+
+    Routes(
+        final PrometheusMeterRegistry registry,
+        final StreamsRunner streams,
+        final ModelInfo model,
+        final LagMonitor lag) {
+      this.registry = registry;
+      this.streams = streams;
+      this.model = model;
+      this.lag = lag;
+    }
+
+    void register(final JavalinDefaultRouting router) {
+      router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
+      router.get("/health", this::health);
+      router.get("/ready", this::ready);
+    }
+
+    private void health(final Context ctx) {
+      final KafkaStreams.State state = streams.state();
+      final boolean alive = !streams.hasFailed() && !DEAD.contains(state);
+      ctx.status(alive ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+          .json(Map.of("status", alive ? "UP" : "DOWN", "streamsState", state.name()));
+    }
+
+    private void ready(final Context ctx) {
+      final KafkaStreams.State state = streams.state();
+      final boolean ready = state == KafkaStreams.State.RUNNING;
+      final OptionalLong totalLag = lag.totalLag();
+      final Map<String, Object> body = new LinkedHashMap<>();
+      body.put("status", ready ? "READY" : "NOT_READY");
+      body.put("streamsState", state.name());
+      body.put("model", Map.of("name", model.name(), "version", model.version()));
+      body.put("lag", totalLag.isPresent() ? totalLag.getAsLong() : null);
+      ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(body);
+    }
+  }
+}
