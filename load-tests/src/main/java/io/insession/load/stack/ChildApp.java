@@ -1,0 +1,97 @@
+package io.insession.load.stack;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code insession} CLI command ({@code run}, {@code lookup}) in its own JVM, started from the
+ * app's jar with this JVM's {@code java}; its output goes to a log file. {@link #close()} sends
+ * SIGTERM to that one process (the app shuts down cleanly), then kills it after 30 s.
+ */
+public final class ChildApp implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChildApp.class);
+
+  private final Process process;
+  private final String name;
+  private final Path log;
+
+  private ChildApp(final Process process, final String name, final Path log) {
+    this.process = process;
+    this.name = name;
+    this.log = log;
+  }
+
+  /**
+   * Starts {@code java <javaOptions> -jar <appJar> <args>}.
+   *
+   * @param log where its stdout and stderr go
+   */
+  public static ChildApp start(
+      final String name,
+      final Path appJar,
+      final List<String> javaOptions,
+      final List<String> args,
+      final Path log)
+      throws IOException {
+    final List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(javaOptions);
+    command.add("-jar");
+    command.add(appJar.toString());
+    command.addAll(args);
+    final Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    LOG.info(
+        "Started {} (pid {}), log {}: {}", name, process.pid(), log, String.join(" ", command));
+    return new ChildApp(process, name, log);
+  }
+
+  /** The child's process id (for jcmd / JFR). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Its log file. */
+  public Path log() {
+    return log;
+  }
+
+  /**
+   * Throws when the process has ended (it should run until closed).
+   *
+   * @throws IllegalStateException naming the exit code and the log
+   */
+  public void requireAlive() {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          name + " exited with code " + process.exitValue() + "; see " + log);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        LOG.warn("{} (pid {}) did not stop in 30 s; killing it", name, process.pid());
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

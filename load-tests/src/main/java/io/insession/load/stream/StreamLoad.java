@@ -1,0 +1,323 @@
+package io.insession.load.stream;
+
+import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.load.measure.GroupLagProbe;
+import io.insession.load.measure.LatencySummary;
+import io.insession.load.measure.LatencyTracker;
+import io.insession.load.replay.Pacer;
+import io.insession.load.replay.ReplayClick;
+import io.insession.load.replay.SessionInterleaver;
+import io.insession.load.report.StepReport;
+import io.insession.load.report.Verdict;
+import io.insession.schemas.EventType;
+import io.insession.schemas.RecommendationList;
+import io.insession.schemas.WeblogEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end-to-end load driver: produces replayed clicks as weblog events on an open-loop schedule
+ * and reads the recommendations topic ({@code read_committed}, from its end at start) on its own
+ * thread, matching each list to its event in a {@link LatencyTracker}.
+ */
+public final class StreamLoad implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamLoad.class);
+
+  private final StreamLoadSettings settings;
+  private final Admin admin;
+  private final KafkaProducer<String, WeblogEvent> producer;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final GroupLagProbe lagProbe;
+  private final Thread receiver;
+  private final AvroSingleObjectSerde<RecommendationList> listSerde =
+      AvroSingleObjectSerde.forType(RecommendationList.class);
+  private final AtomicLong sendErrors = new AtomicLong();
+  private final AtomicLong eventCounter = new AtomicLong();
+  private final String eventTag;
+  private volatile LatencyTracker tracker = new LatencyTracker();
+
+  private StreamLoad(
+      final StreamLoadSettings settings,
+      final Admin admin,
+      final KafkaProducer<String, WeblogEvent> producer,
+      final KafkaConsumer<String, byte[]> consumer,
+      final String eventTag) {
+    this.settings = settings;
+    this.admin = admin;
+    this.producer = producer;
+    this.consumer = consumer;
+    this.eventTag = eventTag;
+    this.lagProbe = new GroupLagProbe(admin, settings.applicationId(), settings.weblogTopic());
+    this.receiver = new Thread(this::receive, "load-list-receiver");
+    receiver.setDaemon(true);
+  }
+
+  /**
+   * Connects, waits until both topics exist (the app creates them), positions the list reader at
+   * the end of the recommendations topic and starts it.
+   *
+   * @param eventTag prefix of this run's event ids
+   */
+  public static StreamLoad connect(
+      final StreamLoadSettings settings, final String eventTag, final Duration topicTimeout)
+      throws InterruptedException {
+    final Map<String, Object> common = new HashMap<>();
+    common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    common.put(AdminClientConfig.CLIENT_ID_CONFIG, "insession-load");
+    final Admin admin = Admin.create(common);
+    try {
+      final List<TopicPartition> listPartitions =
+          awaitTopic(admin, settings.recommendationsTopic(), topicTimeout);
+      awaitTopic(admin, settings.weblogTopic(), topicTimeout);
+      final Map<String, Object> consumerProps = new HashMap<>(common);
+      consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+      final KafkaConsumer<String, byte[]> consumer =
+          new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+      consumer.assign(listPartitions);
+      consumer.seekToEnd(listPartitions);
+      listPartitions.forEach(consumer::position);
+      final Map<String, Object> producerProps = new HashMap<>(common);
+      producerProps.put(ProducerConfig.LINGER_MS_CONFIG, settings.producerLingerMs());
+      producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+      final KafkaProducer<String, WeblogEvent> producer =
+          new KafkaProducer<>(
+              producerProps,
+              new StringSerializer(),
+              AvroSingleObjectSerde.forType(WeblogEvent.class).serializer());
+      final StreamLoad load = new StreamLoad(settings, admin, producer, consumer, eventTag);
+      load.receiver.start();
+      return load;
+    } catch (RuntimeException | InterruptedException e) {
+      admin.close();
+      throw e;
+    }
+  }
+
+  private static List<TopicPartition> awaitTopic(
+      final Admin admin, final String topic, final Duration timeout) throws InterruptedException {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        final TopicDescription description =
+            admin
+                .describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(5, TimeUnit.SECONDS)
+                .get(topic);
+        return description.partitions().stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
+      } catch (ExecutionException | TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "topic " + topic + " does not exist after " + timeout + " (is the app running?)", e);
+        }
+        TimeUnit.MILLISECONDS.sleep(250);
+      }
+    }
+  }
+
+  private void receive() {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        final ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+        if (records.isEmpty()) {
+          continue;
+        }
+        // the moment the batch arrived; decoding it must not count as latency
+        final long now = System.nanoTime();
+        final LatencyTracker current = tracker;
+        for (final ConsumerRecord<String, byte[]> record : records) {
+          try {
+            final RecommendationList list = listSerde.deserialize(record.topic(), record.value());
+            current.received(list.getTriggerEventId(), now, list.getFallback());
+          } catch (SerializationException e) {
+            LOG.warn(
+                "Skipping an undecodable list at offset {}: {}", record.offset(), e.toString());
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // close() stops the reader
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+  }
+
+  /** The tracker of the current measurement. */
+  public LatencyTracker tracker() {
+    return tracker;
+  }
+
+  /** Starts a new measurement: what was sent before no longer counts (its lists are unmatched). */
+  public void resetMeasurement() {
+    tracker = new LatencyTracker();
+  }
+
+  /** Producer send failures so far. */
+  public long sendErrors() {
+    return sendErrors.get();
+  }
+
+  /**
+   * Sends probe events at 5/s until the first list comes back: the app is up and has finished its
+   * first rebalance.
+   *
+   * @return whether a list arrived in time
+   */
+  public boolean awaitFirstList(final SessionInterleaver sessions, final Duration timeout)
+      throws InterruptedException {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    final LatencyTracker probe = tracker;
+    while (System.nanoTime() < deadline) {
+      send(sessions.next(), probe);
+      producer.flush();
+      final long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+      while (System.nanoTime() < waitUntil) {
+        if (probe.matched() > 0) {
+          return true;
+        }
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+    }
+    return probe.matched() > 0;
+  }
+
+  /**
+   * Sends at {@code rate} events/s for {@code duration}, then reports the phase (without waiting
+   * for outstanding lists).
+   *
+   * @param stop checked before each event: true ends the phase early
+   */
+  public StepReport runPhase(
+      final SessionInterleaver sessions,
+      final double rate,
+      final Duration duration,
+      final Verdict verdict,
+      final BooleanSupplier stop)
+      throws InterruptedException {
+    final LatencyTracker current = tracker;
+    current.takeInterval();
+    final long matchedBefore = current.matched();
+    final Pacer pacer = new Pacer(rate, System::nanoTime);
+    final long end = pacer.startNanos() + duration.toNanos();
+    long index = 0;
+    long maxBehind = 0;
+    while (pacer.dueNanos(index) < end && !stop.getAsBoolean()) {
+      pacer.awaitDue(index);
+      maxBehind = Math.max(maxBehind, pacer.behindNanos(index, System.nanoTime()));
+      send(sessions.next(), current);
+      index++;
+    }
+    final long sendEnd = System.nanoTime();
+    final double seconds = Math.max(1e-3, (sendEnd - pacer.startNanos()) / 1e9);
+    final long lists = current.matched() - matchedBefore;
+    final long pending = current.pending();
+    final long lag = lagProbe.lag();
+    final double sendRate = index / seconds;
+    final double listRate = lists / seconds;
+    final String failure = verdict.failure(rate, sendRate, listRate, pending);
+    return new StepReport(
+        rate,
+        round1(seconds),
+        index,
+        lists,
+        Math.round(sendRate),
+        Math.round(listRate),
+        round1(maxBehind / 1e6),
+        pending,
+        lag,
+        LatencySummary.ofMicros(current.takeInterval()),
+        failure == null,
+        failure == null ? "sustained" : failure);
+  }
+
+  /**
+   * Waits until every event sent has its list, or the timeout.
+   *
+   * @return the events still waiting
+   */
+  public long drain(final Duration timeout) throws InterruptedException {
+    producer.flush();
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    final LatencyTracker current = tracker;
+    while (current.pending() > 0 && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    current.takeInterval();
+    return current.pending();
+  }
+
+  /** The app's consumer lag on the weblog topic (-1 when unknown). */
+  public long groupLag() throws InterruptedException {
+    return lagProbe.lag();
+  }
+
+  private void send(final ReplayClick click, final LatencyTracker into) {
+    final String eventId = eventTag + "-" + eventCounter.incrementAndGet();
+    final Instant now = Instant.now();
+    final WeblogEvent event =
+        WeblogEvent.newBuilder()
+            .setEventId(eventId)
+            .setSessionId(click.sessionId())
+            .setEventType(EventType.PRODUCT_VIEW)
+            .setItemId(click.itemId())
+            .setEventTime(now)
+            .build();
+    into.sent(eventId, System.nanoTime());
+    producer.send(
+        new ProducerRecord<>(
+            settings.weblogTopic(), null, now.toEpochMilli(), click.sessionId(), event),
+        (metadata, error) -> {
+          if (error != null && sendErrors.getAndIncrement() < 5) {
+            LOG.warn("Producing an event failed: {}", error.toString());
+          }
+        });
+  }
+
+  private static double round1(final double value) {
+    return Math.round(value * 10.0) / 10.0;
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(10));
+    consumer.wakeup();
+    try {
+      receiver.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    admin.close(Duration.ofSeconds(5));
+  }
+}

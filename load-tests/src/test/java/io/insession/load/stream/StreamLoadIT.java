@@ -1,0 +1,123 @@
+package io.insession.load.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.insession.config.InSessionConfig;
+import io.insession.kafka.EmbeddedKafkaBroker;
+import io.insession.kafka.TopicSetup;
+import io.insession.kafka.Topics;
+import io.insession.load.replay.SessionInterleaver;
+import io.insession.load.report.LoadReport;
+import io.insession.load.report.Reports;
+import io.insession.load.report.Verdict;
+import io.insession.runtime.InSessionTopics;
+import io.insession.runtime.Scoring;
+import io.insession.runtime.StreamsRunner;
+import io.insession.scoring.SessionScorer;
+import io.insession.topology.RecommenderTopology;
+import io.insession.topology.TopologySettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The generator against a real broker and the real topology (tiny bundle), in this JVM: a few
+ * seconds at a low rate, every event gets its list.
+ */
+class StreamLoadIT {
+
+  private static final Path TINY = Path.of("../streams-app/src/test/resources/bundles/tiny");
+
+  @TempDir static Path state;
+  private static EmbeddedKafkaBroker broker;
+  private static SessionScorer scorer;
+  private static StreamsRunner app;
+  private static InSessionConfig config;
+
+  @BeforeAll
+  static void startAppOnABroker() throws Exception {
+    broker = EmbeddedKafkaBroker.builder().ports(EmbeddedKafkaBroker.findFreePorts()).start();
+    config =
+        InSessionConfig.of(
+            Map.of(
+                "bootstrap.servers",
+                broker.bootstrapServers(),
+                "state.dir",
+                state.toString(),
+                InSessionConfig.APPLICATION_ID,
+                "load-it",
+                InSessionConfig.TOPIC_PARTITIONS,
+                "2",
+                InSessionConfig.MODEL_BUNDLE,
+                TINY.toAbsolutePath().toString()));
+    try (Admin admin = Admin.create(config.clientProperties())) {
+      TopicSetup.ensureTopics(admin, InSessionTopics.specs(config), Duration.ofSeconds(30));
+    }
+    scorer = Scoring.open(config, Scoring.runtime(config));
+    app =
+        new StreamsRunner(
+            RecommenderTopology.build(
+                TopologySettings.from(config), scorer, Topics.from(config), Clock.systemUTC()),
+            config.streamsProperties());
+    app.start();
+    assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) {
+      app.close();
+    }
+    if (scorer != null) {
+      scorer.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void shouldMeasureEveryEventsListAtALowFixedRate() throws Exception {
+    final Map<String, List<String>> sessions = new LinkedHashMap<>();
+    // item ids of the tiny bundle's vocabulary (yoochoose)
+    sessions.put("1", List.of("214839313", "214717003", "214826705"));
+    sessions.put("2", List.of("214826955", "214821277"));
+    sessions.put("3", List.of("214717003", "214826955", "214536502", "214839313"));
+    final SessionInterleaver interleaver = new SessionInterleaver(sessions, 3, "it", 1);
+    final StreamLoadSettings settings =
+        new StreamLoadSettings(
+            broker.bootstrapServers(), "weblog-events", "recommendations", "load-it", 0);
+    final LoadReport report;
+    try (StreamLoad load = StreamLoad.connect(settings, "it", Duration.ofSeconds(30))) {
+      report =
+          new StreamLoadRunner(load, Verdict.defaults())
+              .run(
+                  interleaver,
+                  LoadPlan.fixed(50, Duration.ofSeconds(3)),
+                  50,
+                  Duration.ofSeconds(1),
+                  Duration.ofSeconds(20),
+                  Duration.ofSeconds(60),
+                  new StreamLoadRunner.Labels("tiny", "inline"),
+                  broker.bootstrapServers(),
+                  () -> false);
+    }
+    assertThat(report.sent()).isBetween(140L, 151L);
+    assertThat(report.lists()).isEqualTo(report.sent());
+    assertThat(report.pendingAtEnd()).isZero();
+    assertThat(report.latency().count()).isEqualTo(report.sent());
+    assertThat(report.latency().p50Ms()).isPositive();
+    assertThat(report.fallbackLists()).isZero();
+    assertThat(report.phases()).hasSize(1);
+    assertThat(report.groupLagAtEnd()).isBetween(0L, 5L);
+    assertThat(Reports.table(report)).contains("sustained");
+  }
+}
