@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -144,6 +145,8 @@ class StepModule(nn.Module):
             x = cell(x, h_prev)
             states.append(x)
         new_hidden = torch.cat(states, dim=1) if c.layers > 1 else states[0]
-        scores = x @ self.model.out_emb.weight.t() + self.model.out_bias.weight.t()
+        # F.linear exports as one Gemm(transB=1) on the embedding itself; "x @ W.t()" would make the exporter
+        # fold a transposed copy of W into the graph and double the file size.
+        scores = F.linear(x, self.model.out_emb.weight, self.model.out_bias.weight.squeeze(1))
         topk_scores, topk_items = torch.topk(scores, self.top_k, dim=1)
         return new_hidden, topk_scores, topk_items
