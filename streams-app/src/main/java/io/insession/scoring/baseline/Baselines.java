@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Builds the baseline scorers from training sessions (session id to its clicks in order), with the
- * reference parameters of {@code /work/shared/data/README.md}.
+ * reference parameters of {@code ../shared/data/README.md}.
  *
  * <p>To build several baselines from the same data, {@link #trainAll} indexes the sessions once.
  */

@@ -86,7 +86,7 @@ public final class SessionKnnScorer implements SessionScorer {
     }
 
     /**
-     * The reference settings of {@code /work/shared/data/README.md}: k = 100, the 1,000 most recent
+     * The reference settings of {@code ../shared/data/README.md}: k = 100, the 1,000 most recent
      * sessions, 100 candidates; cosine for SKNN, the weighted overlap for V-SKNN (the reference
      * V-SKNN figures reproduce only with it, as in session-rec).
      */
