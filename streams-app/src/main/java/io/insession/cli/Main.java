@@ -21,9 +21,14 @@ public final class Main {
 
   private Main() {}
 
+  /** The CLI, for running and for checking invocations (e.g. in deployment files). */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
   /** Runs the CLI and returns its exit code (testable: no exit here). */
   public static int execute(final String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return commandLine().execute(args);
   }
 
   public static void main(final String[] args) {
