@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * Lists are kept in a Caffeine cache keyed by the record key (the session id; the value's {@code
  * sessionId} when the key is missing), bounded in size and expiring a fixed time after they were
  * read. A later record of a session replaces the earlier one; a tombstone removes it. A value that
- * does not decode is logged and skipped: bad input never stops the thread.
+ * does not decode is logged and skipped: bad input never stops the thread. Each list read is also
+ * handed to the subscribers of its session ({@link SessionSubscriptions}, bounded by {@link
+ * PushSettings#maxSubscribers()}), after the cache was updated.
  *
  * <p>The source is ready once it has read up to the end offsets it saw when it started (the last
  * stable offsets, as it reads committed data only). Partitions added to the topic later are not
@@ -68,6 +70,7 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   private final AvroSingleObjectSerde<RecommendationList> serde =
       AvroSingleObjectSerde.forType(RecommendationList.class);
   private final Cache<String, RecommendationList> cache;
+  private final SessionSubscriptions subscriptions;
   private final Thread thread;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -97,6 +100,7 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
             .maximumSize(settings.cacheMaxEntries())
             .expireAfterWrite(settings.cacheTtl())
             .build();
+    this.subscriptions = new SessionSubscriptions(settings.push().maxSubscribers());
     this.readiness = Readiness.notReady("consumer of topic " + topic + " not started");
     this.thread = new Thread(this::run, "latest-recommendations-" + topic);
     this.thread.setDaemon(true);
@@ -141,6 +145,9 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
     Gauge.builder("insession.lookup.cached.sessions", cache, Cache::estimatedSize)
         .description("Sessions whose latest list is cached (approximate)")
         .register(registry);
+    Gauge.builder("insession.lookup.subscribers", subscriptions, SessionSubscriptions::size)
+        .description("Open subscriptions to new lists (push streams)")
+        .register(registry);
   }
 
   /** Starts the consumer thread. Calling it again does nothing. */
@@ -157,6 +164,12 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   @Override
   public Optional<RecommendationList> latest(final String sessionId) {
     return Optional.ofNullable(cache.getIfPresent(sessionId));
+  }
+
+  @Override
+  public SessionSubscriptions.Subscription subscribe(
+      final String sessionId, final java.util.function.Consumer<RecommendationList> listener) {
+    return subscriptions.subscribe(sessionId, listener);
   }
 
   @Override
@@ -320,6 +333,7 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
       return;
     }
     cache.put(sessionId, list);
+    subscriptions.publish(sessionId, list);
   }
 
   private void skip(final ConsumerRecord<String, byte[]> rec, final String reason) {

@@ -10,6 +10,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.JavalinDefaultRouting;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,11 +18,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP lookup API: serves the latest recommendation list of a session.
+ * The HTTP lookup API: serves the latest recommendation list of a session, pushes new ones, and
+ * collects events.
  *
  * <ul>
  *   <li>{@code GET /v1/sessions/{sessionId}/recommendations}: 200 with a {@link
  *       RecommendationView}, or 404 {@code {"error": ..., "sessionId": ...}} when none is known;
+ *   <li>{@code GET /v1/sessions/{sessionId}/recommendations/stream} with {@code Accept:
+ *       text/event-stream}: Server-Sent Events, the latest list then every new one (see {@link
+ *       RecommendationStreams}); 406 without that header, 503 when too many streams are open;
+ *   <li>{@code POST /v1/events}: one event object or an array of them (see {@link EventParser});
+ *       202 {@code {"accepted": n, "eventIds": [...]}} once Kafka acknowledged all of them, 400
+ *       {@code {"error": ..., "errors": [{"index", "field", "reason"}]}} when any is invalid
+ *       (nothing is written then), 503 when Kafka did not acknowledge in time, 404 when this
+ *       instance has no collector;
  *   <li>{@code GET /health}: liveness, 200 {@code {"status":"UP"}}, or 503 once the consumer failed
  *       for good;
  *   <li>{@code GET /ready}: readiness, 200 once the consumer has caught up with the topic, 503 with
@@ -38,15 +48,29 @@ public final class LookupApi implements AutoCloseable {
   /** Path of the lookup route; {@code {sessionId}} is the path parameter. */
   public static final String RECOMMENDATIONS_PATH = "/v1/sessions/{sessionId}/recommendations";
 
+  /** Path of the push stream (Server-Sent Events) of a session's lists. */
+  public static final String STREAM_PATH = RECOMMENDATIONS_PATH + "/stream";
+
+  /** Path of the event collector. */
+  public static final String EVENTS_PATH = "/v1/events";
+
   private static final Logger LOG = LoggerFactory.getLogger(LookupApi.class);
 
   private final Javalin app;
   private final RecommendationSource source;
+  private final EventCollector collector;
+  private final RecommendationStreams streams;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private LookupApi(final Javalin app, final RecommendationSource source) {
+  private LookupApi(
+      final Javalin app,
+      final RecommendationSource source,
+      final EventCollector collector,
+      final RecommendationStreams streams) {
     this.app = app;
     this.source = source;
+    this.collector = collector;
+    this.streams = streams;
   }
 
   /**
@@ -60,10 +84,11 @@ public final class LookupApi implements AutoCloseable {
   }
 
   /**
-   * Starts the consumer of the recommendations topic, with its metrics in {@code registry}, and the
-   * HTTP server, which serves {@code registry} on {@code GET /metrics}.
+   * Starts the consumer of the recommendations topic, with its metrics in {@code registry}, the
+   * event collector's producer when {@code settings.collector()} is set, and the HTTP server, which
+   * serves {@code registry} on {@code GET /metrics}.
    *
-   * @param settings Kafka, topic, port and cache settings
+   * @param settings Kafka, topic, port, cache, collector and push settings
    * @param registry the registry to fill and serve
    * @return the running API
    */
@@ -71,9 +96,18 @@ public final class LookupApi implements AutoCloseable {
       final LookupApiSettings settings, final PrometheusMeterRegistry registry) {
     LOG.info("Starting the lookup API with {}", settings);
     final LatestRecommendations latest = new LatestRecommendations(settings);
-    latest.bindTo(registry);
+    EventCollector collector = null;
+    try {
+      latest.bindTo(registry);
+      if (settings.collector() != null) {
+        collector = EventCollector.create(settings);
+      }
+    } catch (RuntimeException e) {
+      latest.close();
+      throw e;
+    }
     latest.start();
-    return start(latest, settings.port(), registry);
+    return start(latest, collector, settings.push(), settings.port(), registry);
   }
 
   /**
@@ -99,17 +133,52 @@ public final class LookupApi implements AutoCloseable {
    */
   public static LookupApi start(
       final RecommendationSource source, final int port, final PrometheusMeterRegistry registry) {
+    return start(source, null, PushSettings.defaults(), port, registry);
+  }
+
+  /**
+   * Starts the HTTP server on a given source and collector, e.g. stubs in tests. Both are closed if
+   * the server does not start.
+   *
+   * @param source where the lists come from; owned by the API from now on
+   * @param collector what {@code POST /v1/events} hands events to, its meters bound to {@code
+   *     registry} here; null for no collector (404); owned by the API from now on
+   * @param push the push stream's settings
+   * @param port the HTTP port, 0 for any free one
+   * @param registry the meters to serve
+   * @return the running API
+   */
+  public static LookupApi start(
+      final RecommendationSource source,
+      final EventCollector collector,
+      final PushSettings push,
+      final int port,
+      final PrometheusMeterRegistry registry) {
     Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(push, "push");
     Objects.requireNonNull(registry, "registry");
     final long startNanos = System.nanoTime();
+    RecommendationStreams streams = null;
     try {
-      final Javalin app = createServer(source, registry).start(port);
+      if (collector != null) {
+        collector.bindTo(registry);
+      }
+      final ObjectMapper mapper = new ObjectMapper();
+      streams = new RecommendationStreams(source, push, mapper);
+      final Javalin app = createServer(mapper, source, collector, streams, registry).start(port);
       LOG.info(
-          "Lookup API listening on port {} (started in {} ms)",
+          "Lookup API listening on port {} (started in {} ms; event collector {})",
           app.port(),
-          (System.nanoTime() - startNanos) / 1_000_000);
-      return new LookupApi(app, source);
+          (System.nanoTime() - startNanos) / 1_000_000,
+          collector == null ? "off" : "on");
+      return new LookupApi(app, source, collector, streams);
     } catch (RuntimeException e) {
+      if (streams != null) {
+        streams.close();
+      }
+      if (collector != null) {
+        collector.close();
+      }
       source.close();
       throw e;
     }
@@ -120,24 +189,47 @@ public final class LookupApi implements AutoCloseable {
     return app.port();
   }
 
-  /** Stops the HTTP server, then the source. Safe to call more than once. */
+  /** Whether {@code POST /v1/events} collects events here. */
+  public boolean collectsEvents() {
+    return collector != null;
+  }
+
+  /** Push streams open now. */
+  public int openStreams() {
+    return streams.openStreams();
+  }
+
+  /**
+   * Ends the open push streams, stops the HTTP server, then the collector and the source. Safe to
+   * call more than once.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     try {
+      streams.close();
       app.stop();
     } finally {
-      source.close();
+      try {
+        if (collector != null) {
+          collector.close();
+        }
+      } finally {
+        source.close();
+      }
     }
     LOG.info("Lookup API stopped");
   }
 
   private static Javalin createServer(
-      final RecommendationSource source, final PrometheusMeterRegistry registry) {
-    final ObjectMapper mapper = new ObjectMapper();
-    final Routes routes = new Routes(source, registry);
+      final ObjectMapper mapper,
+      final RecommendationSource source,
+      final EventCollector collector,
+      final RecommendationStreams streams,
+      final PrometheusMeterRegistry registry) {
+    final Routes routes = new Routes(source, collector, streams, registry);
     return Javalin.create(
         config -> {
           config.showJavalinBanner = false;
@@ -150,21 +242,36 @@ public final class LookupApi implements AutoCloseable {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record ErrorBody(String error, String sessionId) {}
 
+  /** The answer to a refused {@code POST /v1/events}; {@code errors} is empty for a bad body. */
+  record EventsErrorBody(String error, List<EventError> errors) {}
+
   /** The request handlers, kept apart from the server's lifecycle. */
   private static final class Routes {
     private final RecommendationSource source;
+    private final EventCollector collector;
+    private final RecommendationStreams streams;
     private final PrometheusMeterRegistry registry;
 
-    Routes(final RecommendationSource source, final PrometheusMeterRegistry registry) {
+    Routes(
+        final RecommendationSource source,
+        final EventCollector collector,
+        final RecommendationStreams streams,
+        final PrometheusMeterRegistry registry) {
       this.source = source;
+      this.collector = collector;
+      this.streams = streams;
       this.registry = registry;
     }
 
     void register(final JavalinDefaultRouting router) {
       router.get(RECOMMENDATIONS_PATH, this::recommendations);
+      router.get(STREAM_PATH, streams::handle);
+      router.post(EVENTS_PATH, this::events);
       router.get("/health", this::health);
       router.get("/ready", this::ready);
       router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
+      router.exception(InvalidEventsException.class, this::invalidEvents);
+      router.exception(NotAcknowledgedException.class, this::notAcknowledged);
       router.exception(HttpResponseException.class, this::httpError);
       router.exception(Exception.class, this::unexpected);
     }
@@ -179,6 +286,25 @@ public final class LookupApi implements AutoCloseable {
                   ctx.status(HttpStatus.NOT_FOUND)
                       .json(
                           new ErrorBody("no recommendations for session " + sessionId, sessionId)));
+    }
+
+    private void events(final Context ctx) {
+      if (collector == null) {
+        ctx.status(HttpStatus.NOT_FOUND)
+            .json(new ErrorBody("this lookup API instance collects no events", null));
+        return;
+      }
+      ctx.status(HttpStatus.ACCEPTED).json(collector.collect(ctx.body()));
+    }
+
+    private void invalidEvents(final InvalidEventsException e, final Context ctx) {
+      ctx.status(HttpStatus.BAD_REQUEST).json(new EventsErrorBody(e.getMessage(), e.errors()));
+    }
+
+    private void notAcknowledged(final NotAcknowledgedException e, final Context ctx) {
+      LOG.warn("Events not acknowledged: {}", e.getMessage());
+      ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
+          .json(new EventsErrorBody(e.getMessage(), List.of()));
     }
 
     private void health(final Context ctx) {

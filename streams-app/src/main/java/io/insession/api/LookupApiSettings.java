@@ -17,6 +17,8 @@ import java.util.TreeMap;
  * @param port the HTTP port; 0 picks a free one ({@link LookupApi#port()} tells which)
  * @param cacheMaxEntries the most sessions kept in memory (least recently used ones go first)
  * @param cacheTtl how long a session's list is served after it was read; the session gap
+ * @param collector the event collector's settings; null when the API collects no events
+ * @param push the push stream's settings
  */
 public record LookupApiSettings(
     String bootstrapServers,
@@ -24,7 +26,9 @@ public record LookupApiSettings(
     String topic,
     int port,
     long cacheMaxEntries,
-    Duration cacheTtl) {
+    Duration cacheTtl,
+    CollectorSettings collector,
+    PushSettings push) {
 
   /** HTTP port when none is given. */
   public static final int DEFAULT_PORT = 8080;
@@ -56,9 +60,13 @@ public record LookupApiSettings(
     if (cacheTtl.isNegative() || cacheTtl.isZero()) {
       throw new IllegalArgumentException("cacheTtl must be positive: " + cacheTtl);
     }
+    Objects.requireNonNull(push, "push");
   }
 
-  /** Settings with the defaults: port 8080, 100,000 sessions, 30 minutes, no extra properties. */
+  /**
+   * Settings with the defaults: port 8080, 100,000 sessions, 30 minutes, no extra properties, no
+   * event collector, the default push settings.
+   */
   public static LookupApiSettings of(final String bootstrapServers, final String topic) {
     return new LookupApiSettings(
         bootstrapServers,
@@ -66,24 +74,60 @@ public record LookupApiSettings(
         topic,
         DEFAULT_PORT,
         DEFAULT_CACHE_MAX_ENTRIES,
-        DEFAULT_CACHE_TTL);
+        DEFAULT_CACHE_TTL,
+        null,
+        PushSettings.defaults());
   }
 
   /** A copy with another HTTP port. */
   public LookupApiSettings withPort(final int newPort) {
     return new LookupApiSettings(
-        bootstrapServers, kafkaProperties, topic, newPort, cacheMaxEntries, cacheTtl);
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        newPort,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push);
   }
 
   /** A copy with other pass-through Kafka properties. */
   public LookupApiSettings withKafkaProperties(final Map<String, String> properties) {
     return new LookupApiSettings(
-        bootstrapServers, properties, topic, port, cacheMaxEntries, cacheTtl);
+        bootstrapServers, properties, topic, port, cacheMaxEntries, cacheTtl, collector, push);
   }
 
   /** A copy with another cache size and time to live. */
   public LookupApiSettings withCache(final long maxEntries, final Duration ttl) {
-    return new LookupApiSettings(bootstrapServers, kafkaProperties, topic, port, maxEntries, ttl);
+    return new LookupApiSettings(
+        bootstrapServers, kafkaProperties, topic, port, maxEntries, ttl, collector, push);
+  }
+
+  /** A copy with an event collector ({@code null}: none). */
+  public LookupApiSettings withCollector(final CollectorSettings newCollector) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        newCollector,
+        push);
+  }
+
+  /** A copy with other push stream settings. */
+  public LookupApiSettings withPush(final PushSettings newPush) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        newPush);
   }
 
   /** The settings with the values of secret-looking Kafka properties masked, for logs. */
@@ -104,6 +148,10 @@ public record LookupApiSettings(
         + cacheMaxEntries
         + ", cacheTtl="
         + cacheTtl
+        + ", collector="
+        + collector
+        + ", push="
+        + push
         + "]";
   }
 }

@@ -2,12 +2,24 @@ package io.insession.api;
 
 import io.insession.schemas.RecommendationList;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Where {@link LookupApi} gets the latest list of a session from. */
 public interface RecommendationSource extends AutoCloseable {
 
   /** The latest list emitted for {@code sessionId}, if one is known and not expired. */
   Optional<RecommendationList> latest(String sessionId);
+
+  /**
+   * Registers {@code listener} for every new list of {@code sessionId} that arrives from now on.
+   * The listener runs on the source's thread and must not block.
+   *
+   * @return the subscription; close it when done
+   * @throws SessionSubscriptions.TooManySubscribersException when the source serves no more
+   *     subscribers
+   */
+  SessionSubscriptions.Subscription subscribe(
+      String sessionId, Consumer<RecommendationList> listener);
 
   /** Whether the source has caught up with its input, and if not, what it waits for. */
   Readiness readiness();

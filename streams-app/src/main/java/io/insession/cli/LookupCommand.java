@@ -20,7 +20,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Serve the latest list per session over HTTP until stopped:",
-      "  GET /v1/sessions/{id}/recommendations, GET /health, GET /ready, GET /metrics"
+      "  GET /v1/sessions/{id}/recommendations, GET /v1/sessions/{id}/recommendations/stream"
+          + " (Server-Sent Events),",
+      "  POST /v1/events (unless insession.api.collector.enabled=false),",
+      "  GET /health, GET /ready, GET /metrics"
     })
 final class LookupCommand implements Callable<Integer> {
 

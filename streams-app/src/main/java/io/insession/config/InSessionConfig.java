@@ -54,6 +54,13 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String SCORING_BATCH_MAX_DELAY_MS = "insession.scoring.batch.max.delay.ms";
   public static final String API_PORT = "insession.api.port";
   public static final String API_CACHE_MAX_SESSIONS = "insession.api.cache.max.sessions";
+  public static final String API_COLLECTOR_ENABLED = "insession.api.collector.enabled";
+  public static final String API_COLLECTOR_MAX_BATCH_EVENTS =
+      "insession.api.collector.max.batch.events";
+  public static final String API_COLLECTOR_ACK_TIMEOUT_MS =
+      "insession.api.collector.ack.timeout.ms";
+  public static final String API_STREAM_MAX_SUBSCRIBERS = "insession.api.stream.max.subscribers";
+  public static final String API_STREAM_HEARTBEAT_MS = "insession.api.stream.heartbeat.ms";
   public static final String METRICS_PORT = "insession.metrics.port";
   public static final String METRICS_LAG_INTERVAL_MS = "insession.metrics.lag.interval.ms";
 
@@ -197,6 +204,45 @@ public final class InSessionConfig extends AbstractConfig {
               ConfigDef.Range.atLeast(1),
               Importance.LOW,
               "How many sessions' latest lists the lookup API keeps in memory.")
+          .define(
+              API_COLLECTOR_ENABLED,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Whether the lookup API also collects events: POST /v1/events validates them and"
+                  + " produces them to the weblog topic.")
+          .define(
+              API_COLLECTOR_MAX_BATCH_EVENTS,
+              Type.INT,
+              500,
+              ConfigDef.Range.between(1, 10_000),
+              Importance.LOW,
+              "Most events one POST /v1/events may carry (a JSON array); larger batches get 400.")
+          .define(
+              API_COLLECTOR_ACK_TIMEOUT_MS,
+              Type.LONG,
+              5_000L,
+              ConfigDef.Range.between(1L, 5L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) POST /v1/events waits for Kafka to acknowledge a batch (acks=all)"
+                  + " before it answers 503.")
+          .define(
+              API_STREAM_MAX_SUBSCRIBERS,
+              Type.INT,
+              10_000,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Most open Server-Sent-Events streams (GET"
+                  + " /v1/sessions/{id}/recommendations/stream) per lookup API instance; more get"
+                  + " 503.")
+          .define(
+              API_STREAM_HEARTBEAT_MS,
+              Type.LONG,
+              15_000L,
+              ConfigDef.Range.between(10L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How often (ms) an open event stream gets a comment line, so proxies keep the"
+                  + " connection and closed clients are noticed.")
           .define(
               METRICS_PORT,
               Type.INT,

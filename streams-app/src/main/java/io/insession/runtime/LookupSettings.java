@@ -1,10 +1,16 @@
 package io.insession.runtime;
 
+import io.insession.api.CollectorSettings;
 import io.insession.api.LookupApiSettings;
+import io.insession.api.PushSettings;
 import io.insession.config.InSessionConfig;
+import io.insession.kafka.Topics;
 import java.time.Duration;
 
-/** The lookup API's settings from the InSession config. */
+/**
+ * The lookup API's settings from the InSession config. The event collector produces to the weblog
+ * topic unless {@code insession.api.collector.enabled} is false.
+ */
 public final class LookupSettings {
 
   private LookupSettings() {}
@@ -16,6 +22,17 @@ public final class LookupSettings {
         .withPort(config.getInt(InSessionConfig.API_PORT))
         .withCache(
             config.getLong(InSessionConfig.API_CACHE_MAX_SESSIONS),
-            Duration.ofMillis(config.sessionGapMs()));
+            Duration.ofMillis(config.sessionGapMs()))
+        .withCollector(
+            config.getBoolean(InSessionConfig.API_COLLECTOR_ENABLED)
+                ? new CollectorSettings(
+                    Topics.from(config).weblog(),
+                    config.getInt(InSessionConfig.API_COLLECTOR_MAX_BATCH_EVENTS),
+                    Duration.ofMillis(config.getLong(InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS)))
+                : null)
+        .withPush(
+            new PushSettings(
+                config.getInt(InSessionConfig.API_STREAM_MAX_SUBSCRIBERS),
+                Duration.ofMillis(config.getLong(InSessionConfig.API_STREAM_HEARTBEAT_MS))));
   }
 }

@@ -2,7 +2,7 @@ package io.insession.topology;
 
 import io.insession.metrics.TopologyMetrics;
 import io.insession.schemas.WeblogEvent;
-import io.insession.session.EventSemantics;
+import io.insession.session.WeblogEventChecks;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
@@ -67,11 +67,9 @@ final class ValidateEventProcessor implements Processor<byte[], byte[], String, 
     } catch (SerializationException e) {
       return invalid(DeadLetterReason.UNDECODABLE, e.getMessage(), key, value);
     }
-    if (event.getSessionId().isBlank()) {
-      return invalid(DeadLetterReason.MISSING_FIELD, "sessionId is empty", key, value);
-    }
-    if (event.getEventId().isBlank()) {
-      return invalid(DeadLetterReason.MISSING_FIELD, "eventId is empty", key, value);
+    final Optional<WeblogEventChecks.Violation> ids = WeblogEventChecks.checkIds(event);
+    if (ids.isPresent()) {
+      return invalid(DeadLetterReason.MISSING_FIELD, ids.get().detail(), key, value);
     }
     final String keyText = new String(key, StandardCharsets.UTF_8);
     if (!keyText.equals(event.getSessionId())) {
@@ -81,13 +79,9 @@ final class ValidateEventProcessor implements Processor<byte[], byte[], String, 
           key,
           value);
     }
-    if (EventSemantics.requiresItem(event.getEventType())
-        && (event.getItemId() == null || event.getItemId().isBlank())) {
-      return invalid(
-          DeadLetterReason.MISSING_ITEM,
-          event.getEventType() + " event names no itemId",
-          key,
-          value);
+    final Optional<WeblogEventChecks.Violation> item = WeblogEventChecks.checkItem(event);
+    if (item.isPresent()) {
+      return invalid(DeadLetterReason.MISSING_ITEM, item.get().detail(), key, value);
     }
     return new CheckedEvent.Valid(event);
   }

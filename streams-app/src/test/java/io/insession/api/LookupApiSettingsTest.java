@@ -3,6 +3,9 @@ package io.insession.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.insession.config.InSessionConfig;
+import io.insession.kafka.Topics;
+import io.insession.runtime.LookupSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,50 @@ class LookupApiSettingsTest {
     assertThrows(IllegalArgumentException.class, () -> ok.withPort(70_000));
     assertThrows(IllegalArgumentException.class, () -> ok.withCache(0, Duration.ofMinutes(1)));
     assertThrows(IllegalArgumentException.class, () -> ok.withCache(10, Duration.ZERO));
+  }
+
+  @Test
+  void shouldCollectToTheWeblogTopicByDefaultInTheLookupCommandsSettings() {
+    final LookupApiSettings settings =
+        LookupSettings.from(
+            InSessionConfig.of(
+                Map.of(
+                    InSessionConfig.WEBLOG_TOPIC, "clicks",
+                    InSessionConfig.API_COLLECTOR_MAX_BATCH_EVENTS, "50",
+                    InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS, "2500",
+                    InSessionConfig.API_STREAM_MAX_SUBSCRIBERS, "7",
+                    InSessionConfig.API_STREAM_HEARTBEAT_MS, "1000")));
+
+    assertThat(settings.collector()).isNotNull();
+    assertThat(settings.collector().weblog().name()).isEqualTo("clicks");
+    assertThat(settings.collector().maxBatchEvents()).isEqualTo(50);
+    assertThat(settings.collector().ackTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(settings.push()).isEqualTo(new PushSettings(7, Duration.ofSeconds(1)));
+    assertThat(settings.toString()).contains("topic=clicks");
+  }
+
+  @Test
+  void shouldCollectNothingWhenTheCollectorIsDisabledOrByDefaultInCode() {
+    final LookupApiSettings disabled =
+        LookupSettings.from(
+            InSessionConfig.of(Map.of(InSessionConfig.API_COLLECTOR_ENABLED, "false")));
+    assertThat(disabled.collector()).isNull();
+    assertThat(LookupApiSettings.of("localhost:9092", "recs").collector()).isNull();
+    assertThat(LookupApiSettings.of("localhost:9092", "recs").push())
+        .isEqualTo(PushSettings.defaults());
+  }
+
+  @Test
+  void shouldRejectBadCollectorAndPushValues() {
+    final Topics topics = Topics.from(InSessionConfig.of(Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new CollectorSettings(topics.weblog(), 0, Duration.ofSeconds(1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new CollectorSettings(topics.weblog(), 10, Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> new PushSettings(0, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new PushSettings(1, Duration.ZERO));
   }
 
   @Test

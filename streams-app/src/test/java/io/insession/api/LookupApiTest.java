@@ -3,12 +3,9 @@ package io.insession.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insession.metrics.PrometheusMetrics;
-import io.insession.schemas.RecommendationList;
 import io.insession.testing.HttpJson;
 import io.insession.testing.HttpText;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,32 +102,5 @@ class LookupApiTest {
     api.close();
     api.close();
     assertThat(source.closeCount).isEqualTo(1);
-  }
-
-  private static final class StubSource implements RecommendationSource {
-    final Map<String, RecommendationList> lists = new ConcurrentHashMap<>();
-    volatile Readiness readiness = Readiness.notReady("not started");
-    volatile boolean alive = true;
-    volatile int closeCount;
-
-    @Override
-    public Optional<RecommendationList> latest(final String sessionId) {
-      return Optional.ofNullable(lists.get(sessionId));
-    }
-
-    @Override
-    public Readiness readiness() {
-      return readiness;
-    }
-
-    @Override
-    public boolean isAlive() {
-      return alive;
-    }
-
-    @Override
-    public void close() {
-      closeCount++;
-    }
   }
 }

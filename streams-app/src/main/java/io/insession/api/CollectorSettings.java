@@ -1,0 +1,51 @@
+package io.insession.api;
+
+import io.insession.kafka.Topic;
+import io.insession.schemas.WeblogEvent;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the event collector ({@code POST /v1/events}).
+ *
+ * @param weblog the topic events are produced to, with its serdes ({@code Topics.weblog()})
+ * @param maxBatchEvents most events one request may carry
+ * @param ackTimeout how long a request waits for Kafka to acknowledge its events before 503
+ */
+public record CollectorSettings(
+    Topic<String, WeblogEvent> weblog, int maxBatchEvents, Duration ackTimeout) {
+
+  /** Events per request when no limit is given. */
+  public static final int DEFAULT_MAX_BATCH_EVENTS = 500;
+
+  /** Wait for the acknowledgement when none is given. */
+  public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Validates the arguments. */
+  public CollectorSettings {
+    Objects.requireNonNull(weblog, "weblog");
+    if (maxBatchEvents < 1) {
+      throw new IllegalArgumentException("maxBatchEvents must be >= 1: " + maxBatchEvents);
+    }
+    Objects.requireNonNull(ackTimeout, "ackTimeout");
+    if (ackTimeout.isNegative() || ackTimeout.isZero()) {
+      throw new IllegalArgumentException("ackTimeout must be positive: " + ackTimeout);
+    }
+  }
+
+  /** Settings for {@code weblog} with the default batch limit and timeout. */
+  public static CollectorSettings of(final Topic<String, WeblogEvent> weblog) {
+    return new CollectorSettings(weblog, DEFAULT_MAX_BATCH_EVENTS, DEFAULT_ACK_TIMEOUT);
+  }
+
+  @Override
+  public String toString() {
+    return "CollectorSettings[topic="
+        + weblog.name()
+        + ", maxBatchEvents="
+        + maxBatchEvents
+        + ", ackTimeout="
+        + ackTimeout
+        + "]";
+  }
+}

@@ -1,0 +1,129 @@
+package io.insession.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insession.schemas.WeblogEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The event collector behind {@code POST /v1/events}: parses and checks a request's events ({@link
+ * EventParser}, the stream's own rules), then writes all of them to an {@link EventSink} and waits
+ * for the acknowledgement. A request with any bad event writes nothing.
+ *
+ * <p>As a {@link MeterBinder} it counts {@code insession_collector_events_accepted_total}, {@code
+ * insession_collector_requests_rejected_total} (400) and {@code
+ * insession_collector_requests_unacknowledged_total} (503), and binds the sink's meters when it has
+ * any.
+ */
+public final class EventCollector implements AutoCloseable, MeterBinder {
+
+  private final EventParser parser;
+  private final EventSink sink;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private Counter accepted;
+  private Counter rejected;
+  private Counter unacknowledged;
+
+  /**
+   * A collector.
+   *
+   * @param sink where accepted events go; owned by the collector from now on
+   * @param maxBatchEvents most events per request
+   * @param clock the time of events that carry none
+   */
+  public EventCollector(final EventSink sink, final int maxBatchEvents, final Clock clock) {
+    this.sink = Objects.requireNonNull(sink, "sink");
+    this.parser =
+        new EventParser(
+            new ObjectMapper(), maxBatchEvents, clock, () -> UUID.randomUUID().toString());
+  }
+
+  /** A collector producing to the weblog topic of {@code settings.collector()}. */
+  public static EventCollector create(final LookupApiSettings settings) {
+    final CollectorSettings collector =
+        Objects.requireNonNull(settings.collector(), "settings.collector");
+    return new EventCollector(
+        KafkaEventSink.create(settings), collector.maxBatchEvents(), Clock.systemUTC());
+  }
+
+  /**
+   * The answer to an accepted request.
+   *
+   * @param accepted how many events were written
+   * @param eventIds their ids, given or generated, in request order
+   */
+  @JsonPropertyOrder({"accepted", "eventIds"})
+  public record Accepted(int accepted, List<String> eventIds) {
+    /** Copies the ids. */
+    public Accepted {
+      eventIds = List.copyOf(eventIds);
+    }
+  }
+
+  /**
+   * Collects the events of one request body.
+   *
+   * @return what was written, once Kafka acknowledged all of it
+   * @throws InvalidEventsException when the body or any event is invalid; nothing was written
+   * @throws NotAcknowledgedException when Kafka did not acknowledge in time
+   */
+  public Accepted collect(final String body) {
+    final List<WeblogEvent> events;
+    try {
+      events = parser.parse(body);
+    } catch (InvalidEventsException e) {
+      count(rejected);
+      throw e;
+    }
+    try {
+      sink.write(events);
+    } catch (NotAcknowledgedException e) {
+      count(unacknowledged);
+      throw e;
+    }
+    if (accepted != null) {
+      accepted.increment(events.size());
+    }
+    return new Accepted(events.size(), events.stream().map(WeblogEvent::getEventId).toList());
+  }
+
+  @Override
+  public void bindTo(final MeterRegistry registry) {
+    accepted =
+        Counter.builder("insession.collector.events.accepted")
+            .description("Events accepted by POST /v1/events and acknowledged by Kafka")
+            .register(registry);
+    rejected =
+        Counter.builder("insession.collector.requests.rejected")
+            .description("POST /v1/events requests refused as invalid (400)")
+            .register(registry);
+    unacknowledged =
+        Counter.builder("insession.collector.requests.unacknowledged")
+            .description("POST /v1/events requests Kafka did not acknowledge in time (503)")
+            .register(registry);
+    if (sink instanceof MeterBinder binder) {
+      binder.bindTo(registry);
+    }
+  }
+
+  /** Closes the sink. Safe to call more than once. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      sink.close();
+    }
+  }
+
+  private static void count(final Counter counter) {
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package io.insession.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.insession.metrics.PrometheusMetrics;
+import io.insession.schemas.WeblogEvent;
+import io.insession.testing.HttpJson;
+import io.insession.testing.HttpText;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** POST /v1/events over HTTP on a stub sink: status codes, bodies, all-or-nothing. */
+class EventCollectorApiTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-23T10:15:30.123Z");
+
+  private final RecordingSink sink = new RecordingSink();
+  private LookupApi api;
+  private HttpPost http;
+
+  @BeforeEach
+  void start() {
+    api =
+        LookupApi.start(
+            new StubSource(),
+            new EventCollector(sink, 2, Clock.fixed(NOW, ZoneOffset.UTC)),
+            PushSettings.defaults(),
+            0,
+            PrometheusMetrics.newRegistry());
+    http = new HttpPost(api.port());
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  @Test
+  void shouldAcceptOneEventWith202AndItsGeneratedId() {
+    final HttpJson.Answer answer =
+        http.post(
+            LookupApi.EVENTS_PATH,
+            "{\"sessionId\": \"s-1\", \"eventType\": \"PRODUCT_VIEW\", \"itemId\": \"i-1\"}");
+
+    assertThat(answer.status()).isEqualTo(202);
+    assertThat(answer.contentType()).startsWith("application/json");
+    assertThat(answer.body().get("accepted").asInt()).isEqualTo(1);
+    final String id = answer.body().get("eventIds").get(0).asText();
+    assertThat(id).matches("[0-9a-f-]{36}");
+    assertThat(sink.written).hasSize(1);
+    assertThat(sink.written.get(0).getEventId()).isEqualTo(id);
+    assertThat(sink.written.get(0).getEventTime()).isEqualTo(NOW);
+    assertThat(api.collectsEvents()).isTrue();
+  }
+
+  @Test
+  void shouldAcceptABatchInOrder() {
+    final HttpJson.Answer answer =
+        http.post(
+            LookupApi.EVENTS_PATH,
+            """
+            [{"eventId": "e-1", "sessionId": "s-1", "eventType": "PAGE_VIEW"},
+             {"eventId": "e-2", "sessionId": "s-2", "eventType": "SEARCH"}]
+            """);
+
+    assertThat(answer.status()).isEqualTo(202);
+    assertThat(answer.body().get("accepted").asInt()).isEqualTo(2);
+    assertThat(answer.body().get("eventIds").toString()).isEqualTo("[\"e-1\",\"e-2\"]");
+    assertThat(sink.written).extracting(WeblogEvent::getEventId).containsExactly("e-1", "e-2");
+  }
+
+  @Test
+  void shouldAnswer400WithOneErrorPerBadEventAndWriteNothing() {
+    final HttpJson.Answer answer =
+        http.post(
+            LookupApi.EVENTS_PATH,
+            """
+            [{"sessionId": "s-1", "eventType": "PAGE_VIEW"},
+             {"sessionId": "s-1", "eventType": "CLICK"}]
+            """);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.contentType()).startsWith("application/json");
+    final JsonNode body = answer.body();
+    assertThat(body.get("error").asText())
+        .isEqualTo("1 of 2 events are invalid; none was accepted");
+    assertThat(body.get("errors")).hasSize(1);
+    assertThat(body.get("errors").get(0).get("index").asInt()).isEqualTo(1);
+    assertThat(body.get("errors").get(0).get("field").asText()).isEqualTo("eventType");
+    assertThat(body.get("errors").get(0).get("reason").asText()).contains("PURCHASE");
+    assertThat(body.get("errors").get(0).get("allowed")).hasSize(7);
+    assertThat(sink.written).as("all or nothing").isEmpty();
+  }
+
+  @Test
+  void shouldAnswer400ForABodyThatIsNotJsonOrTooLarge() {
+    final HttpJson.Answer notJson = http.post(LookupApi.EVENTS_PATH, "sessionId=s-1");
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(notJson.body().get("error").asText()).startsWith("body is not JSON");
+    assertThat(notJson.body().get("errors")).isEmpty();
+
+    final String event = "{\"sessionId\": \"s\", \"eventType\": \"SEARCH\"}";
+    final HttpJson.Answer tooMany =
+        http.post(LookupApi.EVENTS_PATH, "[" + event + "," + event + "," + event + "]");
+    assertThat(tooMany.status()).isEqualTo(400);
+    assertThat(tooMany.body().get("error").asText())
+        .isEqualTo("too many events: 3 in one request, at most 2 are allowed");
+    assertThat(sink.written).isEmpty();
+  }
+
+  @Test
+  void shouldAnswer503WhenKafkaDoesNotAcknowledge() {
+    sink.fail = true;
+
+    final HttpJson.Answer answer =
+        http.post(LookupApi.EVENTS_PATH, "{\"sessionId\": \"s-1\", \"eventType\": \"SEARCH\"}");
+
+    assertThat(answer.status()).isEqualTo(503);
+    assertThat(answer.contentType()).startsWith("application/json");
+    assertThat(answer.body().get("error").asText()).contains("within 10 ms");
+  }
+
+  @Test
+  void shouldCountAcceptedAndRefusedEvents() {
+    http.post(LookupApi.EVENTS_PATH, "{\"sessionId\": \"s-1\", \"eventType\": \"SEARCH\"}");
+    http.post(LookupApi.EVENTS_PATH, "{\"sessionId\": \"s-1\", \"eventType\": \"NOPE\"}");
+
+    assertThat(new HttpText(api.port()).get("/metrics").body())
+        .contains("insession_collector_events_accepted_total 1.0")
+        .contains("insession_collector_requests_rejected_total 1.0")
+        .contains("insession_collector_requests_unacknowledged_total 0.0");
+  }
+
+  @Test
+  void shouldAnswer404WhenTheInstanceCollectsNothingAndCloseTheSinkOnce() {
+    try (LookupApi plain = LookupApi.start(new StubSource(), 0)) {
+      final HttpJson.Answer answer =
+          new HttpPost(plain.port())
+              .post(LookupApi.EVENTS_PATH, "{\"sessionId\": \"s\", \"eventType\": \"SEARCH\"}");
+      assertThat(answer.status()).isEqualTo(404);
+      assertThat(answer.body().get("error").asText()).contains("collects no events");
+      assertThat(plain.collectsEvents()).isFalse();
+    }
+    api.close();
+    api.close();
+    assertThat(sink.closeCount).isEqualTo(1);
+  }
+
+  /** Remembers what it was given; fails like an unacknowledged write when told to. */
+  private static final class RecordingSink implements EventSink {
+    final List<WeblogEvent> written = new CopyOnWriteArrayList<>();
+    volatile boolean fail;
+    volatile int closeCount;
+
+    @Override
+    public void write(final List<WeblogEvent> events) {
+      if (fail) {
+        throw new NotAcknowledgedException(
+            "Kafka did not acknowledge the events within 10 ms", null);
+      }
+      written.addAll(events);
+    }
+
+    @Override
+    public void close() {
+      closeCount++;
+    }
+  }
+}
