@@ -69,7 +69,11 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   private final Consumer<String, byte[]> consumer;
   private final AvroSingleObjectSerde<RecommendationList> serde =
       AvroSingleObjectSerde.forType(RecommendationList.class);
-  private final Cache<String, RecommendationList> cache;
+
+  /** A session's latest list with its JSON, written once when the list arrives. */
+  private record Latest(RecommendationList list, byte[] json) {}
+
+  private final Cache<String, Latest> cache;
   private final SessionSubscriptions subscriptions;
   private final Thread thread;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -163,7 +167,12 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
 
   @Override
   public Optional<RecommendationList> latest(final String sessionId) {
-    return Optional.ofNullable(cache.getIfPresent(sessionId));
+    return Optional.ofNullable(cache.getIfPresent(sessionId)).map(Latest::list);
+  }
+
+  @Override
+  public Optional<byte[]> latestJson(final String sessionId) {
+    return Optional.ofNullable(cache.getIfPresent(sessionId)).map(Latest::json);
   }
 
   @Override
@@ -332,7 +341,7 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
       skip(rec, "no session id in key or value");
       return;
     }
-    cache.put(sessionId, list);
+    cache.put(sessionId, new Latest(list, RecommendationView.toJson(list)));
     subscriptions.publish(sessionId, list);
   }
 

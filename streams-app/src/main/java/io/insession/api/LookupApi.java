@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.metrics.PrometheusMetrics;
 import io.javalin.Javalin;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -279,9 +280,9 @@ public final class LookupApi implements AutoCloseable {
     private void recommendations(final Context ctx) {
       final String sessionId = ctx.pathParam("sessionId");
       source
-          .latest(sessionId)
+          .latestJson(sessionId)
           .ifPresentOrElse(
-              list -> ctx.json(RecommendationView.from(list)),
+              json -> ctx.contentType(ContentType.APPLICATION_JSON).result(json),
               () ->
                   ctx.status(HttpStatus.NOT_FOUND)
                       .json(

@@ -10,6 +10,11 @@ public interface RecommendationSource extends AutoCloseable {
   /** The latest list emitted for {@code sessionId}, if one is known and not expired. */
   Optional<RecommendationList> latest(String sessionId);
 
+  /** The latest list as the JSON of {@link RecommendationView}; sources may cache it. */
+  default Optional<byte[]> latestJson(final String sessionId) {
+    return latest(sessionId).map(RecommendationView::toJson);
+  }
+
   /**
    * Registers {@code listener} for every new list of {@code sessionId} that arrives from now on.
    * The listener runs on the source's thread and must not block.

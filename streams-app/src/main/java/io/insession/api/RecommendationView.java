@@ -1,6 +1,9 @@
 package io.insession.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.ScoredItem;
 import java.time.Instant;
@@ -47,6 +50,8 @@ public record RecommendationView(
     String triggerEventTime,
     String emittedAt) {
 
+  private static final ObjectWriter JSON = new ObjectMapper().writerFor(RecommendationView.class);
+
   /** Copies the item list. */
   public RecommendationView {
     items = List.copyOf(items);
@@ -61,6 +66,19 @@ public record RecommendationView(
    */
   @JsonPropertyOrder({"itemId", "score", "rank"})
   public record Item(String itemId, float score, int rank) {}
+
+  /**
+   * The JSON the lookup API answers for {@code list}, as bytes: computed once when a list arrives,
+   * so that a GET only copies bytes.
+   */
+  public static byte[] toJson(final RecommendationList list) {
+    try {
+      return JSON.writeValueAsBytes(from(list));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(
+          "cannot write the JSON of list " + list.getRecommendationId(), e);
+    }
+  }
 
   /** The view of an Avro {@link RecommendationList}; ranks follow the list order. */
   public static RecommendationView from(final RecommendationList list) {
