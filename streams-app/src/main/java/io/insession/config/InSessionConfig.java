@@ -186,10 +186,13 @@ public final class InSessionConfig extends AbstractConfig {
           .define(
               SCORING_BATCH_MAX_DELAY_MS,
               Type.LONG,
-              2L,
+              20L,
               ConfigDef.Range.atLeast(1),
               Importance.MEDIUM,
-              "Longest wall-clock wait (ms) before a partial micro-batch is scored.")
+              "Longest wall-clock wait (ms) before a partial micro-batch is scored. Each stream"
+                  + " task batches its own events, so under load a few ms give batches of one or"
+                  + " two; 20 ms gave batches of ~15 at 1,000 events/s on 2 cores, and adds less"
+                  + " latency than the exactly-once commit (100 ms).")
           .define(
               API_PORT,
               Type.INT,
