@@ -1,49 +1,30 @@
 package io.insession.testing;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 
-/** A tiny JSON-over-HTTP client for the API tests. */
+/** A tiny JSON-over-HTTP client for the API tests: {@link HttpText} with the body parsed. */
 public final class HttpJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final String base;
+  private final HttpText text;
 
   public HttpJson(final int port) {
-    this.base = "http://localhost:" + port;
+    this.text = new HttpText(port);
   }
 
   /** An answer: status, content type and parsed body. */
   public record Answer(int status, String contentType, JsonNode body) {}
 
   public Answer get(final String path) {
-    final HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(10))
-            .GET()
-            .build();
+    final HttpText.Answer answer = text.get(path);
     try {
-      final HttpResponse<String> response =
-          client.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Answer(
-          response.statusCode(),
-          response.headers().firstValue("Content-Type").orElse(""),
-          MAPPER.readTree(response.body()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+      return new Answer(answer.status(), answer.contentType(), MAPPER.readTree(answer.body()));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("not JSON from " + path + ": " + answer.body(), e);
     }
   }
 }
