@@ -1,4 +1,4 @@
-"""Readers for the session click-stream formats under /work/shared/data, and the item vocabulary.
+"""Readers for the session click-stream formats under ../shared/data (beside the checkout), and the item vocabulary.
 
 Supported formats (item ids and session ids are kept as strings):
 

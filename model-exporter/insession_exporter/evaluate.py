@@ -1,4 +1,4 @@
-"""Next-item evaluation (the protocol of /work/shared/data/README.md).
+"""Next-item evaluation (the protocol of ../shared/data/README.md).
 
 For every position of every test session: feed the click, rank the full catalog, the target is the next
 click. Recall@K (= hit rate) and MRR@K, averaged over all predictions.

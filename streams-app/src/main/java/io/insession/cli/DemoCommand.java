@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "The whole loop in one process: a Kafka broker (KRaft), the demo model, the topology,",
-      "the lookup API, and real sample sessions replayed as live events. Runs until Ctrl-C."
+      "Run the whole loop in one process with sample data, until Ctrl-C.",
+      "A Kafka broker (KRaft) in this process, the demo model, the topology, the lookup API,",
+      "and real held-out sessions replayed as live events, each list shown as it arrives."
     })
 final class DemoCommand implements Callable<Integer> {
 

@@ -57,6 +57,7 @@ import picocli.CommandLine.ParameterException;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Compare GRU bundles and baselines on test sessions, side by side.",
       "Offline evaluation (next-item protocol: every click of every test session, full catalog,",
       "conservative ties) of GRU bundles and baselines through the production scoring code.",
       "Reports Recall@K, MRR@K, coverage, popularity and throughput, with and without the",

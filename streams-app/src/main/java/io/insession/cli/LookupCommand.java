@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     name = "lookup",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve the latest list per session over HTTP until stopped:",
+      "Serve the HTTP API (latest lists, push stream, event collector) until stopped.",
       "  GET /v1/sessions/{id}/recommendations, GET /v1/sessions/{id}/recommendations/stream"
           + " (Server-Sent Events),",
       "  POST /v1/events (unless insession.api.collector.enabled=false),",
