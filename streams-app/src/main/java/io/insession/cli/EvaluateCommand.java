@@ -16,6 +16,7 @@ import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
 import io.insession.runtime.InSessionTopics;
+import io.insession.runtime.RecommenderStreams;
 import io.insession.runtime.Scoring;
 import io.insession.runtime.StreamsRunner;
 import io.insession.scoring.ModelBundle;
@@ -23,13 +24,10 @@ import io.insession.scoring.OnnxGruScorer;
 import io.insession.scoring.OnnxRuntime;
 import io.insession.scoring.SessionScorer;
 import io.insession.scoring.baseline.Baselines;
-import io.insession.topology.RecommenderTopology;
-import io.insession.topology.TopologySettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -289,11 +287,7 @@ final class EvaluateCommand implements Callable<Integer> {
       try (Admin admin = Admin.create(config.clientProperties())) {
         TopicSetup.ensureTopics(admin, InSessionTopics.specs(config), Duration.ofSeconds(30));
       }
-      try (StreamsRunner streams =
-          new StreamsRunner(
-              RecommenderTopology.build(
-                  TopologySettings.from(config), scorer, topics, Clock.systemUTC()),
-              config.streamsProperties())) {
+      try (StreamsRunner streams = RecommenderStreams.create(config, scorer)) {
         streams.start();
         if (!streams.awaitRunning(Duration.ofSeconds(60))) {
           throw new IllegalStateException("the topology did not reach RUNNING in 60 s");

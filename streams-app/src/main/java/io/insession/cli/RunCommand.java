@@ -2,19 +2,16 @@ package io.insession.cli;
 
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.TopicSetup;
-import io.insession.kafka.Topics;
 import io.insession.metrics.PrometheusMetrics;
 import io.insession.runtime.InSessionTopics;
+import io.insession.runtime.RecommenderStreams;
 import io.insession.runtime.Scoring;
 import io.insession.runtime.ShutdownSignal;
 import io.insession.runtime.StreamsOperations;
 import io.insession.runtime.StreamsRunner;
 import io.insession.scoring.SessionScorer;
-import io.insession.topology.RecommenderTopology;
-import io.insession.topology.TopologySettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -61,14 +58,8 @@ final class RunCommand implements Callable<Integer> {
       }
       final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
       try (StreamsRunner runner =
-              new StreamsRunner(
-                  RecommenderTopology.build(
-                      TopologySettings.from(config),
-                      scorer,
-                      Topics.from(config),
-                      Clock.systemUTC(),
-                      StreamsOperations.topologyMetrics(registry)),
-                  config.streamsProperties());
+              RecommenderStreams.create(
+                  config, scorer, StreamsOperations.topologyMetrics(registry));
           StreamsOperations operations =
               StreamsOperations.start(config, registry, runner, scorer.model())) {
         LOG.info("Metrics, health and readiness on port {}", operations.port());

@@ -10,14 +10,13 @@ import io.insession.kafka.Topics;
 import io.insession.metrics.PrometheusMetrics;
 import io.insession.runtime.InSessionTopics;
 import io.insession.runtime.LookupSettings;
+import io.insession.runtime.RecommenderStreams;
 import io.insession.runtime.Scoring;
 import io.insession.runtime.ShutdownSignal;
 import io.insession.runtime.StreamsOperations;
 import io.insession.runtime.StreamsRunner;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.SessionScorer;
-import io.insession.topology.RecommenderTopology;
-import io.insession.topology.TopologySettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,14 +101,8 @@ public final class DemoRunner {
       final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
       try (SessionScorer scorer = Scoring.open(config, Scoring.runtime(config));
           StreamsRunner streams =
-              new StreamsRunner(
-                  RecommenderTopology.build(
-                      TopologySettings.from(config),
-                      scorer,
-                      topics,
-                      Clock.systemUTC(),
-                      StreamsOperations.topologyMetrics(registry)),
-                  config.streamsProperties());
+              RecommenderStreams.create(
+                  config, scorer, StreamsOperations.topologyMetrics(registry));
           StreamsOperations operations =
               StreamsOperations.start(config, registry, streams, scorer.model());
           LookupApi api =

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topics;
+import io.insession.runtime.RecommenderStreams;
 import io.insession.runtime.StreamsRunner;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
@@ -19,12 +20,9 @@ import io.insession.scoring.StepResult;
 import io.insession.session.SessionStates;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestModels;
-import io.insession.topology.RecommenderTopology;
-import io.insession.topology.TopologySettings;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,14 +119,7 @@ class CrashRecoveryIT {
       // 1. all but the last event wait in the pending store, committed to its changelog; the last
       //    one fills the batch, which is scored a round per event of a session: the 2nd scorer
       //    call fails after the 1st round's lists were forwarded (in the open transaction)
-      try (StreamsRunner crashing =
-          new StreamsRunner(
-              RecommenderTopology.build(
-                  TopologySettings.from(first),
-                  new CrashingScorer(real, 2),
-                  topics,
-                  Clock.systemUTC()),
-              first.streamsProperties())) {
+      try (StreamsRunner crashing = RecommenderStreams.create(first, new CrashingScorer(real, 2))) {
         crashing.start();
         assertThat(crashing.awaitRunning(TIMEOUT)).isTrue();
         produce(topics, events.subList(0, events.size() - 1));
@@ -143,11 +134,7 @@ class CrashRecoveryIT {
 
       // 2. restart on an empty state directory: state comes back from the changelogs
       final InSessionConfig second = config(app, secondStateDir, 64, 50);
-      try (StreamsRunner restarted =
-          new StreamsRunner(
-              RecommenderTopology.build(
-                  TopologySettings.from(second), real, topics, Clock.systemUTC()),
-              second.streamsProperties())) {
+      try (StreamsRunner restarted = RecommenderStreams.create(second, real)) {
         restarted.start();
         assertThat(restarted.awaitRunning(TIMEOUT)).isTrue();
         await()

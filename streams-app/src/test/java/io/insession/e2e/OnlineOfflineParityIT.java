@@ -14,16 +14,14 @@ import io.insession.evaluation.EvaluationReport.CutoffMetrics;
 import io.insession.evaluation.NamedScorer;
 import io.insession.evaluation.TopologyReplay;
 import io.insession.kafka.Topics;
+import io.insession.runtime.RecommenderStreams;
 import io.insession.runtime.StreamsRunner;
 import io.insession.scoring.ModelBundle;
 import io.insession.scoring.SessionScorer;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestModels;
-import io.insession.topology.RecommenderTopology;
-import io.insession.topology.TopologySettings;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -95,11 +93,7 @@ class OnlineOfflineParityIT {
     KAFKA.createTopic(topics.recommendations().name(), 3);
     KAFKA.createTopics(topics.deadLetter().name());
     final CutoffMetrics online;
-    try (StreamsRunner streams =
-        new StreamsRunner(
-            RecommenderTopology.build(
-                TopologySettings.from(config), scorer, topics, Clock.systemUTC()),
-            config.streamsProperties())) {
+    try (StreamsRunner streams = RecommenderStreams.create(config, scorer)) {
       streams.start();
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).isTrue();
       online =

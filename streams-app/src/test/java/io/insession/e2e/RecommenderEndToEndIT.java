@@ -8,6 +8,7 @@ import io.insession.api.LookupApi;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topics;
 import io.insession.runtime.LookupSettings;
+import io.insession.runtime.RecommenderStreams;
 import io.insession.runtime.StreamsRunner;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
@@ -18,11 +19,8 @@ import io.insession.testing.HttpJson;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestModels;
 import io.insession.topology.DeadLetterHeaders;
-import io.insession.topology.RecommenderTopology;
-import io.insession.topology.TopologySettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,11 +63,7 @@ class RecommenderEndToEndIT {
     final Map<String, List<WeblogEvent>> sessions = sessions();
 
     try (SessionScorer scorer = TestModels.tinyGruScorer();
-        StreamsRunner streams =
-            new StreamsRunner(
-                RecommenderTopology.build(
-                    TopologySettings.from(config), scorer, topics, Clock.systemUTC()),
-                config.streamsProperties());
+        StreamsRunner streams = RecommenderStreams.create(config, scorer);
         LookupApi api = LookupApi.start(LookupSettings.from(config))) {
       streams.start();
       assertThat(streams.awaitRunning(TIMEOUT)).isTrue();

@@ -14,12 +14,9 @@ import io.insession.testing.HttpJson;
 import io.insession.testing.HttpText;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestModels;
-import io.insession.topology.RecommenderTopology;
-import io.insession.topology.TopologySettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -60,14 +57,7 @@ class StreamsOperationsIT {
 
     try (SessionScorer scorer = TestModels.tinyGruScorer();
         StreamsRunner streams =
-            new StreamsRunner(
-                RecommenderTopology.build(
-                    TopologySettings.from(config),
-                    scorer,
-                    topics,
-                    Clock.systemUTC(),
-                    StreamsOperations.topologyMetrics(registry)),
-                config.streamsProperties());
+            RecommenderStreams.create(config, scorer, StreamsOperations.topologyMetrics(registry));
         StreamsOperations operations =
             StreamsOperations.start(config, registry, streams, scorer.model());
         KafkaProducer<String, byte[]> producer =
