@@ -16,6 +16,7 @@ import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
 import io.insession.session.SessionStates;
+import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -118,13 +119,7 @@ class MicroBatchingTopologyTest {
       final EventType type,
       final String item,
       final long ms) {
-    return WeblogEvent.newBuilder()
-        .setEventId(id)
-        .setSessionId(session)
-        .setEventType(type)
-        .setItemId(item)
-        .setEventTime(T0.plusMillis(ms))
-        .build();
+    return TestEvents.event(session, id, type, item, T0.plusMillis(ms));
   }
 
   private static WeblogEvent view(final String session, final String id, final int item) {

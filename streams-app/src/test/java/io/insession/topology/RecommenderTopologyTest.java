@@ -1,5 +1,7 @@
 package io.insession.topology;
 
+import static io.insession.testing.TestEvents.event;
+import static io.insession.testing.TestEvents.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insession.avro.AvroSingleObjectSerde;
@@ -127,26 +129,6 @@ class RecommenderTopologyTest {
 
   private static byte[] key(final String sessionId) {
     return sessionId.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static WeblogEvent view(
-      final String sessionId, final String eventId, final String item, final Instant time) {
-    return event(sessionId, eventId, EventType.PRODUCT_VIEW, item, time);
-  }
-
-  private static WeblogEvent event(
-      final String sessionId,
-      final String eventId,
-      final EventType type,
-      final String item,
-      final Instant time) {
-    return WeblogEvent.newBuilder()
-        .setEventId(eventId)
-        .setSessionId(sessionId)
-        .setEventType(type)
-        .setItemId(item)
-        .setEventTime(time)
-        .build();
   }
 
   private static List<String> ids(final RecommendationList list) {
