@@ -1,4 +1,4 @@
-"""Command line: ``python3 -m insession_exporter train|evaluate ...`` (see README.md)."""
+"""Command line: ``python3 -m insession_exporter train|quantize|evaluate ...`` (see README.md)."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +17,7 @@ from .data import Vocabulary, read_sessions
 from .evaluate import evaluate_all
 from .export import export
 from .model import GRU4Rec, ModelConfig
+from .quantize import quantize_bundle, write_metrics
 from .train import TrainConfig, resolve_device, train
 
 log = logging.getLogger("insession_exporter")
@@ -132,6 +133,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     t.add_argument("--name", help="bundle name (default: gru4rec-<hparams file stem>)")
     t.add_argument("--epochs", type=int, help="override the epochs of the hparams file")
     t.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    q = sub.add_parser("quantize", help="write an int8 copy of a bundle (catalog scoring in int8, see quantize.py)")
+    q.add_argument("--bundle", required=True, help="the float bundle to quantise")
+    q.add_argument("--out", required=True, help="bundle directory to write")
+    q.add_argument("--name", help="bundle name (default: the source's name + '-int8')")
+    q.add_argument("--test", help="test sessions: measure Recall@20/MRR@20 of the new bundle (NumPy interpreter)")
     e = sub.add_parser("evaluate", help="evaluate a bundle's model.onnx on a test file (NumPy ONNX interpreter)")
     e.add_argument("--bundle", required=True)
     e.add_argument("--test", required=True)
@@ -144,6 +150,14 @@ def main(argv: Optional[List[str]] = None) -> int:
             meta = train_and_export(args.train, hp, args.out, name, test_file=args.test, epochs=args.epochs,
                                     device_name=args.device)
             log.info("metrics: %s", json.dumps(meta["metrics"]))
+        elif args.cmd == "quantize":
+            meta = quantize_bundle(args.bundle, args.out, name=args.name)
+            if args.test:
+                res = evaluate_bundle(args.out, args.test)
+                meta = write_metrics(args.out, {"test_file": os.path.basename(args.test),
+                                                **{k: round(v, 6) for k, v in res.items()}})
+            log.info("quantization: %s; metrics: %s", json.dumps(meta["quantization"]["parity_vs_float"]),
+                     json.dumps(meta["metrics"]))
         else:
             res = evaluate_bundle(args.bundle, args.test)
             log.info("bundle %s on %s: %s", args.bundle, args.test, json.dumps(res))

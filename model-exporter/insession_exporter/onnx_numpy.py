@@ -86,6 +86,43 @@ def _squeeze(node: onnx.NodeProto, x: np.ndarray, axes: Any = None) -> List[np.n
     return [np.squeeze(x) if axes is None else np.squeeze(x, axis=tuple(int(a) for a in axes))]
 
 
+def _reduce_max(node: onnx.NodeProto, x: np.ndarray) -> List[np.ndarray]:
+    at = _attrs(node)
+    axes = at.get("axes")
+    return [np.max(x, axis=None if axes is None else tuple(axes), keepdims=bool(at.get("keepdims", 1)))]
+
+
+def _quantize_linear(node: onnx.NodeProto, x: np.ndarray, scale: np.ndarray, zero_point: Any = None) -> List[np.ndarray]:
+    if np.ndim(scale) != 0:
+        raise NotImplementedError("QuantizeLinear with a per-axis scale")
+    zp = np.zeros((), dtype=np.uint8) if zero_point is None else zero_point
+    info = np.iinfo(zp.dtype)
+    # x / scale in float32, rounded half to even, then saturated: as the ONNX spec says
+    q = np.rint(x.astype(np.float32) / scale.astype(np.float32)) + zp.astype(np.float32)
+    return [np.clip(q, info.min, info.max).astype(zp.dtype)]
+
+
+def _matmul_integer(node: onnx.NodeProto, a: np.ndarray, b: np.ndarray, a_zero_point: Any = None,
+                    b_zero_point: Any = None) -> List[np.ndarray]:
+    a_zp = 0 if a_zero_point is None else a_zero_point
+    b_zp = 0 if b_zero_point is None else b_zero_point
+    if np.ndim(a_zp) != 0 or np.ndim(b_zp) != 0:
+        raise NotImplementedError("MatMulInteger with per-row/per-column zero points")
+    # exact: |products| < 2^53 for any realistic inner size, so float64 BLAS is exact and fast
+    y = (a.astype(np.float64) - float(a_zp)) @ (b.astype(np.float64) - float(b_zp))
+    return [y.astype(np.int32)]
+
+
+_CASTS = {onnx.TensorProto.FLOAT: np.float32, onnx.TensorProto.INT32: np.int32, onnx.TensorProto.INT64: np.int64}
+
+
+def _cast(node: onnx.NodeProto, x: np.ndarray) -> List[np.ndarray]:
+    to = _attrs(node)["to"]
+    if to not in _CASTS:
+        raise NotImplementedError(f"Cast to ONNX type {to}")
+    return [x.astype(_CASTS[to])]
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return (1.0 / (1.0 + np.exp(-x))).astype(x.dtype)
 
@@ -94,6 +131,12 @@ _OPS: Dict[str, Callable[..., List[np.ndarray]]] = {
     "Add": lambda n, a, b: [a + b],
     "Sub": lambda n, a, b: [a - b],
     "Mul": lambda n, a, b: [a * b],
+    "Div": lambda n, a, b: [a / b],
+    "Abs": lambda n, x: [np.abs(x)],
+    "ReduceMax": _reduce_max,
+    "QuantizeLinear": _quantize_linear,
+    "MatMulInteger": _matmul_integer,
+    "Cast": _cast,
     "MatMul": lambda n, a, b: [a @ b],
     "Sigmoid": lambda n, x: [_sigmoid(x)],
     "Tanh": lambda n, x: [np.tanh(x)],

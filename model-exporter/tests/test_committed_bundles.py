@@ -11,11 +11,12 @@ from insession_exporter.export import graph_specs, tensor_specs
 from insession_exporter.onnx_numpy import check_parity
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUNDLES = [os.path.join(ROOT, "streams-app", "src", "test", "resources", "bundles", "tiny"),
+TEST_BUNDLES = os.path.join(ROOT, "streams-app", "src", "test", "resources", "bundles")
+BUNDLES = [os.path.join(TEST_BUNDLES, "tiny"), os.path.join(TEST_BUNDLES, "tiny-int8"),
            os.path.join(ROOT, "streams-app", "src", "main", "resources", "io", "insession", "demo", "bundle")]
 
 
-@pytest.mark.parametrize("bundle", BUNDLES, ids=["tiny", "demo"])
+@pytest.mark.parametrize("bundle", BUNDLES, ids=["tiny", "tiny-int8", "demo"])
 def test_committed_bundle(bundle):
     if not os.path.isdir(bundle):
         pytest.skip(f"{bundle} not present")
@@ -36,3 +37,13 @@ def test_committed_bundle(bundle):
     assert check_parity(os.path.join(bundle, "model.onnx"), cases) < 1e-4
     m = md["metrics"]
     assert m["recall@20"] > m["pop_recall@20"] and m["mrr@20"] > m["pop_mrr@20"]
+
+
+def test_committed_int8_bundle_is_made_from_the_committed_tiny_bundle():
+    with open(os.path.join(TEST_BUNDLES, "tiny", "metadata.json"), encoding="utf-8") as f:
+        tiny = json.load(f)
+    with open(os.path.join(TEST_BUNDLES, "tiny-int8", "metadata.json"), encoding="utf-8") as f:
+        int8 = json.load(f)
+    assert int8["quantization"]["source"] == {"name": tiny["name"], "version": tiny["version"],
+                                              "model_sha256": tiny["files"]["model.onnx"]["sha256"]}
+    assert int8["files"]["items.tsv"] == tiny["files"]["items.tsv"]

@@ -7,29 +7,32 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Java side of the exporter's parity fixture: parity.json holds fixed inputs and PyTorch's
- * outputs (docs/model-bundle.md); ONNX Runtime Java must reproduce them, both when called directly
- * and through the scorer's tensor building and output decoding.
+ * The Java side of the exporter's parity fixture: parity.json holds fixed inputs and the exporter's
+ * outputs (PyTorch's for a float bundle, the int8 graph's own for a quantised one; see
+ * docs/model-bundle.md); ONNX Runtime Java must reproduce them, both when called directly and
+ * through the scorer's tensor building and output decoding.
  */
 class OnnxGruScorerParityTest {
 
   private static final double TOLERANCE = 1e-4;
   private static final Logger LOG = LoggerFactory.getLogger(OnnxGruScorerParityTest.class);
 
-  private static ModelBundle bundle;
   private static OnnxRuntime runtime;
-  private static List<ParityCase> cases;
 
   /** One batch of parity.json. */
   record ParityCase(
@@ -39,32 +42,55 @@ class OnnxGruScorerParityTest {
       float[][] topkScores,
       long[][] topkItems) {}
 
-  @BeforeAll
-  static void loadFixture() throws IOException {
-    bundle = ModelBundle.load(TestBundles.tiny());
-    runtime = OnnxRuntime.create(OnnxRuntimeSettings.defaults());
-    final JsonNode root =
-        TestBundles.JSON.readTree(bundle.directory().resolve(ModelBundle.PARITY_FILE).toFile());
-    cases = new ArrayList<>();
-    for (final JsonNode c : root.get("cases")) {
-      cases.add(
-          new ParityCase(
-              TestBundles.JSON.treeToValue(c.get("item_idx"), long[].class),
-              TestBundles.JSON.treeToValue(c.get("hidden"), float[][].class),
-              TestBundles.JSON.treeToValue(c.get("new_hidden"), float[][].class),
-              TestBundles.JSON.treeToValue(c.get("topk_scores"), float[][].class),
-              TestBundles.JSON.treeToValue(c.get("topk_items"), long[][].class)));
-    }
+  /** A bundle and its parity cases. */
+  record Fixture(String name, ModelBundle bundle, List<ParityCase> cases) {}
+
+  /** Each test bundle (float, and int8 made from it) with its parity cases. */
+  static Stream<Arguments> bundles() {
+    return Stream.of("tiny", "tiny-int8")
+        .map(OnnxGruScorerParityTest::load)
+        .map(f -> Arguments.of(f.name(), f.bundle(), f.cases()));
   }
 
-  @Test
-  void shouldHaveAParityFixtureWithBatchesOfSeveralSessions() {
+  @BeforeAll
+  static void startRuntime() {
+    runtime = OnnxRuntime.create(OnnxRuntimeSettings.defaults());
+  }
+
+  private static Fixture load(final String name) {
+    final ModelBundle bundle = ModelBundle.load(TestBundles.named(name));
+    final JsonNode root;
+    final List<ParityCase> cases = new ArrayList<>();
+    try {
+      root =
+          TestBundles.JSON.readTree(bundle.directory().resolve(ModelBundle.PARITY_FILE).toFile());
+      for (final JsonNode c : root.get("cases")) {
+        cases.add(
+            new ParityCase(
+                TestBundles.JSON.treeToValue(c.get("item_idx"), long[].class),
+                TestBundles.JSON.treeToValue(c.get("hidden"), float[][].class),
+                TestBundles.JSON.treeToValue(c.get("new_hidden"), float[][].class),
+                TestBundles.JSON.treeToValue(c.get("topk_scores"), float[][].class),
+                TestBundles.JSON.treeToValue(c.get("topk_items"), long[][].class)));
+      }
+    } catch (final IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Fixture(name, bundle, cases);
+  }
+
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void shouldHaveAParityFixtureWithBatchesOfSeveralSessions(
+      final String name, final ModelBundle bundle, final List<ParityCase> cases) {
     assertThat(cases).isNotEmpty();
     assertThat(cases).allSatisfy(c -> assertThat(c.itemIdx()).hasSizeGreaterThan(1));
   }
 
-  @Test
-  void shouldMatchPyTorchOutputsOnTheParityFixture() throws Exception {
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void shouldMatchTheExportersOutputsOnTheParityFixture(
+      final String name, final ModelBundle bundle, final List<ParityCase> cases) throws Exception {
     double maxScoreDiff = 0;
     double maxHiddenDiff = 0;
     try (OrtSession session = runtime.createSession(bundle.modelFile())) {
@@ -102,14 +128,17 @@ class OnnxGruScorerParityTest {
       }
     }
     LOG.info(
-        "Parity with PyTorch over {} cases: max |diff| scores {}, hidden {}",
+        "Parity of {} over {} cases: max |diff| scores {}, hidden {}",
+        name,
         cases.size(),
         maxScoreDiff,
         maxHiddenDiff);
   }
 
-  @Test
-  void shouldMatchPyTorchOutputsThroughTheScorersBatchedStep() {
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void shouldMatchTheExportersOutputsThroughTheScorersBatchedStep(
+      final String name, final ModelBundle bundle, final List<ParityCase> cases) {
     try (OnnxGruScorer scorer = OnnxGruScorer.create(bundle, runtime)) {
       final HiddenStateCodec codec = scorer.stateCodec();
       for (int n = 0; n < cases.size(); n++) {
@@ -131,7 +160,7 @@ class OnnxGruScorerParityTest {
           assertThat(result.candidates())
               .as(where + " item ids")
               .extracting(Candidate::itemId)
-              .containsExactlyElementsOf(itemIds(c.topkItems()[r]));
+              .containsExactlyElementsOf(itemIds(bundle, c.topkItems()[r]));
           final float[] scores = new float[result.candidates().size()];
           for (int k = 0; k < scores.length; k++) {
             scores[k] = result.candidates().get(k).score();
@@ -147,8 +176,10 @@ class OnnxGruScorerParityTest {
     }
   }
 
-  @Test
-  void shouldTreatAnEmptyStateLikeTheZeroHiddenStateOfTheFixture() {
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void shouldTreatAnEmptyStateLikeTheZeroHiddenStateOfTheFixture(
+      final String name, final ModelBundle bundle, final List<ParityCase> cases) {
     final ParityCase fromZeros =
         cases.stream()
             .filter(c -> isZero(c.hidden()))
@@ -163,14 +194,14 @@ class OnnxGruScorerParityTest {
 
         assertThat(result.candidates())
             .extracting(Candidate::itemId)
-            .containsExactlyElementsOf(itemIds(fromZeros.topkItems()[r]));
+            .containsExactlyElementsOf(itemIds(bundle, fromZeros.topkItems()[r]));
         assertThat(scorer.stateCodec().decode(result.state()))
             .containsExactly(fromZeros.newHidden()[r], within((float) TOLERANCE));
       }
     }
   }
 
-  private static List<String> itemIds(final long[] indices) {
+  private static List<String> itemIds(final ModelBundle bundle, final long[] indices) {
     final List<String> ids = new ArrayList<>();
     for (final long index : indices) {
       ids.add(bundle.itemId((int) index));

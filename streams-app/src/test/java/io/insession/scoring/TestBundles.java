@@ -14,7 +14,7 @@ import java.util.HexFormat;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** The tiny test bundle (made by model-exporter, see bundles/README.md) and ways to damage it. */
+/** The test bundles (made by model-exporter, see bundles/README.md) and ways to damage them. */
 final class TestBundles {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -23,9 +23,15 @@ final class TestBundles {
 
   /** The tiny bundle in test resources, as a directory on disk. */
   static Path tiny() {
-    final URL metadata = TestBundles.class.getResource("/bundles/tiny/metadata.json");
+    return named("tiny");
+  }
+
+  /** A bundle in test resources ({@code tiny}, or {@code tiny-int8} made from it by quantize). */
+  static Path named(final String name) {
+    final URL metadata = TestBundles.class.getResource("/bundles/" + name + "/metadata.json");
     if (metadata == null) {
-      throw new IllegalStateException("test resource bundles/tiny/metadata.json is missing");
+      throw new IllegalStateException(
+          "test resource bundles/" + name + "/metadata.json is missing");
     }
     try {
       return Path.of(metadata.toURI()).getParent();

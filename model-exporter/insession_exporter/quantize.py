@@ -1,0 +1,230 @@
+"""Int8 catalog scoring: rewrite a bundle so that its largest cost, scoring every item, runs in int8.
+
+In the exported step graph almost all the work at serving time is one ``Gemm`` of the new hidden
+state against the whole item embedding (``num_items`` x ``hidden_size``), followed by ``TopK``
+(BENCHMARKS.md: 89-97% of the time on the diginetica bundle). This module replaces that ``Gemm`` by
+an integer matrix product that ONNX Runtime runs with VNNI/AVX2 int8 kernels, and leaves the GRU step
+(and so the hidden state the topology stores) untouched and exact:
+
+* weights: the item embedding with the output bias as one extra column, ``W' = [W | b]``, quantised
+  per item (per row), symmetric, to int8 with scale ``max|W'_j| / 127``;
+* activations: the hidden state with a constant 1 appended, ``x' = [x | 1]``, divided by its own
+  largest magnitude (``>= 1`` thanks to the appended 1, so never zero) and quantised per row to uint8
+  around 128. Per row, so that a session's list never depends on which other sessions share its
+  micro-batch: the batched topology and an offline replay give identical lists;
+* ``scores_j = MatMulInteger(x'_q, W'_q^T)_j * scale_j`` ranks the items; the row's own factor
+  (``max|x'| / 127``) is the same for every item of the row, so it is applied after ``TopK``, to the
+  ``top_k`` scores only.
+
+The graph keeps the bundle contract (same inputs, outputs, shapes; standard ONNX opset 14 ops only),
+so the Java side serves it unchanged. ``parity.json`` is rewritten with this graph's own outputs
+(computed by the NumPy interpreter) for the Java parity test, and ``metadata.json`` records the
+scheme, the source bundle and how close the int8 lists are to the float ones.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import shutil
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from .export import graph_specs, sha256_file, tensor_specs
+from .onnx_numpy import run
+
+log = logging.getLogger(__name__)
+
+SCHEME = "int8-catalog-v1"
+_Q = "quantized/"  # name prefix of every node and initializer this module adds
+
+
+def _find_catalog_gemm(graph: onnx.GraphProto) -> Tuple[onnx.NodeProto, onnx.NodeProto]:
+    """The ``TopK`` node and the catalog ``Gemm`` (hidden x embedding^T + bias) that feeds it."""
+    topks = [n for n in graph.node if n.op_type == "TopK"]
+    if len(topks) != 1:
+        raise ValueError(f"expected one TopK node in the step graph, found {len(topks)}")
+    topk = topks[0]
+    producers = [n for n in graph.node if topk.input[0] in n.output]
+    if len(producers) != 1 or producers[0].op_type != "Gemm":
+        kind = producers[0].op_type if producers else "a graph input"
+        raise ValueError(f"TopK reads {kind}, not the catalog Gemm: is this bundle already quantised?")
+    gemm = producers[0]
+    attrs = {a.name: helper.get_attribute_value(a) for a in gemm.attribute}
+    inits = {i.name for i in graph.initializer}
+    if (attrs.get("transB") != 1 or attrs.get("transA", 0) != 0 or attrs.get("alpha", 1.0) != 1.0
+            or attrs.get("beta", 1.0) != 1.0 or len(gemm.input) != 3
+            or gemm.input[1] not in inits or gemm.input[2] not in inits):
+        raise ValueError(f"catalog Gemm {gemm.name!r} is not hidden x W^T + b with constant W and b")
+    return topk, gemm
+
+
+def quantize_weights(weight: np.ndarray, bias: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """``[W | b]`` per row, symmetric: int8 ``[hidden+1, num_items]`` (transposed, as MatMulInteger's B)
+    and the float32 scale of each item. An all-zero row gets scale 1 (its codes are 0 either way)."""
+    wb = np.concatenate([weight, bias[:, None]], axis=1).astype(np.float32)
+    scale = (np.abs(wb).max(axis=1) / np.float32(127)).astype(np.float32)
+    scale[scale == 0] = 1.0
+    codes = np.clip(np.rint(wb / scale[:, None]), -127, 127).astype(np.int8)
+    return np.ascontiguousarray(codes.T), scale
+
+
+def quantize_graph(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """A copy of the step graph with its catalog Gemm in int8 (module docstring); contract unchanged."""
+    model = onnx.ModelProto()
+    model.CopyFrom(proto)
+    graph = model.graph
+    topk, gemm = _find_catalog_gemm(graph)
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    hidden, weight_name, bias_name = gemm.input
+    codes, scale = quantize_weights(inits[weight_name], inits[bias_name])
+
+    def c(name: str, value: Any, dtype: Any) -> str:
+        graph.initializer.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), _Q + name))
+        return _Q + name
+
+    w_codes = c("weight_codes", codes, np.int8)
+    w_scale = c("weight_scale", scale, np.float32)
+    a_step = c("activation_step", 1.0 / 127, np.float32)
+    a_zero = c("activation_zero_point", 128, np.uint8)
+    zero, one = c("zero", [0], np.int64), c("one", [1], np.int64)
+    f0, f1 = c("f0", 0.0, np.float32), c("f1", 1.0, np.float32)
+
+    def node(op: str, inputs: Sequence[str], name: str, **attrs: Any) -> str:
+        new.append(helper.make_node(op, list(inputs), [_Q + name], name=_Q + name, **attrs))
+        return _Q + name
+
+    new: List[onnx.NodeProto] = []
+    first = node("Slice", [hidden, zero, one, one], "first_column")
+    ones = node("Add", [node("Mul", [first, f0], "zeros"), f1], "ones")
+    extended = node("Concat", [hidden, ones], "hidden_and_one", axis=1)
+    row_max = node("ReduceMax", [node("Abs", [extended], "abs")], "row_max", axes=[1], keepdims=1)
+    unit = node("Div", [extended, row_max], "unit_rows")
+    a_codes = node("QuantizeLinear", [unit, a_step, a_zero], "activation_codes")
+    products = node("MatMulInteger", [a_codes, w_codes, a_zero], "products")
+    scores = node("Mul", [node("Cast", [products], "products_float", to=TensorProto.FLOAT), w_scale],
+                  "row_relative_scores")
+    row_factor = node("Mul", [row_max, a_step], "row_factor")
+    topk_scores = topk.output[0]
+    topk.input[0] = scores
+    topk.output[0] = _Q + "topk_row_relative"
+    rescale = helper.make_node("Mul", [topk.output[0], row_factor], [topk_scores], name=_Q + "topk_scores")
+
+    nodes: List[onnx.NodeProto] = []
+    for n in graph.node:
+        if n is gemm:
+            continue
+        if n is topk:
+            nodes.extend(new)
+            nodes.append(n)
+            nodes.append(rescale)
+        else:
+            nodes.append(n)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    used = {i for n in graph.node for i in n.input}
+    kept = [i for i in graph.initializer if i.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    onnx.checker.check_model(model)
+    return model
+
+
+def _compare(float_cases: Sequence[Mapping[str, Any]], int8_cases: Sequence[Mapping[str, Any]],
+             k: int = 20) -> Dict[str, float]:
+    """How far the int8 lists are from the float ones on the parity inputs: top-k overlap and score error."""
+    overlaps, score_err = [], 0.0
+    for f, q in zip(float_cases, int8_cases):
+        for fi, qi, fs, qs in zip(f["topk_items"], q["topk_items"], f["topk_scores"], q["topk_scores"]):
+            overlaps.append(len(set(fi[:k]) & set(qi[:k])) / min(k, len(fi)))
+            score_err = max(score_err, float(np.max(np.abs(np.asarray(fs) - np.asarray(qs)))))
+    return {f"top{k}_overlap_mean": float(np.mean(overlaps)), f"top{k}_overlap_min": float(np.min(overlaps)),
+            "topk_score_max_abs_diff": score_err}
+
+
+def quantize_bundle(src_dir: str, out_dir: str, *, name: Optional[str] = None,
+                    now: Optional[_dt.datetime] = None) -> Dict[str, Any]:
+    """Write an int8 copy of the bundle in ``src_dir`` to ``out_dir`` and return its metadata.
+
+    The name defaults to the source's with ``-int8``. ``parity.json`` (needs the source's, for its
+    inputs) holds this graph's outputs. ``metrics`` starts empty (the source's are kept under
+    ``quantization.source_metrics``); :func:`write_metrics` records the new bundle's own.
+    Raises ``ValueError`` on a bundle that is not a float step graph."""
+    with open(os.path.join(src_dir, "metadata.json"), encoding="utf-8") as f:
+        src = json.load(f)
+    for fname, info in src["files"].items():
+        if sha256_file(os.path.join(src_dir, fname)) != info["sha256"]:
+            raise ValueError(f"{src_dir}/{fname}: checksum does not match metadata.json")
+    if "quantization" in src:
+        raise ValueError(f"{src_dir}: already quantised ({src['quantization'].get('scheme')})")
+    if os.path.abspath(src_dir) == os.path.abspath(out_dir):
+        raise ValueError("write the quantised bundle to another directory than its source")
+    expected = tensor_specs(src["hidden_size"], src["top_k"])
+    proto = quantize_graph(onnx.load(os.path.join(src_dir, "model.onnx")))
+    if graph_specs(proto) != expected:
+        raise RuntimeError(f"quantised graph {graph_specs(proto)} breaks the contract {expected}")
+
+    os.makedirs(out_dir, exist_ok=True)
+    onnx.save(proto, os.path.join(out_dir, "model.onnx"))
+    shutil.copyfile(os.path.join(src_dir, "items.tsv"), os.path.join(out_dir, "items.tsv"))
+    files = ["model.onnx", "items.tsv"]
+    agreement: Dict[str, float] = {}
+    src_parity = os.path.join(src_dir, "parity.json")
+    if os.path.exists(src_parity):
+        with open(src_parity, encoding="utf-8") as f:
+            float_cases = json.load(f)["cases"]
+        cases = []
+        for case in float_cases:
+            out = run(proto, {"item_idx": np.asarray(case["item_idx"], dtype=np.int64),
+                              "hidden": np.asarray(case["hidden"], dtype=np.float32)})
+            cases.append({"item_idx": case["item_idx"], "hidden": case["hidden"],
+                          **{k: v.tolist() for k, v in out.items()}})
+        with open(os.path.join(out_dir, "parity.json"), "w", encoding="utf-8") as f:
+            json.dump({"cases": cases}, f, separators=(",", ":"))
+            f.write("\n")
+        files.append("parity.json")
+        agreement = _compare(float_cases, cases)
+
+    now = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc).replace(microsecond=0)
+    meta = {k: v for k, v in src.items() if k != "files"}
+    meta.update({
+        "name": name or src["name"] + "-int8",
+        "version": now.strftime("%Y%m%dT%H%M%SZ"),
+        "created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "metrics": {},
+        "quantization": {
+            "scheme": SCHEME,
+            "what": "catalog scoring (hidden x item embedding + bias) in int8; GRU step in float32",
+            "weights": "int8, symmetric, one scale per item, output bias as an extra column",
+            "activations": "uint8 around 128, one scale per row (per session, batch-independent)",
+            "source": {"name": src["name"], "version": src["version"],
+                       "model_sha256": src["files"]["model.onnx"]["sha256"]},
+            "source_metrics": src.get("metrics", {}),
+            "parity_vs_float": agreement,
+        },
+        "files": {f: {"sha256": sha256_file(os.path.join(out_dir, f)),
+                      "bytes": os.path.getsize(os.path.join(out_dir, f))} for f in files},
+    })
+    _write_metadata(out_dir, meta)
+    log.info("quantised %s/%s to %s (%s): top-20 overlap with float on the parity inputs %s",
+             src["name"], src["version"], out_dir, meta["name"], agreement or "n/a (no parity.json)")
+    return meta
+
+
+def write_metrics(bundle_dir: str, metrics: Mapping[str, Any]) -> Dict[str, Any]:
+    """Record ``metrics`` (measured on the bundle itself) in its ``metadata.json``; returns the metadata."""
+    with open(os.path.join(bundle_dir, "metadata.json"), encoding="utf-8") as f:
+        meta = json.load(f)
+    meta["metrics"] = dict(metrics)
+    _write_metadata(bundle_dir, meta)
+    return meta
+
+
+def _write_metadata(bundle_dir: str, meta: Mapping[str, Any]) -> None:
+    with open(os.path.join(bundle_dir, "metadata.json"), "w", encoding="utf-8") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
