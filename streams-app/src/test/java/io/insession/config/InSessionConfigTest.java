@@ -60,15 +60,17 @@ class InSessionConfigTest {
 
   @Test
   void shouldRejectUnknownAndInvalidInSessionSettings() {
-    assertThatThrownBy(() -> InSessionConfig.of(Map.of("insession.sesion.gap.ms", "1")))
+    assertRejected("insession.sesion.gap.ms", "1");
+    assertRejected(InSessionConfig.SESSION_GAP_MS, "0");
+    assertRejected(InSessionConfig.SCORING_DEVICE, "tpu");
+  }
+
+  /** {@code key=value} is refused with a message that names both. */
+  private static void assertRejected(final String key, final String value) {
+    assertThatThrownBy(() -> InSessionConfig.of(Map.of(key, value)))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("insession.sesion.gap.ms");
-    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.SESSION_GAP_MS, "0")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(InSessionConfig.SESSION_GAP_MS);
-    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.SCORING_DEVICE, "tpu")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("tpu");
+        .hasMessageContaining(key)
+        .hasMessageContaining(value);
   }
 
   @Test
@@ -81,13 +83,8 @@ class InSessionConfigTest {
             InSessionConfig.load(null, Map.of("INSESSION_METRICS_PORT", "9100"), Map.of())
                 .getInt(InSessionConfig.METRICS_PORT))
         .isEqualTo(9100);
-    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.METRICS_PORT, "70000")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(InSessionConfig.METRICS_PORT);
-    assertThatThrownBy(
-            () -> InSessionConfig.of(Map.of(InSessionConfig.METRICS_LAG_INTERVAL_MS, "0")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(InSessionConfig.METRICS_LAG_INTERVAL_MS);
+    assertRejected(InSessionConfig.METRICS_PORT, "70000");
+    assertRejected(InSessionConfig.METRICS_LAG_INTERVAL_MS, "0");
   }
 
   @Test
