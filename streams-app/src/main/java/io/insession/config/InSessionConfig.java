@@ -1,5 +1,6 @@
 package io.insession.config;
 
+import io.insession.state.BoundedRocksDbMemory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -63,6 +64,12 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String API_STREAM_HEARTBEAT_MS = "insession.api.stream.heartbeat.ms";
   public static final String METRICS_PORT = "insession.metrics.port";
   public static final String METRICS_LAG_INTERVAL_MS = "insession.metrics.lag.interval.ms";
+  public static final String ROCKSDB_MEMORY_BYTES = "insession.rocksdb.memory.bytes";
+  public static final String ROCKSDB_MEMTABLE_FRACTION = "insession.rocksdb.memtable.fraction";
+  public static final String ROCKSDB_WRITE_BUFFER_COUNT = "insession.rocksdb.write.buffer.count";
+
+  /** Prefix of the RocksDB keys, which Kafka Streams hands to the RocksDB config setter. */
+  public static final String ROCKSDB_PREFIX = "insession.rocksdb.";
 
   private static final ConfigDef DEFINITION =
       new ConfigDef()
@@ -261,7 +268,36 @@ public final class InSessionConfig extends AbstractConfig {
               ConfigDef.Range.between(10L, 10L * 60 * 1000),
               Importance.LOW,
               "How often (ms) the streams app reads the input topic's log-end offsets and its"
-                  + " consumer group's committed offsets for the lag and input-idle gauges.");
+                  + " consumer group's committed offsets for the lag and input-idle gauges.")
+          .define(
+              ROCKSDB_MEMORY_BYTES,
+              Type.LONG,
+              64L * 1024 * 1024,
+              ConfigDef.Range.atLeast(1024L * 1024),
+              Importance.MEDIUM,
+              "Off-heap memory (bytes) that RocksDB may use for all state stores of the process"
+                  + " together: one block cache of this size, shared by every store, that also"
+                  + " accounts for the memtables. Kafka Streams' default would be a 50 MiB cache"
+                  + " plus up to 3 x 16 MiB of memtables per store instance (one per store and"
+                  + " partition). Applies while rocksdb.config.setter is InSession's (the"
+                  + " default).")
+          .define(
+              ROCKSDB_MEMTABLE_FRACTION,
+              Type.DOUBLE,
+              0.5,
+              ConfigDef.Range.between(0.1, 0.9),
+              Importance.LOW,
+              "Share of insession.rocksdb.memory.bytes that memtables (writes not yet flushed) of"
+                  + " all stores together may take before RocksDB flushes them; the rest holds"
+                  + " data, index and filter blocks.")
+          .define(
+              ROCKSDB_WRITE_BUFFER_COUNT,
+              Type.INT,
+              3,
+              ConfigDef.Range.between(2, 16),
+              Importance.LOW,
+              "Most memtables per store (one taking writes, the others waiting to be flushed);"
+                  + " 3 is Kafka Streams' own default.");
 
   /** Kafka Streams' own default for poll.ms, the longest an idle stream thread blocks. */
   private static final long DEFAULT_POLL_MS = 100L;
@@ -362,8 +398,10 @@ public final class InSessionConfig extends AbstractConfig {
   }
 
   /**
-   * Kafka Streams properties: InSession's defaults for per-event latency and exactly-once, then
-   * whatever the user set for Kafka (which wins).
+   * Kafka Streams properties: InSession's defaults for per-event latency and exactly-once, RocksDB
+   * memory bounded by {@link BoundedRocksDbMemory} (with the {@code insession.rocksdb.*} settings
+   * it reads), then whatever the user set for Kafka (which wins, {@code rocksdb.config.setter}
+   * included).
    */
   public Properties streamsProperties() {
     final Properties p = new Properties();
@@ -379,8 +417,24 @@ public final class InSessionConfig extends AbstractConfig {
         StreamsConfig.POLL_MS_CONFIG,
         Math.max(1L, Math.min(DEFAULT_POLL_MS, getLong(SCORING_BATCH_MAX_DELAY_MS))));
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // one memory budget for every RocksDB store; Streams hands the setter these keys
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+    rocksDbSettings().forEach(p::put);
     p.putAll(kafkaProperties);
     return p;
+  }
+
+  /** The effective {@code insession.rocksdb.*} settings, parsed (defaults included). */
+  private Map<String, Object> rocksDbSettings() {
+    final Map<String, Object> settings = new TreeMap<>();
+    values()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith(ROCKSDB_PREFIX)) {
+                settings.put(key, value);
+              }
+            });
+    return settings;
   }
 
   /** Properties for plain Kafka clients (admin, producer, consumer): the user's Kafka settings. */

@@ -3,6 +3,7 @@ package io.insession.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.insession.state.BoundedRocksDbMemory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,6 +25,39 @@ class InSessionConfigTest {
     assertThat(streams.get("producer.linger.ms")).isEqualTo(0);
     assertThat(streams.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("insession");
     assertThat(InSessionConfig.of(Map.of()).sessionGapMs()).isEqualTo(30 * 60 * 1000L);
+  }
+
+  @Test
+  void shouldBoundRocksDbMemoryByDefaultAndHandTheSetterItsSettings() {
+    final Properties streams =
+        InSessionConfig.of(Map.of(InSessionConfig.ROCKSDB_MEMORY_BYTES, "33554432"))
+            .streamsProperties();
+
+    assertThat(streams.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG))
+        .isEqualTo(BoundedRocksDbMemory.class);
+    assertThat(streams)
+        .containsEntry(InSessionConfig.ROCKSDB_MEMORY_BYTES, 32L * 1024 * 1024)
+        .containsEntry(InSessionConfig.ROCKSDB_MEMTABLE_FRACTION, 0.5)
+        .containsEntry(InSessionConfig.ROCKSDB_WRITE_BUFFER_COUNT, 3);
+    assertThat(InSessionConfig.of(Map.of()).getLong(InSessionConfig.ROCKSDB_MEMORY_BYTES))
+        .isEqualTo(64L * 1024 * 1024);
+  }
+
+  @Test
+  void shouldLetAKafkaSettingReplaceTheRocksDbConfigSetter() {
+    final Properties streams =
+        InSessionConfig.of(Map.of("rocksdb.config.setter", "com.example.MySetter"))
+            .streamsProperties();
+
+    assertThat(streams.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG))
+        .isEqualTo("com.example.MySetter");
+  }
+
+  @Test
+  void shouldRejectRocksDbSettingsOutOfRange() {
+    assertRejected(InSessionConfig.ROCKSDB_MEMTABLE_FRACTION, "0.95");
+    assertRejected(InSessionConfig.ROCKSDB_WRITE_BUFFER_COUNT, "1");
+    assertRejected(InSessionConfig.ROCKSDB_MEMORY_BYTES, "1000");
   }
 
   @Test
@@ -60,15 +94,17 @@ class InSessionConfigTest {
 
   @Test
   void shouldRejectUnknownAndInvalidInSessionSettings() {
-    assertThatThrownBy(() -> InSessionConfig.of(Map.of("insession.sesion.gap.ms", "1")))
+    assertRejected("insession.sesion.gap.ms", "1");
+    assertRejected(InSessionConfig.SESSION_GAP_MS, "0");
+    assertRejected(InSessionConfig.SCORING_DEVICE, "tpu");
+  }
+
+  /** {@code key=value} is refused with a message that names both. */
+  private static void assertRejected(final String key, final String value) {
+    assertThatThrownBy(() -> InSessionConfig.of(Map.of(key, value)))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("insession.sesion.gap.ms");
-    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.SESSION_GAP_MS, "0")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(InSessionConfig.SESSION_GAP_MS);
-    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.SCORING_DEVICE, "tpu")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("tpu");
+        .hasMessageContaining(key)
+        .hasMessageContaining(value);
   }
 
   @Test
@@ -81,13 +117,8 @@ class InSessionConfigTest {
             InSessionConfig.load(null, Map.of("INSESSION_METRICS_PORT", "9100"), Map.of())
                 .getInt(InSessionConfig.METRICS_PORT))
         .isEqualTo(9100);
-    assertThatThrownBy(() -> InSessionConfig.of(Map.of(InSessionConfig.METRICS_PORT, "70000")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(InSessionConfig.METRICS_PORT);
-    assertThatThrownBy(
-            () -> InSessionConfig.of(Map.of(InSessionConfig.METRICS_LAG_INTERVAL_MS, "0")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(InSessionConfig.METRICS_LAG_INTERVAL_MS);
+    assertRejected(InSessionConfig.METRICS_PORT, "70000");
+    assertRejected(InSessionConfig.METRICS_LAG_INTERVAL_MS, "0");
   }
 
   @Test

@@ -18,7 +18,9 @@ import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
 import io.insession.session.SessionStates;
+import io.insession.state.BoundedRocksDbMemory;
 import io.insession.testing.TestModels;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -92,6 +94,7 @@ class RecommenderTopologyTest {
     final Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
     driver =
         new TopologyTestDriver(
             RecommenderTopology.build(
@@ -159,6 +162,29 @@ class RecommenderTopologyTest {
     assertThat(state.getModelVersion()).isEqualTo(scorer.model().version());
     assertThat(state.getScorerState().remaining()).isEqualTo(TestModels.TINY_HIDDEN_SIZE * 4);
     assertThat(recommendations.readKeyValuesToList()).hasSize(2);
+  }
+
+  @Test
+  void shouldRunOnTheBoundedRocksDbMemoryAndReportItsCapacity() {
+    start(settings(true));
+
+    send(view("s1", "e1", item(0), T0));
+
+    assertThat(recommendations.readValuesToList()).hasSize(1);
+    assertThat(stateMetric("block-cache-capacity", SessionStates.STORE_NAME))
+        .isEqualTo(
+            BigInteger.valueOf(
+                InSessionConfig.of(Map.of()).getLong(InSessionConfig.ROCKSDB_MEMORY_BYTES)));
+  }
+
+  private Object stateMetric(final String name, final String store) {
+    return driver.metrics().entrySet().stream()
+        .filter(m -> m.getKey().group().equals("stream-state-metrics"))
+        .filter(m -> m.getKey().name().equals(name))
+        .filter(m -> store.equals(m.getKey().tags().get("rocksdb-state-id")))
+        .map(m -> m.getValue().metricValue())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no metric " + name + " for " + store));
   }
 
   @Test
