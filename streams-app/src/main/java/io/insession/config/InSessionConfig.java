@@ -187,9 +187,9 @@ public final class InSessionConfig extends AbstractConfig {
               64,
               ConfigDef.Range.between(1, 4096),
               Importance.MEDIUM,
-              "Most events of a stream task scored in one ONNX call (micro-batching across"
-                  + " sessions; 1 scores each event at once). Pending events are kept in a"
-                  + " changelogged store, so exactly-once holds.")
+              "Most events of a stream thread scored in one ONNX call (micro-batching across"
+                  + " the sessions of all the thread's tasks; 1 scores each event at once)."
+                  + " Pending events are kept in a changelogged store, so exactly-once holds.")
           .define(
               SCORING_BATCH_MAX_DELAY_MS,
               Type.LONG,

@@ -73,6 +73,8 @@ public final class RecommenderTopology {
       builder.addStateStore(pendingStore());
     }
     final RuleChain rules = RuleChain.of(settings.excludeSeen(), settings.listLength());
+    // one micro-batch per stream thread, shared by the processors of its tasks
+    final ThreadLocal<ThreadBatch> threadBatches = ThreadLocal.withInitial(ThreadBatch::new);
 
     final Map<String, KStream<String, CheckedEvent>> checked =
         builder.stream(
@@ -91,7 +93,9 @@ public final class RecommenderTopology {
         .get(BRANCH_PREFIX + "valid")
         .mapValues(value -> ((CheckedEvent.Valid) value).event(), Named.as("unwrap-valid"))
         .process(
-            () -> new ScoreSessionProcessor(scorer, rules, settings, clock, metrics),
+            () ->
+                new ScoreSessionProcessor(
+                    scorer, rules, settings, threadBatches::get, clock, metrics),
             Named.as("score-session"),
             stores)
         .to(

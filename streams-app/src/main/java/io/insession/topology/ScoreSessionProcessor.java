@@ -13,11 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,12 +33,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The heart of the topology, per valid event: load the session state, advance the scorer by one
  * step from the stored state, apply the rules, store the new state, emit the list.
  *
- * <p>Events are scored in micro-batches across the sessions of this task (one ONNX call for many
- * sessions, see {@link MicroBatch}): each event is first written to the changelogged {@code
- * pending-events} store, and the batch is scored when it is full or when the wall-clock punctuator
- * fires, whichever comes first. Because pending events live in a store, they are committed in the
- * same transaction as the input offsets: after a crash they are restored and scored, never lost and
- * never scored twice. With a batch size of 1 events are scored at once and the store is not used.
+ * <p>Events are scored in micro-batches across the sessions of every task of the stream thread (one
+ * ONNX call for many sessions, see {@link MicroBatch} and {@link ThreadBatch}): each event is first
+ * written to this task's changelogged {@code pending-events} store and joins the thread's batch,
+ * which is scored when it is full or its oldest event has waited the maximum delay (checked on
+ * every event and by a wall-clock punctuator when the input is quiet). Because pending events live
+ * in a store, they are committed in the same transaction as the input offsets: after a crash they
+ * are restored and scored, never lost and never scored twice.
+ *
+ * <p>Only a task's own processor writes its stores and forwards its lists. When another task's
+ * processor scores the batch, this task's results wait in memory ({@link #ready}) and are emitted
+ * at this processor's next event or punctuation, before anything else it does; their events stay in
+ * the pending store until then, so a crash in between re-scores them. With a batch size of 1 events
+ * are scored at once and the store is not used.
  *
  * <p>A stream-time punctuator removes sessions inactive for longer than the gap, so state stays
  * bounded by the active sessions.
@@ -49,8 +59,21 @@ final class ScoreSessionProcessor
   /** Name of the store holding events that wait for their micro-batch. */
   static final String PENDING_STORE = "pending-events";
 
+  /**
+   * This task's share of a scored batch, to be emitted by this processor.
+   *
+   * @param pendingKeys the events' keys in the pending store
+   * @param states the new state of each of this task's sessions in the batch
+   * @param emissions the lists, in order
+   */
+  private record Scored(
+      List<Long> pendingKeys,
+      Map<String, SessionState> states,
+      List<MicroBatch.Emission> emissions) {}
+
   private final SessionScorer scorer;
   private final MicroBatch batch;
+  private final Supplier<ThreadBatch> threadBatches;
   private final TopologySettings settings;
   private final Clock clock;
   private final TopologyMetrics metrics;
@@ -58,18 +81,21 @@ final class ScoreSessionProcessor
   private ProcessorContext<String, RecommendationList> context;
   private KeyValueStore<String, SessionState> sessions;
   private KeyValueStore<Long, WeblogEvent> pending;
+  private ThreadBatch threadBatch;
   private long nextSequence;
-  private int pendingCount;
   private final Set<String> pendingSessions = new HashSet<>();
+  private final List<Scored> ready = new ArrayList<>();
 
   ScoreSessionProcessor(
       final SessionScorer scorer,
       final RuleChain rules,
       final TopologySettings settings,
+      final Supplier<ThreadBatch> threadBatches,
       final Clock clock,
       final TopologyMetrics metrics) {
     this.scorer = scorer;
     this.batch = new MicroBatch(scorer, rules, settings, metrics);
+    this.threadBatches = threadBatches;
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
@@ -86,11 +112,15 @@ final class ScoreSessionProcessor
         this::removeExpiredSessions);
     if (batching()) {
       this.pending = context.getStateStore(PENDING_STORE);
+      this.threadBatch = threadBatches.get();
       resumePending();
       context.schedule(
           Duration.ofMillis(settings.batchMaxDelayMs()),
           PunctuationType.WALL_CLOCK_TIME,
-          now -> flush());
+          now -> {
+            emitReady();
+            flushIfDue();
+          });
     }
   }
 
@@ -98,16 +128,16 @@ final class ScoreSessionProcessor
     return settings.batchMaxSize() > 1;
   }
 
-  /** After a restart: count the restored pending events and continue their sequence. */
+  /** After a restart: the restored pending events join the batch again, in their order. */
   private void resumePending() {
-    pendingCount = 0;
     nextSequence = 0;
+    final long now = context.currentSystemTimeMs();
     try (KeyValueIterator<Long, WeblogEvent> all = pending.all()) {
       while (all.hasNext()) {
         final KeyValue<Long, WeblogEvent> entry = all.next();
         nextSequence = Math.max(nextSequence, entry.key + 1);
         pendingSessions.add(entry.value.getSessionId());
-        pendingCount++;
+        threadBatch.add(new ThreadBatch.Entry(this, entry.key, entry.value), now);
       }
     }
   }
@@ -115,45 +145,87 @@ final class ScoreSessionProcessor
   @Override
   public void process(final Record<String, WeblogEvent> record) {
     if (!batching()) {
-      score(List.of(record.value()));
+      final MicroBatch.Outcome outcome = batch.apply(List.of(record.value()), sessions::get);
+      emit(new Scored(List.of(), outcome.states(), outcome.emissions()));
       return;
     }
-    pending.put(nextSequence++, record.value());
+    // results of an earlier batch first: a session's next event must see the state they leave
+    emitReady();
+    final long key = nextSequence++;
+    pending.put(key, record.value());
     pendingSessions.add(record.key());
-    pendingCount++;
-    if (pendingCount >= settings.batchMaxSize()) {
+    threadBatch.add(
+        new ThreadBatch.Entry(this, key, record.value()), context.currentSystemTimeMs());
+    flushIfDue();
+  }
+
+  private void flushIfDue() {
+    if (threadBatch.due(
+        context.currentSystemTimeMs(), settings.batchMaxSize(), settings.batchMaxDelayMs())) {
       flush();
     }
   }
 
-  /** Scores every pending event, in arrival order. */
+  /** Scores the thread's whole batch, hands every task its share, and emits this task's at once. */
   private void flush() {
-    if (pendingCount == 0) {
+    final List<ThreadBatch.Entry> entries = threadBatch.takeAll();
+    if (entries.isEmpty()) {
       return;
     }
-    final List<Long> keys = new ArrayList<>(pendingCount);
-    final List<WeblogEvent> events = new ArrayList<>(pendingCount);
-    try (KeyValueIterator<Long, WeblogEvent> all = pending.all()) {
-      while (all.hasNext()) {
-        final KeyValue<Long, WeblogEvent> entry = all.next();
-        keys.add(entry.key);
-        events.add(entry.value);
-      }
+    final Map<String, ScoreSessionProcessor> owners = new HashMap<>();
+    final Map<ScoreSessionProcessor, Scored> shares = new LinkedHashMap<>();
+    final List<WeblogEvent> events = new ArrayList<>(entries.size());
+    for (final ThreadBatch.Entry entry : entries) {
+      owners.put(entry.event().getSessionId(), entry.owner());
+      shares
+          .computeIfAbsent(
+              entry.owner(),
+              owner -> new Scored(new ArrayList<>(), new HashMap<>(), new ArrayList<>()))
+          .pendingKeys()
+          .add(entry.key());
+      events.add(entry.event());
     }
-    for (final Long key : keys) {
-      pending.delete(key);
+    final MicroBatch.Outcome outcome =
+        batch.apply(events, sessionId -> owners.get(sessionId).storedState(sessionId));
+    outcome
+        .states()
+        .forEach(
+            (sessionId, state) -> shares.get(owners.get(sessionId)).states().put(sessionId, state));
+    for (final MicroBatch.Emission emission : outcome.emissions()) {
+      shares.get(owners.get(emission.trigger().getSessionId())).emissions().add(emission);
     }
-    pendingCount = 0;
-    pendingSessions.clear();
-    score(events);
+    shares.forEach((owner, share) -> owner.ready.add(share));
+    emitReady();
   }
 
-  private void score(final List<WeblogEvent> events) {
-    final MicroBatch.Outcome outcome = batch.apply(events, sessions::get);
-    for (final Map.Entry<String, SessionState> state : outcome.states().entrySet()) {
+  /** A session's state as this task last left it (results not yet emitted included). */
+  private SessionState storedState(final String sessionId) {
+    for (int i = ready.size() - 1; i >= 0; i--) {
+      final SessionState state = ready.get(i).states().get(sessionId);
+      if (state != null) {
+        return state;
+      }
+    }
+    return sessions.get(sessionId);
+  }
+
+  /** Emits this task's scored results: pending events done, states stored, lists forwarded. */
+  private void emitReady() {
+    for (final Scored share : ready) {
+      for (final Long key : share.pendingKeys()) {
+        pending.delete(key);
+      }
+      pendingSessions.removeAll(share.states().keySet());
+      emit(share);
+    }
+    ready.clear();
+  }
+
+  private void emit(final Scored share) {
+    for (final Map.Entry<String, SessionState> state : share.states().entrySet()) {
       sessions.put(state.getKey(), state.getValue());
     }
-    for (final MicroBatch.Emission emission : outcome.emissions()) {
+    for (final MicroBatch.Emission emission : share.emissions()) {
       final WeblogEvent trigger = emission.trigger();
       final RecommendationList list =
           toList(trigger, emission.ranked(), emission.fallback(), emission.state());
@@ -193,6 +265,9 @@ final class ScoreSessionProcessor
   }
 
   private void removeExpiredSessions(final long streamTime) {
+    if (batching()) {
+      emitReady();
+    }
     final List<String> expired = new ArrayList<>();
     long scanned = 0;
     try (KeyValueIterator<String, SessionState> all = sessions.all()) {
@@ -214,6 +289,11 @@ final class ScoreSessionProcessor
 
   @Override
   public void close() {
+    if (threadBatch != null) {
+      // their events stay in the pending store: whoever owns the task next scores them
+      threadBatch.removeAll(this);
+    }
+    ready.clear();
     metrics.taskClosed(task);
   }
 }

@@ -43,9 +43,10 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Exactly-once with micro-batching: the stream dies in the middle of scoring a batch whose events
@@ -104,15 +105,22 @@ class CrashRecoveryIT {
     }
   }
 
-  @Test
-  void shouldNeitherLoseNorDuplicateEventsPendingInABatchWhenTheStreamCrashes() throws Exception {
+  /**
+   * With one input partition the stream thread has one task; with four, four tasks share the
+   * thread's batch (which fills, and so is scored, only with the events of all of them), and the
+   * crash hits a batch that holds events of every task.
+   */
+  @ParameterizedTest(name = "{0} input partition(s)")
+  @ValueSource(ints = {1, 4})
+  void shouldNeitherLoseNorDuplicateEventsPendingInABatchWhenTheStreamCrashes(final int partitions)
+      throws Exception {
     final String app = KAFKA.uniqueName("crash-app");
     final List<WeblogEvent> events = events();
-    // one task; its batch is scored only when every event has arrived
+    // the batch is scored only when every event has arrived
     final InSessionConfig first = config(app, firstStateDir, events.size(), 600_000);
     final Topics topics = Topics.from(first);
-    KAFKA.createTopics(
-        topics.weblog().name(), topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createTopic(topics.weblog().name(), partitions);
+    KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
     final String pendingChangelog = app + "-pending-events-changelog";
 
     try (SessionScorer real = TestModels.tinyGruScorer()) {
