@@ -2,6 +2,7 @@ package io.insession.load.cli;
 
 import io.insession.load.http.KeepAliveHttpClient;
 import io.insession.load.http.LookupLoad;
+import io.insession.load.measure.CpuMeter;
 import io.insession.load.replay.SessionInterleaver;
 import io.insession.load.replay.SessionSource;
 import io.insession.load.report.LookupReport;
@@ -155,7 +156,7 @@ final class LookupCommand implements Callable<Integer> {
         StreamLoad.connect(
             StreamLoadSettings.defaults(bootstrap), "lookup-prefill", Duration.ofSeconds(120))) {
       final double seconds = Math.max(1, prefillEvents / prefillRate);
-      new StreamLoadRunner(load, Verdict.defaults())
+      new StreamLoadRunner(load, Verdict.defaults(), CpuMeter.unknown())
           .run(
               interleaver,
               LoadPlan.fixed(prefillRate, Duration.ofMillis((long) (seconds * 1000))),

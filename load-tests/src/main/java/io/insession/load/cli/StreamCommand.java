@@ -1,5 +1,6 @@
 package io.insession.load.cli;
 
+import io.insession.load.measure.CpuMeter;
 import io.insession.load.replay.SessionInterleaver;
 import io.insession.load.replay.SessionSource;
 import io.insession.load.report.LoadReport;
@@ -23,7 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code stream}: end-to-end load at a fixed rate, or a ramp to the highest sustainable rate. */
 @Command(
@@ -38,6 +42,8 @@ import picocli.CommandLine.Option;
 final class StreamCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamCommand.class);
+
+  @Spec CommandSpec spec;
 
   @Mixin AppOptions app;
 
@@ -102,6 +108,14 @@ final class StreamCommand implements Callable<Integer> {
   double warmupRate = 300;
 
   @Option(
+      names = "--app-pid",
+      paramLabel = "PID",
+      description =
+          "Process id of an app started separately on this machine, for its CPU per phase"
+              + " (app-cpu, app-us/ev). --embedded measures its child app without it.")
+  Long appPid;
+
+  @Option(
       names = "--drain-seconds",
       description = "Wait for outstanding lists at the end (default ${DEFAULT-VALUE}).")
   int drainSeconds = 15;
@@ -151,6 +165,7 @@ final class StreamCommand implements Callable<Integer> {
         ramp
             ? LoadPlan.ramp(rampStart, rampStep, rampMax, Duration.ofSeconds(stepSeconds))
             : LoadPlan.fixed(rate, Duration.ofSeconds(durationSeconds));
+    CpuMeter appCpu = separateAppCpu();
     try (StopSignal stop = new StopSignal()) {
       final Path workDir = app.embedded ? app.workDirOrDefault() : null;
       final EmbeddedStack stack = app.embedded ? EmbeddedStack.startBroker(workDir) : null;
@@ -162,6 +177,7 @@ final class StreamCommand implements Callable<Integer> {
                   app.appJarOrDefault(), app.bundleOrDefault(), app.javaOptions(), app.appSettings);
           System.err.printf(Locale.ROOT, "app pid %d, log %s%n", child.pid(), child.log());
           bootstrap = stack.bootstrapServers();
+          appCpu = CpuMeter.of(child.handle());
         } else {
           bootstrap = bootstrapServers;
         }
@@ -176,7 +192,9 @@ final class StreamCommand implements Callable<Integer> {
             StreamLoad.connect(settings, runTag, Duration.ofSeconds(readyTimeoutSeconds))) {
           report =
               new StreamLoadRunner(
-                      load, new Verdict(0.95, maxPendingSeconds, Verdict.defaults().minSendShare()))
+                      load,
+                      new Verdict(0.95, maxPendingSeconds, Verdict.defaults().minSendShare()),
+                      appCpu)
                   .run(
                       interleaver,
                       plan,
@@ -206,6 +224,24 @@ final class StreamCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** The meter of {@code --app-pid}, checked: the process must exist and tell its CPU time. */
+  private CpuMeter separateAppCpu() {
+    if (appPid == null) {
+      return CpuMeter.unknown();
+    }
+    if (app.embedded) {
+      throw new ParameterException(
+          spec.commandLine(), "--app-pid is for an app started separately, not with --embedded");
+    }
+    final CpuMeter meter = CpuMeter.ofPid(appPid);
+    if (meter.totalCpu().isEmpty()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--app-pid " + appPid + ": no such process, or its CPU time cannot be read");
+    }
+    return meter;
   }
 
   static void deleteQuietly(final Path dir) {

@@ -1,5 +1,6 @@
 package io.insession.load.stream;
 
+import io.insession.load.measure.CpuMeter;
 import io.insession.load.measure.LatencySummary;
 import io.insession.load.replay.SessionInterleaver;
 import io.insession.load.report.LoadReport;
@@ -28,10 +29,16 @@ public final class StreamLoadRunner {
 
   private final StreamLoad load;
   private final Verdict verdict;
+  private final CpuMeter appCpu;
 
-  public StreamLoadRunner(final StreamLoad load, final Verdict verdict) {
+  /**
+   * @param appCpu the app's process, for its CPU per phase ({@link CpuMeter#unknown()} when the
+   *     generator cannot see it)
+   */
+  public StreamLoadRunner(final StreamLoad load, final Verdict verdict, final CpuMeter appCpu) {
     this.load = load;
     this.verdict = verdict;
+    this.appCpu = appCpu;
   }
 
   /**
@@ -59,7 +66,7 @@ public final class StreamLoadRunner {
     }
     if (!warmup.isZero()) {
       LOG.info("Warm-up: {} events/s for {} s", warmupRate, warmup.toSeconds());
-      load.runPhase(sessions, warmupRate, warmup, verdict, stop);
+      load.runPhase(sessions, warmupRate, warmup, verdict, appCpu, stop);
       load.drain(drainTimeout);
     }
     load.resetMeasurement();
@@ -69,7 +76,8 @@ public final class StreamLoadRunner {
       if (stop.getAsBoolean()) {
         break;
       }
-      final StepReport phase = load.runPhase(sessions, rate, plan.phaseDuration(), verdict, stop);
+      final StepReport phase =
+          load.runPhase(sessions, rate, plan.phaseDuration(), verdict, appCpu, stop);
       phases.add(phase);
       LOG.info(
           "{} events/s: sent {}/s, lists {}/s, p99 {} ms, pending {}: {}",
@@ -94,6 +102,8 @@ public final class StreamLoadRunner {
         labels.bundle(),
         labels.sessionsFile(),
         sessions.concurrency(),
+        Runtime.getRuntime().availableProcessors(),
+        appCpu.pid().isPresent() ? appCpu.pid().getAsLong() : null,
         load.tracker().sent(),
         load.tracker().matched(),
         load.tracker().unmatched(),
