@@ -45,7 +45,8 @@ public final class StreamLoadRunner {
    * Waits for the app, warms it up, runs the plan and drains.
    *
    * @param warmup warm-up rate and duration (lists of the warm-up do not count); zero duration
-   *     skips
+   *     skips. It should run at the rate of the first phase, long enough for both JVMs to finish
+   *     compiling their hot paths (see {@code StreamCommand}'s {@code --warmup-seconds})
    * @param stop checked during the phases: true ends the run early (e.g. on Ctrl-C)
    */
   public LoadReport run(
@@ -67,7 +68,13 @@ public final class StreamLoadRunner {
     if (!warmup.isZero()) {
       LOG.info("Warm-up: {} events/s for {} s", warmupRate, warmup.toSeconds());
       load.runPhase(sessions, warmupRate, warmup, verdict, appCpu, stop);
-      load.drain(drainTimeout);
+      final long behind = load.drain(drainTimeout);
+      if (behind > 0) {
+        LOG.warn(
+            "The warm-up left {} events without a list after the drain: the first phase starts"
+                + " behind (warm up at a lower rate with --warmup-rate)",
+            behind);
+      }
     }
     load.resetMeasurement();
     final List<StepReport> phases = new ArrayList<>();
