@@ -73,8 +73,11 @@ final class LookupCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup-seconds",
-      description = "Unmeasured GETs first (default ${DEFAULT-VALUE}).")
-  int warmupSeconds = 5;
+      description =
+          "Unmeasured GETs first, at the same concurrency (default ${DEFAULT-VALUE}; 0 skips). On 2"
+              + " cores the lookup JVM's JIT was still compiling the request path (Jetty, Javalin)"
+              + " 13 s after the first GET at 8 connections.")
+  int warmupSeconds = 20;
 
   @Option(
       names = "--max-sessions",
