@@ -161,6 +161,7 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    CpuMeter appCpu = separateAppCpu();
     final Path sessionsPath = sessionsFile == null ? Paths.defaultSessions() : sessionsFile;
     final Map<String, List<String>> sessions = SessionSource.read(sessionsPath);
     LOG.info(
@@ -173,7 +174,6 @@ final class StreamCommand implements Callable<Integer> {
         ramp
             ? LoadPlan.ramp(rampStart, rampStep, rampMax, Duration.ofSeconds(stepSeconds))
             : LoadPlan.fixed(rate, Duration.ofSeconds(durationSeconds));
-    CpuMeter appCpu = separateAppCpu();
     try (StopSignal stop = new StopSignal()) {
       final Path workDir = app.embedded ? app.workDirOrDefault() : null;
       final EmbeddedStack stack = app.embedded ? EmbeddedStack.startBroker(workDir) : null;
