@@ -2,6 +2,7 @@ package io.insession.load.cli;
 
 import io.insession.load.http.KeepAliveHttpClient;
 import io.insession.load.http.LookupLoad;
+import io.insession.load.measure.CpuMeter;
 import io.insession.load.replay.SessionInterleaver;
 import io.insession.load.replay.SessionSource;
 import io.insession.load.report.LookupReport;
@@ -72,8 +73,11 @@ final class LookupCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup-seconds",
-      description = "Unmeasured GETs first (default ${DEFAULT-VALUE}).")
-  int warmupSeconds = 5;
+      description =
+          "Unmeasured GETs first, at the same concurrency (default ${DEFAULT-VALUE}; 0 skips). On 2"
+              + " cores the lookup JVM's JIT was still compiling the request path (Jetty, Javalin)"
+              + " 13 s after the first GET at 8 connections.")
+  int warmupSeconds = 20;
 
   @Option(
       names = "--max-sessions",
@@ -155,7 +159,7 @@ final class LookupCommand implements Callable<Integer> {
         StreamLoad.connect(
             StreamLoadSettings.defaults(bootstrap), "lookup-prefill", Duration.ofSeconds(120))) {
       final double seconds = Math.max(1, prefillEvents / prefillRate);
-      new StreamLoadRunner(load, Verdict.defaults())
+      new StreamLoadRunner(load, Verdict.defaults(), CpuMeter.unknown())
           .run(
               interleaver,
               LoadPlan.fixed(prefillRate, Duration.ofMillis((long) (seconds * 1000))),

@@ -13,6 +13,9 @@ import java.util.List;
  *     app was started separately: pass --bundle to record it)
  * @param sessionsFile the recorded sessions replayed
  * @param concurrency sessions open at once
+ * @param availableProcessors processors this JVM may use (the cores the generator, the broker and,
+ *     on the same machine, the app share)
+ * @param appPid the app's process id whose CPU the phases report (null when unknown)
  * @param sent events sent (all phases, warm-up excluded)
  * @param lists lists matched to an event
  * @param unmatchedLists lists that matched no event of this run
@@ -31,6 +34,8 @@ public record LoadReport(
     String bundle,
     String sessionsFile,
     int concurrency,
+    int availableProcessors,
+    Long appPid,
     long sent,
     long lists,
     long unmatchedLists,

@@ -2,6 +2,7 @@ package io.insession.load.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.insession.load.measure.CpuUse;
 import io.insession.load.measure.LatencySummary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +40,12 @@ public final class Reports {
     return JSON.readValue(json, LoadReport.class);
   }
 
-  /** A fixed-width table: one row per phase, then the totals. */
+  /**
+   * A fixed-width table: one row per phase, then the totals. The CPU columns are per phase: cores
+   * used ({@code app-cpu}: the app's process; {@code gen-cpu}: the generator's JVM, with the broker
+   * when embedded) and µs of CPU per event sent ({@code app-us/ev}, {@code gen-us/ev}); {@code -}
+   * when unknown.
+   */
   public static String table(final LoadReport r) {
     final StringBuilder b = new StringBuilder();
     b.append(
@@ -54,7 +60,15 @@ public final class Reports {
     b.append(
         String.format(
             Locale.ROOT,
-            "%9s %6s %9s %9s %8s %8s %8s %8s %8s %8s %8s %8s  %s%n",
+            "%d available processors; app CPU: %s%n",
+            r.availableProcessors(),
+            r.appPid() == null
+                ? "unknown (app started separately: pass --app-pid)"
+                : "pid " + r.appPid()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%9s %6s %9s %9s %8s %8s %8s %8s %8s %8s %8s %8s %7s %9s %7s %9s  %s%n",
             "target/s",
             "secs",
             "sent/s",
@@ -67,13 +81,18 @@ public final class Reports {
             "pending",
             "grp-lag",
             "behindms",
+            "app-cpu",
+            "app-us/ev",
+            "gen-cpu",
+            "gen-us/ev",
             "verdict"));
     for (final StepReport s : r.phases()) {
       final LatencySummary l = s.latency();
       b.append(
           String.format(
               Locale.ROOT,
-              "%9.0f %6.1f %9.0f %9.0f %8.1f %8.1f %8.1f %8.1f %8.1f %8d %8d %8.0f  %s%n",
+              "%9.0f %6.1f %9.0f %9.0f %8.1f %8.1f %8.1f %8.1f %8.1f %8d %8d %8.0f %7s %9s %7s %9s"
+                  + "  %s%n",
               s.targetRate(),
               s.seconds(),
               s.sendRate(),
@@ -86,6 +105,10 @@ public final class Reports {
               s.pendingAtEnd(),
               s.groupLagAtEnd(),
               s.maxBehindMs(),
+              cores(s.appCpu()),
+              microsPerEvent(s.appCpu()),
+              cores(s.generatorCpu()),
+              microsPerEvent(s.generatorCpu()),
               s.verdict()));
     }
     final LatencySummary t = r.latency();
@@ -113,6 +136,16 @@ public final class Reports {
             "ramp".equals(r.mode()) ? "highest sustained" : "sustained",
             r.sustainableRate()));
     return b.toString();
+  }
+
+  private static String cores(final CpuUse use) {
+    return use == null ? "-" : String.format(Locale.ROOT, "%.2f", use.cores());
+  }
+
+  private static String microsPerEvent(final CpuUse use) {
+    return use == null || use.microsPerEvent() == null
+        ? "-"
+        : String.format(Locale.ROOT, "%.0f", use.microsPerEvent());
   }
 
   /** One block for a lookup run. */

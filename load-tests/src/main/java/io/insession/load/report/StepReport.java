@@ -1,5 +1,6 @@
 package io.insession.load.report;
 
+import io.insession.load.measure.CpuUse;
 import io.insession.load.measure.LatencySummary;
 
 /**
@@ -17,6 +18,10 @@ import io.insession.load.measure.LatencySummary;
  * @param latency end-to-end latency of the lists received during the phase
  * @param sustained whether the phase kept up (see {@link Verdict})
  * @param verdict why it did or did not
+ * @param appCpu CPU the app's process used while the phase sent (null when unknown: the app was
+ *     started separately without {@code --app-pid}, or its CPU time cannot be read)
+ * @param generatorCpu CPU the generator's JVM used while the phase sent: the generator and, with
+ *     {@code --embedded}, the broker (null when unknown)
  */
 public record StepReport(
     double targetRate,
@@ -30,4 +35,6 @@ public record StepReport(
     long groupLagAtEnd,
     LatencySummary latency,
     boolean sustained,
-    String verdict) {}
+    String verdict,
+    CpuUse appCpu,
+    CpuUse generatorCpu) {}

@@ -60,6 +60,11 @@ public final class ChildApp implements AutoCloseable {
     return process.pid();
   }
 
+  /** The child's process (for its CPU time). */
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   /** Its log file. */
   public Path log() {
     return log;

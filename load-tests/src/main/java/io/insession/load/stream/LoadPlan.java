@@ -28,6 +28,11 @@ public record LoadPlan(boolean ramp, List<Double> rates, Duration phaseDuration)
     }
   }
 
+  /** The rate of the first phase (the rate a warm-up should run at). */
+  public double firstRate() {
+    return rates.get(0);
+  }
+
   /** One phase at {@code rate} for {@code duration}. */
   public static LoadPlan fixed(final double rate, final Duration duration) {
     return new LoadPlan(false, List.of(rate), duration);

@@ -1,6 +1,8 @@
 package io.insession.load.stream;
 
 import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.load.measure.CpuMeter;
+import io.insession.load.measure.CpuUse;
 import io.insession.load.measure.GroupLagProbe;
 import io.insession.load.measure.LatencySummary;
 import io.insession.load.measure.LatencyTracker;
@@ -61,6 +63,7 @@ public final class StreamLoad implements AutoCloseable {
       AvroSingleObjectSerde.forType(RecommendationList.class);
   private final AtomicLong sendErrors = new AtomicLong();
   private final AtomicLong eventCounter = new AtomicLong();
+  private final CpuMeter ownCpu = CpuMeter.currentProcess();
   private final String eventTag;
   private volatile LatencyTracker tracker = new LatencyTracker();
 
@@ -215,8 +218,9 @@ public final class StreamLoad implements AutoCloseable {
 
   /**
    * Sends at {@code rate} events/s for {@code duration}, then reports the phase (without waiting
-   * for outstanding lists).
+   * for outstanding lists), with the CPU the app and this JVM used while it sent.
    *
+   * @param appCpu the app's process ({@link CpuMeter#unknown()} when the generator cannot see it)
    * @param stop checked before each event: true ends the phase early
    */
   public StepReport runPhase(
@@ -224,11 +228,14 @@ public final class StreamLoad implements AutoCloseable {
       final double rate,
       final Duration duration,
       final Verdict verdict,
+      final CpuMeter appCpu,
       final BooleanSupplier stop)
       throws InterruptedException {
     final LatencyTracker current = tracker;
     current.takeInterval();
     final long matchedBefore = current.matched();
+    final CpuMeter.Interval appInterval = appCpu.start();
+    final CpuMeter.Interval ownInterval = ownCpu.start();
     final Pacer pacer = new Pacer(rate, System::nanoTime);
     final long end = pacer.startNanos() + duration.toNanos();
     long index = 0;
@@ -240,6 +247,8 @@ public final class StreamLoad implements AutoCloseable {
       index++;
     }
     final long sendEnd = System.nanoTime();
+    final CpuUse appUse = appInterval.end(index).orElse(null);
+    final CpuUse ownUse = ownInterval.end(index).orElse(null);
     final double seconds = Math.max(1e-3, (sendEnd - pacer.startNanos()) / 1e9);
     final long lists = current.matched() - matchedBefore;
     final long pending = current.pending();
@@ -259,7 +268,9 @@ public final class StreamLoad implements AutoCloseable {
         lag,
         LatencySummary.ofMicros(current.takeInterval()),
         failure == null,
-        failure == null ? "sustained" : failure);
+        failure == null ? "sustained" : failure,
+        appUse,
+        ownUse);
   }
 
   /**

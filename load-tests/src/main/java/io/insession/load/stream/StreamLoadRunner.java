@@ -1,5 +1,6 @@
 package io.insession.load.stream;
 
+import io.insession.load.measure.CpuMeter;
 import io.insession.load.measure.LatencySummary;
 import io.insession.load.replay.SessionInterleaver;
 import io.insession.load.report.LoadReport;
@@ -28,17 +29,24 @@ public final class StreamLoadRunner {
 
   private final StreamLoad load;
   private final Verdict verdict;
+  private final CpuMeter appCpu;
 
-  public StreamLoadRunner(final StreamLoad load, final Verdict verdict) {
+  /**
+   * @param appCpu the app's process, for its CPU per phase ({@link CpuMeter#unknown()} when the
+   *     generator cannot see it)
+   */
+  public StreamLoadRunner(final StreamLoad load, final Verdict verdict, final CpuMeter appCpu) {
     this.load = load;
     this.verdict = verdict;
+    this.appCpu = appCpu;
   }
 
   /**
    * Waits for the app, warms it up, runs the plan and drains.
    *
    * @param warmup warm-up rate and duration (lists of the warm-up do not count); zero duration
-   *     skips
+   *     skips. It should run at the rate of the first phase, long enough for both JVMs to finish
+   *     compiling their hot paths (see {@code StreamCommand}'s {@code --warmup-seconds})
    * @param stop checked during the phases: true ends the run early (e.g. on Ctrl-C)
    */
   public LoadReport run(
@@ -59,8 +67,14 @@ public final class StreamLoadRunner {
     }
     if (!warmup.isZero()) {
       LOG.info("Warm-up: {} events/s for {} s", warmupRate, warmup.toSeconds());
-      load.runPhase(sessions, warmupRate, warmup, verdict, stop);
-      load.drain(drainTimeout);
+      load.runPhase(sessions, warmupRate, warmup, verdict, appCpu, stop);
+      final long behind = load.drain(drainTimeout);
+      if (behind > 0) {
+        LOG.warn(
+            "The warm-up left {} events without a list after the drain: the first phase starts"
+                + " behind (warm up at a lower rate with --warmup-rate)",
+            behind);
+      }
     }
     load.resetMeasurement();
     final List<StepReport> phases = new ArrayList<>();
@@ -69,7 +83,8 @@ public final class StreamLoadRunner {
       if (stop.getAsBoolean()) {
         break;
       }
-      final StepReport phase = load.runPhase(sessions, rate, plan.phaseDuration(), verdict, stop);
+      final StepReport phase =
+          load.runPhase(sessions, rate, plan.phaseDuration(), verdict, appCpu, stop);
       phases.add(phase);
       LOG.info(
           "{} events/s: sent {}/s, lists {}/s, p99 {} ms, pending {}: {}",
@@ -94,6 +109,8 @@ public final class StreamLoadRunner {
         labels.bundle(),
         labels.sessionsFile(),
         sessions.concurrency(),
+        Runtime.getRuntime().availableProcessors(),
+        appCpu.pid().isPresent() ? appCpu.pid().getAsLong() : null,
         load.tracker().sent(),
         load.tracker().matched(),
         load.tracker().unmatched(),

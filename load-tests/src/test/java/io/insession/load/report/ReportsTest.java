@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insession.load.measure.CpuUse;
 import io.insession.load.measure.LatencySummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,15 @@ class ReportsTest {
 
   private static final LatencySummary LATENCY = new LatencySummary(10, 5, 9, 12, 14, 15, 6);
 
+  private static final CpuUse APP_CPU = new CpuUse(6.5, 0.65, 650.0);
+  private static final CpuUse GENERATOR_CPU = new CpuUse(8.0, 0.8, 800.0);
+
   private static LoadReport report() {
+    return report(4242L);
+  }
+
+  /** A two-step ramp; the second step's app CPU is unknown (the app exited, say). */
+  private static LoadReport report(final Long appPid) {
     return new LoadReport(
         "ramp",
         "2026-11-23T00:00:00Z",
@@ -23,6 +32,8 @@ class ReportsTest {
         "bundles/tiny",
         "test.txt",
         2000,
+        2,
+        appPid,
         3000,
         2990,
         1,
@@ -32,7 +43,21 @@ class ReportsTest {
         0,
         3,
         List.of(
-            new StepReport(1000, 10, 1000, 999, 1000, 999, 1.5, 2, 3, LATENCY, true, "sustained"),
+            new StepReport(
+                1000,
+                10,
+                1000,
+                999,
+                1000,
+                999,
+                1.5,
+                2,
+                3,
+                LATENCY,
+                true,
+                "sustained",
+                APP_CPU,
+                GENERATOR_CPU),
             new StepReport(
                 2000,
                 10,
@@ -45,7 +70,9 @@ class ReportsTest {
                 480,
                 LATENCY,
                 false,
-                "lists fall behind")));
+                "lists fall behind",
+                null,
+                new CpuUse(9.0, 0.9, 450.0))));
   }
 
   @Test
@@ -60,6 +87,20 @@ class ReportsTest {
     assertThat(json.get("phases")).hasSize(2);
     assertThat(json.get("phases").get(1).get("verdict").asText()).isEqualTo("lists fall behind");
     assertThat(json.get("groupLagAtEnd").asLong()).isEqualTo(3);
+    assertThat(json.get("availableProcessors").asInt()).isEqualTo(2);
+    assertThat(json.get("appPid").asLong()).isEqualTo(4242);
+    final JsonNode first = json.get("phases").get(0);
+    assertThat(first.get("appCpu").get("cores").asDouble()).isEqualTo(0.65);
+    assertThat(first.get("appCpu").get("microsPerEvent").asDouble()).isEqualTo(650);
+    assertThat(first.get("appCpu").get("cpuSeconds").asDouble()).isEqualTo(6.5);
+    assertThat(first.get("generatorCpu").get("cores").asDouble()).isEqualTo(0.8);
+    assertThat(first.get("generatorCpu").get("microsPerEvent").asDouble()).isEqualTo(800);
+    assertThat(json.get("phases").get(1).get("appCpu").isNull()).isTrue();
+  }
+
+  @Test
+  void shouldWriteAnUnknownAppPidAsNull() {
+    assertThat(Reports.toJson(report(null))).contains("\"appPid\" : null");
   }
 
   @Test
@@ -73,6 +114,26 @@ class ReportsTest {
     assertThat(table.lines().filter(l -> l.matches("\\s+\\d+ .*"))).hasSize(2);
     assertThat(table).contains("p99.9ms").contains("highest sustained rate: 1000 events/s");
     assertThat(table).contains("3000 events sent, 2990 lists matched");
+  }
+
+  @Test
+  void shouldPrintTheCpuOfEachPhaseAndDashesWhenUnknown() {
+    final String table = Reports.table(report());
+    assertThat(table).contains("2 available processors; app CPU: pid 4242");
+    assertThat(table.lines().filter(l -> l.contains("verdict")).findFirst().orElseThrow())
+        .containsSubsequence("behindms", "app-cpu", "app-us/ev", "gen-cpu", "gen-us/ev", "verdict");
+    assertThat(row(table, 1000)).containsSubsequence(" 0.65 ", " 650 ", " 0.80 ", " 800 ");
+    assertThat(row(table, 2000)).containsSubsequence(" - ", " - ", " 0.90 ", " 450 ");
+    assertThat(Reports.table(report(null)))
+        .contains("app CPU: unknown (app started separately: pass --app-pid)");
+  }
+
+  private static String row(final String table, final int targetRate) {
+    return table
+        .lines()
+        .filter(l -> l.matches("\\s+" + targetRate + " .*"))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -13,11 +13,14 @@ class LoadPlanTest {
     final LoadPlan plan = LoadPlan.ramp(500, 500, 2000, Duration.ofSeconds(5));
     assertThat(plan.ramp()).isTrue();
     assertThat(plan.rates()).containsExactly(500.0, 1000.0, 1500.0, 2000.0);
+    assertThat(plan.firstRate()).isEqualTo(500.0);
   }
 
   @Test
   void shouldHaveOnePhaseWhenFixed() {
-    assertThat(LoadPlan.fixed(100, Duration.ofSeconds(1)).rates()).containsExactly(100.0);
+    final LoadPlan plan = LoadPlan.fixed(100, Duration.ofSeconds(1));
+    assertThat(plan.rates()).containsExactly(100.0);
+    assertThat(plan.firstRate()).isEqualTo(100.0);
   }
 
   @Test

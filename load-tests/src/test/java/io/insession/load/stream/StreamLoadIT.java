@@ -1,11 +1,14 @@
 package io.insession.load.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
+import io.insession.load.measure.CpuMeter;
+import io.insession.load.measure.CpuUse;
 import io.insession.load.replay.SessionInterleaver;
 import io.insession.load.report.LoadReport;
 import io.insession.load.report.Reports;
@@ -98,7 +101,8 @@ class StreamLoadIT {
     final LoadReport report;
     try (StreamLoad load = StreamLoad.connect(settings, "it", Duration.ofSeconds(30))) {
       report =
-          new StreamLoadRunner(load, Verdict.defaults())
+          // the app runs in this JVM here, so its CPU is this process's
+          new StreamLoadRunner(load, Verdict.defaults(), CpuMeter.currentProcess())
               .run(
                   interleaver,
                   LoadPlan.fixed(50, Duration.ofSeconds(3)),
@@ -118,6 +122,15 @@ class StreamLoadIT {
     assertThat(report.fallbackLists()).isZero();
     assertThat(report.phases()).hasSize(1);
     assertThat(report.groupLagAtEnd()).isBetween(0L, 5L);
+    assertThat(report.availableProcessors()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(report.appPid()).isEqualTo(ProcessHandle.current().pid());
+    final CpuUse app = report.phases().get(0).appCpu();
+    assertThat(app).isNotNull();
+    assertThat(app.cores()).isPositive();
+    assertThat(app.microsPerEvent()).isPositive();
+    // the same process read twice, a few µs apart (ticks of 10 ms)
+    assertThat(report.phases().get(0).generatorCpu().cpuSeconds())
+        .isCloseTo(app.cpuSeconds(), within(0.05));
     assertThat(Reports.table(report)).contains("sustained");
   }
 }
