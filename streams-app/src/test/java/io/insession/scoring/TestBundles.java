@@ -2,10 +2,9 @@ package io.insession.scoring;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.insession.testing.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -28,16 +27,7 @@ final class TestBundles {
 
   /** A bundle in test resources ({@code tiny}, or {@code tiny-int8} made from it by quantize). */
   static Path named(final String name) {
-    final URL metadata = TestBundles.class.getResource("/bundles/" + name + "/metadata.json");
-    if (metadata == null) {
-      throw new IllegalStateException(
-          "test resource bundles/" + name + "/metadata.json is missing");
-    }
-    try {
-      return Path.of(metadata.toURI()).getParent();
-    } catch (final URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestModels.bundleDir(name);
   }
 
   /** A copy of the tiny bundle in {@code dir}, to be damaged by a test. */

@@ -20,9 +20,19 @@ public final class TestModels {
 
   /** The tiny bundle's directory. */
   public static Path tinyBundleDir() {
-    final URL url = TestModels.class.getClassLoader().getResource("bundles/tiny/metadata.json");
+    return bundleDir("tiny");
+  }
+
+  /**
+   * The directory of a test bundle: {@code tiny}, or {@code tiny-int8} (the same model with its
+   * catalog scoring in int8, made by model-exporter quantize).
+   */
+  public static Path bundleDir(final String name) {
+    final URL url =
+        TestModels.class.getClassLoader().getResource("bundles/" + name + "/metadata.json");
     if (url == null) {
-      throw new IllegalStateException("test bundle bundles/tiny is missing from test resources");
+      throw new IllegalStateException(
+          "test bundle bundles/" + name + " is missing from test resources");
     }
     try {
       return Path.of(url.toURI()).getParent();
@@ -42,6 +52,12 @@ public final class TestModels {
   /** A new GRU scorer on the tiny bundle (close it when done). */
   public static OnnxGruScorer tinyGruScorer() {
     return OnnxGruScorer.create(tinyBundle(), OnnxRuntime.create(OnnxRuntimeSettings.defaults()));
+  }
+
+  /** A new GRU scorer on the named test bundle (close it when done). */
+  public static OnnxGruScorer gruScorer(final String name) {
+    return OnnxGruScorer.create(
+        ModelBundle.load(bundleDir(name)), OnnxRuntime.create(OnnxRuntimeSettings.defaults()));
   }
 
   /** The item id at a model index of the tiny bundle (index 0 is the most popular). */
