@@ -59,10 +59,9 @@ class OnnxGruScorerParityTest {
 
   private static Fixture load(final String name) {
     final ModelBundle bundle = ModelBundle.load(TestBundles.named(name));
-    final JsonNode root;
     final List<ParityCase> cases = new ArrayList<>();
     try {
-      root =
+      final JsonNode root =
           TestBundles.JSON.readTree(bundle.directory().resolve(ModelBundle.PARITY_FILE).toFile());
       for (final JsonNode c : root.get("cases")) {
         cases.add(
