@@ -79,11 +79,13 @@ public final class RecommenderTopology {
     final Map<String, KStream<String, CheckedEvent>> checked =
         builder.stream(
                 topics.weblog().name(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("weblog-source"))
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                    .withTimestampExtractor(new SafeTimestampExtractor(metrics))
+                    .withName("weblog-source"))
             .process(
                 () ->
                     new ValidateEventProcessor(
-                        topics.weblog().valueSerde().deserializer(), metrics),
+                        topics.weblog().valueSerde().deserializer(), settings.safety(), metrics),
                 Named.as("validate-event"))
             .split(Named.as(BRANCH_PREFIX))
             .branch((key, value) -> value instanceof CheckedEvent.Valid, Branched.as("valid"))

@@ -31,7 +31,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -92,9 +91,7 @@ class MicroBatchingTopologyTest {
   }
 
   private static Run start(final TopologySettings settings) {
-    final Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "batching-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    final Properties props = TopologyTestProperties.production("batching-test");
     final TopologyTestDriver driver =
         new TopologyTestDriver(
             RecommenderTopology.build(
