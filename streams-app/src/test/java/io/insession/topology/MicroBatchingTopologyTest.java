@@ -143,6 +143,26 @@ class MicroBatchingTopologyTest {
   }
 
   @Test
+  void shouldApplyARetriedEventOnceWithinOneBatch() {
+    try (Run run = start(UNBATCHED.withBatching(64, 5))) {
+      run.send(view("a", "a1", 0));
+      run.send(view("a", "a1", 0));
+      run.send(view("b", "b1", 1));
+      run.send(view("a", "a2", 2));
+      run.send(view("a", "a2", 2));
+
+      run.driver().advanceWallClockTime(Duration.ofMillis(5));
+
+      assertThat(run.out().readValuesToList())
+          .extracting(RecommendationList::getTriggerEventId)
+          .containsExactlyInAnyOrder("a1", "b1", "a2");
+      assertThat(run.sessions().get("a").getEventCount()).isEqualTo(2);
+      assertThat(run.sessions().get("a").getRecentEventIds()).containsExactly("a1", "a2");
+      assertThat(countPending(run)).isZero();
+    }
+  }
+
+  @Test
   void shouldScoreAFullBatchWithoutWaiting() {
     try (Run run = start(UNBATCHED.withBatching(3, 60_000))) {
       run.send(view("a", "a1", 0));
