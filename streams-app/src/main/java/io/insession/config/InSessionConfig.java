@@ -137,14 +137,17 @@ public final class InSessionConfig extends AbstractConfig {
               30 * 60 * 1000L,
               ConfigDef.Range.atLeast(1),
               Importance.HIGH,
-              "Inactivity (event time, ms) after which a session ends and its state is removed.")
+              "Inactivity (ms) after which a session ends: an event more than this after its"
+                  + " session's last one (event time) starts a new session, and a session the"
+                  + " stream has not processed for this long (its own clock) is removed.")
           .define(
               SESSION_EXPIRY_SCAN_INTERVAL_MS,
               Type.LONG,
               60 * 1000L,
               ConfigDef.Range.atLeast(1),
               Importance.LOW,
-              "How often (stream time, ms) the session store is scanned for expired sessions.")
+              "How often (wall-clock time, ms) the session store is scanned for expired"
+                  + " sessions.")
           .define(
               SESSION_RECENT_ITEMS,
               Type.INT,
