@@ -6,13 +6,13 @@ import io.insession.metrics.TopologyMetrics;
 import io.insession.scoring.SessionScorer;
 import io.insession.topology.ContinueProductionExceptionHandler;
 import io.insession.topology.RecommenderTopology;
+import io.insession.topology.RecordProcessingExceptionHandler;
 import io.insession.topology.SafeTimestampExtractor;
 import io.insession.topology.TopologySettings;
 import java.time.Clock;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /** The recommender topology as the settings describe it, ready to start in a runner. */
 public final class RecommenderStreams {
@@ -42,11 +42,10 @@ public final class RecommenderStreams {
    * <ul>
    *   <li>{@code default.timestamp.extractor}: {@link SafeTimestampExtractor}; Kafka's default
    *       throws on a negative record timestamp.
-   *   <li>{@code processing.exception.handler}: log and continue, the input record going to the
-   *       dead-letter topic with Kafka Streams' {@code __streams.errors.*} headers. Bad input is
-   *       caught before it can throw ({@code ValidateEventProcessor}), so what reaches the handler
-   *       is an unexpected failure on one record; the dead-letter rate alert reports it, where
-   *       failing would stop the application on the same record after every restart.
+   *   <li>{@code processing.exception.handler}: {@link RecordProcessingExceptionHandler}, a failure
+   *       on one record is dead-lettered (Kafka Streams' {@code __streams.errors.*} headers) and
+   *       processing continues; a failure of the scoring processor, which holds a micro-batch of
+   *       many sessions, fails so the batch is scored again from the last commit.
    *   <li>{@code deserialization.exception.handler}: log and continue, with a dead letter. The
    *       weblog source reads raw bytes (the topology decodes them), so this only guards other
    *       inputs.
@@ -63,7 +62,7 @@ public final class RecommenderStreams {
         StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, SafeTimestampExtractor.class);
     p.putIfAbsent(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueProcessingExceptionHandler.class);
+        RecordProcessingExceptionHandler.class);
     p.putIfAbsent(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class);

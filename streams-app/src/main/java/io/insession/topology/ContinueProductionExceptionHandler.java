@@ -1,13 +1,11 @@
 package io.insession.topology;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
@@ -40,8 +38,7 @@ public final class ContinueProductionExceptionHandler implements ProductionExcep
 
   @Override
   public void configure(final Map<String, ?> configs) {
-    final Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    deadLetterTopic = topic == null ? null : topic.toString();
+    deadLetterTopic = DeadLetterHeaders.configuredTopic(configs);
   }
 
   @Override
@@ -88,33 +85,23 @@ public final class ContinueProductionExceptionHandler implements ProductionExcep
       final String topic,
       final Exception exception) {
     final Headers headers = new RecordHeaders();
-    put(
+    DeadLetterHeaders.set(
         headers,
         ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_NAME,
         exception.getClass().getName());
-    put(
+    DeadLetterHeaders.set(
         headers,
         ExceptionHandlerUtils.HEADER_ERRORS_EXCEPTION_MESSAGE_NAME,
         DeadLetterHeaders.truncateDetail(String.valueOf(exception.getMessage())));
-    put(headers, ExceptionHandlerUtils.HEADER_ERRORS_TOPIC_NAME, context.topic());
-    put(
+    DeadLetterHeaders.set(headers, ExceptionHandlerUtils.HEADER_ERRORS_TOPIC_NAME, context.topic());
+    DeadLetterHeaders.set(
         headers,
         ExceptionHandlerUtils.HEADER_ERRORS_PARTITION_NAME,
         String.valueOf(context.partition()));
-    put(headers, ExceptionHandlerUtils.HEADER_ERRORS_OFFSET_NAME, String.valueOf(context.offset()));
-    put(headers, DeadLetterHeaders.REASON, REASON);
-    put(
-        headers,
-        DeadLetterHeaders.DETAIL,
-        DeadLetterHeaders.truncateDetail(
-            "a record for topic " + topic + " was refused: " + exception));
-    put(headers, DeadLetterHeaders.SOURCE_TOPIC, String.valueOf(context.topic()));
-    put(headers, DeadLetterHeaders.SOURCE_PARTITION, String.valueOf(context.partition()));
-    put(headers, DeadLetterHeaders.SOURCE_OFFSET, String.valueOf(context.offset()));
+    DeadLetterHeaders.set(
+        headers, ExceptionHandlerUtils.HEADER_ERRORS_OFFSET_NAME, String.valueOf(context.offset()));
+    DeadLetterHeaders.describe(
+        headers, REASON, "a record for topic " + topic + " was refused: " + exception, context);
     return new ProducerRecord<>(deadLetterTopic, null, null, null, null, headers);
-  }
-
-  private static void put(final Headers headers, final String name, final String value) {
-    headers.add(name, String.valueOf(value).getBytes(StandardCharsets.UTF_8));
   }
 }

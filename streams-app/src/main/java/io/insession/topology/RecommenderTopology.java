@@ -36,6 +36,9 @@ public final class RecommenderTopology {
 
   private static final String BRANCH_PREFIX = "checked-";
 
+  /** Name of the scoring processor (see {@link RecordProcessingExceptionHandler}). */
+  public static final String SCORE_NODE = "score-session";
+
   private RecommenderTopology() {}
 
   /** The topology without metrics (tests that do not look at them). */
@@ -98,7 +101,7 @@ public final class RecommenderTopology {
             () ->
                 new ScoreSessionProcessor(
                     scorer, rules, settings, threadBatches::get, clock, metrics),
-            Named.as("score-session"),
+            Named.as(SCORE_NODE),
             stores)
         .to(
             topics.recommendations().name(),

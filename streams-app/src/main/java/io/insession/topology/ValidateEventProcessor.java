@@ -113,6 +113,9 @@ final class ValidateEventProcessor implements Processor<byte[], byte[], String, 
       event = decoder.deserialize(topic(), value);
     } catch (SerializationException e) {
       return invalid(DeadLetterReason.UNDECODABLE, e.getMessage(), key, value);
+    } catch (RuntimeException e) {
+      // hostile bytes can break the decoder in other ways (lengths, limits): still a bad record
+      return invalid(DeadLetterReason.UNDECODABLE, String.valueOf(e), key, value);
     }
     final Optional<WeblogEventChecks.Violation> ids = WeblogEventChecks.checkIds(event);
     if (ids.isPresent()) {
