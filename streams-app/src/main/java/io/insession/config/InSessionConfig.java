@@ -68,6 +68,19 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String ROCKSDB_MEMTABLE_FRACTION = "insession.rocksdb.memtable.fraction";
   public static final String ROCKSDB_WRITE_BUFFER_COUNT = "insession.rocksdb.write.buffer.count";
 
+  // --- stream safety (issue 9): event-time window, size limits, idempotency -------------------
+  public static final String EVENT_TIME_MAX_FUTURE_MS = "insession.event.time.max.future.ms";
+  public static final String EVENT_TIME_MAX_PAST_MS = "insession.event.time.max.past.ms";
+  public static final String EVENT_MAX_SESSION_ID_CHARS = "insession.event.max.session.id.chars";
+  public static final String EVENT_MAX_EVENT_ID_CHARS = "insession.event.max.event.id.chars";
+  public static final String EVENT_MAX_USER_ID_CHARS = "insession.event.max.user.id.chars";
+  public static final String EVENT_MAX_ITEM_ID_CHARS = "insession.event.max.item.id.chars";
+  public static final String EVENT_MAX_ATTRIBUTES = "insession.event.max.attributes";
+  public static final String EVENT_MAX_ATTRIBUTE_CHARS = "insession.event.max.attribute.chars";
+  public static final String EVENT_MAX_RECORD_BYTES = "insession.event.max.record.bytes";
+  public static final String SESSION_RECENT_EVENT_IDS = "insession.session.recent.event.ids";
+  public static final String SESSION_STATE_MAX_BYTES = "insession.session.state.max.bytes";
+
   /** Prefix of the RocksDB keys, which Kafka Streams hands to the RocksDB config setter. */
   public static final String ROCKSDB_PREFIX = "insession.rocksdb.";
 
@@ -124,14 +137,17 @@ public final class InSessionConfig extends AbstractConfig {
               30 * 60 * 1000L,
               ConfigDef.Range.atLeast(1),
               Importance.HIGH,
-              "Inactivity (event time, ms) after which a session ends and its state is removed.")
+              "Inactivity (ms) after which a session ends: an event more than this after its"
+                  + " session's last one (event time) starts a new session, and a session the"
+                  + " stream has not processed for this long (its own clock) is removed.")
           .define(
               SESSION_EXPIRY_SCAN_INTERVAL_MS,
               Type.LONG,
               60 * 1000L,
               ConfigDef.Range.atLeast(1),
               Importance.LOW,
-              "How often (stream time, ms) the session store is scanned for expired sessions.")
+              "How often (wall-clock time, ms) the session store is scanned for expired"
+                  + " sessions.")
           .define(
               SESSION_RECENT_ITEMS,
               Type.INT,
@@ -269,6 +285,94 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.LOW,
               "How often (ms) the streams app reads the input topic's log-end offsets and its"
                   + " consumer group's committed offsets for the lag and input-idle gauges.")
+          // --- stream safety (issue 9): event-time window, size limits, idempotency -----------
+          .define(
+              EVENT_TIME_MAX_FUTURE_MS,
+              Type.LONG,
+              5 * 60 * 1000L,
+              ConfigDef.Range.between(0L, 60 * 60 * 1000L),
+              Importance.MEDIUM,
+              "How far (ms) an event's eventTime may lie ahead of the stream's clock (the"
+                  + " collector's on POST). Later events go to the dead-letter topic with reason"
+                  + " EVENT_TIME_OUT_OF_RANGE (the collector answers 400). At most 1 h: the broker"
+                  + " refuses records dated further ahead (message.timestamp.after.max.ms).")
+          .define(
+              EVENT_TIME_MAX_PAST_MS,
+              Type.LONG,
+              7L * 24 * 60 * 60 * 1000,
+              ConfigDef.Range.between(0L, 365L * 24 * 60 * 60 * 1000),
+              Importance.LOW,
+              "How far (ms) an event's eventTime may lie before its arrival (the earlier of the"
+                  + " Kafka record's timestamp and the stream's clock). Older events, and any"
+                  + " negative eventTime, go to the dead-letter topic (reason"
+                  + " EVENT_TIME_OUT_OF_RANGE).")
+          .define(
+              EVENT_MAX_SESSION_ID_CHARS,
+              Type.INT,
+              256,
+              ConfigDef.Range.between(1, 4096),
+              Importance.LOW,
+              "Longest sessionId (characters); longer events are refused (dead letter, or 400).")
+          .define(
+              EVENT_MAX_EVENT_ID_CHARS,
+              Type.INT,
+              128,
+              ConfigDef.Range.between(1, 4096),
+              Importance.LOW,
+              "Longest eventId (characters); longer events are refused.")
+          .define(
+              EVENT_MAX_USER_ID_CHARS,
+              Type.INT,
+              256,
+              ConfigDef.Range.between(1, 4096),
+              Importance.LOW,
+              "Longest userId (characters); longer events are refused.")
+          .define(
+              EVENT_MAX_ITEM_ID_CHARS,
+              Type.INT,
+              256,
+              ConfigDef.Range.between(1, 4096),
+              Importance.LOW,
+              "Longest itemId (characters); longer events are refused. Together with"
+                  + " insession.session.recent.items it bounds the stored session state.")
+          .define(
+              EVENT_MAX_ATTRIBUTES,
+              Type.INT,
+              50,
+              ConfigDef.Range.between(0, 1000),
+              Importance.LOW,
+              "Most attributes one event may carry; more are refused.")
+          .define(
+              EVENT_MAX_ATTRIBUTE_CHARS,
+              Type.INT,
+              1024,
+              ConfigDef.Range.between(1, 65_536),
+              Importance.LOW,
+              "Longest attribute key, and longest attribute value (characters each).")
+          .define(
+              EVENT_MAX_RECORD_BYTES,
+              Type.INT,
+              64 * 1024,
+              ConfigDef.Range.between(1024, 1024 * 1024),
+              Importance.LOW,
+              "Largest weblog record (key plus value, bytes) the stream accepts; larger ones go to"
+                  + " the dead-letter topic (reason RECORD_TOO_LARGE).")
+          .define(
+              SESSION_RECENT_EVENT_IDS,
+              Type.INT,
+              50,
+              ConfigDef.Range.between(1, 1000),
+              Importance.LOW,
+              "How many recent eventIds a session remembers, so that a retried event (same"
+                  + " eventId) is applied once.")
+          .define(
+              SESSION_STATE_MAX_BYTES,
+              Type.INT,
+              256 * 1024,
+              ConfigDef.Range.between(16 * 1024, 900 * 1024),
+              Importance.LOW,
+              "Upper bound (bytes) of one stored session state: beyond it the oldest recent items"
+                  + " and event ids are dropped. Below the 1 MB a changelog record may have.")
           .define(
               ROCKSDB_MEMORY_BYTES,
               Type.LONG,

@@ -34,6 +34,8 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   private final MeterRegistry registry;
   private final Counter eventsIn;
   private final Counter listsOut;
+  private final Counter invalidTimestamps;
+  private final Counter duplicateEvents;
   private final Timer endToEnd;
   private final Timer scoring;
   private final DistributionSummary batchSize;
@@ -57,6 +59,15 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
     this.listsOut =
         Counter.builder("insession.lists.out")
             .description("Recommendation lists emitted")
+            .register(registry);
+    this.invalidTimestamps =
+        Counter.builder("insession.invalid.record.timestamps")
+            .description(
+                "Weblog records with a negative Kafka timestamp, processed with the partition time")
+            .register(registry);
+    this.duplicateEvents =
+        Counter.builder("insession.duplicate.events")
+            .description("Events whose eventId their session had already applied (retries)")
             .register(registry);
     this.endToEnd =
         Timer.builder("insession.end.to.end.latency")
@@ -101,6 +112,16 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
     listsOut.increment();
     // a negative duration (producer clock ahead of ours) is ignored by the timer
     this.endToEnd.record(endToEnd);
+  }
+
+  @Override
+  public void invalidRecordTimestamp() {
+    invalidTimestamps.increment();
+  }
+
+  @Override
+  public void duplicateEvent() {
+    duplicateEvents.increment();
   }
 
   @Override

@@ -43,6 +43,15 @@ public interface TopologyMetrics {
    */
   default void activeSessions(final String task, final long sessions) {}
 
+  /**
+   * A record whose Kafka timestamp was invalid (negative): it was processed with the partition's
+   * time (or the wall clock) instead.
+   */
+  default void invalidRecordTimestamp() {}
+
+  /** An event whose eventId the session had already applied (a retry): applied once, not again. */
+  default void duplicateEvent() {}
+
   /** The task was closed (e.g. moved to another instance): its sessions no longer count here. */
   default void taskClosed(final String task) {}
 }

@@ -4,9 +4,15 @@ import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topics;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.scoring.SessionScorer;
+import io.insession.topology.ContinueProductionExceptionHandler;
 import io.insession.topology.RecommenderTopology;
+import io.insession.topology.RecordProcessingExceptionHandler;
+import io.insession.topology.SafeTimestampExtractor;
 import io.insession.topology.TopologySettings;
 import java.time.Clock;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /** The recommender topology as the settings describe it, ready to start in a runner. */
 public final class RecommenderStreams {
@@ -19,11 +25,53 @@ public final class RecommenderStreams {
     return new StreamsRunner(
         RecommenderTopology.build(
             TopologySettings.from(config), scorer, Topics.from(config), Clock.systemUTC(), metrics),
-        config.streamsProperties());
+        streamsProperties(config));
   }
 
   /** The same without metrics. */
   public static StreamsRunner create(final InSessionConfig config, final SessionScorer scorer) {
     return create(config, scorer, TopologyMetrics.NONE);
+  }
+
+  /**
+   * The Streams properties the recommender runs with (topology tests use them too): the config's
+   * {@link InSessionConfig#streamsProperties()}, plus how a record that fails is handled, unless
+   * the user set that explicitly. No single record may stop the application (issue 9;
+   * docs/bad-input.md):
+   *
+   * <ul>
+   *   <li>{@code default.timestamp.extractor}: {@link SafeTimestampExtractor}; Kafka's default
+   *       throws on a negative record timestamp.
+   *   <li>{@code processing.exception.handler}: {@link RecordProcessingExceptionHandler}, a failure
+   *       on one record is dead-lettered (Kafka Streams' {@code __streams.errors.*} headers) and
+   *       processing continues; a failure of the scoring processor, which holds a micro-batch of
+   *       many sessions, fails so the batch is scored again from the last commit.
+   *   <li>{@code deserialization.exception.handler}: log and continue, with a dead letter. The
+   *       weblog source reads raw bytes (the topology decodes them), so this only guards other
+   *       inputs.
+   *   <li>{@code production.exception.handler}: {@link ContinueProductionExceptionHandler}, a
+   *       record Kafka refuses (too large, bad timestamp) is skipped with a reference dead letter;
+   *       Kafka's default fails the application.
+   *   <li>{@code errors.dead.letter.queue.topic.name}: InSession's dead-letter topic, so Kafka
+   *       Streams' own dead letters sit beside InSession's.
+   * </ul>
+   */
+  public static Properties streamsProperties(final InSessionConfig config) {
+    final Properties p = config.streamsProperties();
+    p.putIfAbsent(
+        StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, SafeTimestampExtractor.class);
+    p.putIfAbsent(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        RecordProcessingExceptionHandler.class);
+    p.putIfAbsent(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class);
+    p.putIfAbsent(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        ContinueProductionExceptionHandler.class);
+    p.putIfAbsent(
+        StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+        Topics.from(config).deadLetter().name());
+    return p;
   }
 }

@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Pure functions on {@link SessionState}: starting, expiring and advancing a session. */
+/**
+ * Pure functions on {@link SessionState}: starting, expiring and advancing a session, remembering
+ * its recent event ids (so a retry is applied once) and bounding its size in bytes.
+ */
 public final class SessionStates {
 
   /** Name of the RocksDB store (and so of its changelog topic) holding session state. */
@@ -25,6 +28,85 @@ public final class SessionStates {
     return nowMs - state.getLastEventAt().toEpochMilli() > gapMs;
   }
 
+  /**
+   * Whether a session has been idle, by the stream's own clock, for more than the gap: {@code
+   * nowMs} is wall-clock time and the session's last activity is when the stream last processed one
+   * of its events ({@code lastSeenAt}; {@code lastEventAt} for states written before that field
+   * existed). No event's own time enters, so one event with a skewed clock cannot end other
+   * sessions.
+   */
+  public static boolean isIdle(final SessionState state, final long nowMs, final long gapMs) {
+    final Instant seen =
+        state.getLastSeenAt() != null ? state.getLastSeenAt() : state.getLastEventAt();
+    return nowMs - seen.toEpochMilli() > gapMs;
+  }
+
+  /** The state as processed at {@code nowMs} (wall clock): its idle time starts again. */
+  public static SessionState seen(final SessionState state, final long nowMs) {
+    return SessionState.newBuilder(state).setLastSeenAt(Instant.ofEpochMilli(nowMs)).build();
+  }
+
+  /** Whether the session already applied an event with this id (a retry). */
+  public static boolean hasApplied(final SessionState state, final String eventId) {
+    return state.getRecentEventIds().contains(eventId);
+  }
+
+  /** The state that remembers {@code eventId} as applied, the oldest ids dropped beyond max. */
+  public static SessionState remember(
+      final SessionState state, final String eventId, final int maxEventIds) {
+    return SessionState.newBuilder(state)
+        .setRecentEventIds(append(state.getRecentEventIds(), eventId, maxEventIds))
+        .build();
+  }
+
+  /**
+   * An upper bound of the state's Avro encoding in bytes (single-object header included): each
+   * string or bytes field at most 3 bytes per UTF-16 char plus a 5-byte length, each number 10.
+   */
+  public static long maxEncodedBytes(final SessionState state) {
+    long bytes = 10 + 5 * 10L + 2 * 10L;
+    bytes += stringBytes(state.getModelName());
+    bytes += stringBytes(state.getModelVersion());
+    bytes += stringBytes(state.getVariant());
+    bytes += 5 + state.getScorerState().remaining();
+    for (final String item : state.getRecentItems()) {
+      bytes += stringBytes(item);
+    }
+    for (final String id : state.getRecentEventIds()) {
+      bytes += stringBytes(id);
+    }
+    return bytes;
+  }
+
+  /**
+   * The state within {@code maxBytes} ({@link #maxEncodedBytes}): the oldest recent items, then the
+   * oldest event ids, dropped until it fits. The hidden state and the counters are never dropped.
+   */
+  public static SessionState bounded(final SessionState state, final long maxBytes) {
+    long excess = maxEncodedBytes(state) - maxBytes;
+    if (excess <= 0) {
+      return state;
+    }
+    final List<String> items = new ArrayList<>(state.getRecentItems());
+    final List<String> ids = new ArrayList<>(state.getRecentEventIds());
+    int dropItems = 0;
+    while (excess > 0 && dropItems < items.size()) {
+      excess -= stringBytes(items.get(dropItems++));
+    }
+    int dropIds = 0;
+    while (excess > 0 && dropIds < ids.size()) {
+      excess -= stringBytes(ids.get(dropIds++));
+    }
+    return SessionState.newBuilder(state)
+        .setRecentItems(new ArrayList<>(items.subList(dropItems, items.size())))
+        .setRecentEventIds(new ArrayList<>(ids.subList(dropIds, ids.size())))
+        .build();
+  }
+
+  private static long stringBytes(final String text) {
+    return 5 + 3L * text.length();
+  }
+
   /** A new session starting at {@code time}, scored by {@code model}. */
   public static SessionState start(final ModelInfo model, final Instant time) {
     return SessionState.newBuilder()
@@ -37,6 +119,8 @@ public final class SessionStates {
         .setKnownItemCount(0)
         .setStartedAt(time)
         .setLastEventAt(time)
+        .setLastSeenAt(null)
+        .setRecentEventIds(List.of())
         .build();
   }
 

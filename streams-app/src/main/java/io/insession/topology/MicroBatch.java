@@ -26,6 +26,11 @@ import java.util.function.Function;
  * SessionScorer#stepAll} call, so a session's events are still applied strictly in order and every
  * event sees the state its predecessor left. Pure: it reads stored states through a function and
  * returns the new states and lists; the caller persists and emits them.
+ *
+ * <p>Idempotent events: a session remembers the ids of its last events ({@link
+ * StreamSafety#recentEventIds}); an event whose id it already applied (a retry, also within one
+ * batch) changes nothing and emits nothing: its list is the one the first copy triggered (same
+ * recommendation id). Each state is kept within {@link StreamSafety#stateMaxBytes}.
  */
 final class MicroBatch {
 
@@ -119,11 +124,18 @@ final class MicroBatch {
       final SessionState current =
           SessionStates.resume(
               previous, scorer.model(), event.getEventTime(), settings.sessionGapMs());
+      if (SessionStates.hasApplied(current, event.getEventId())) {
+        metrics.duplicateEvent();
+        if (previous != null && !states.containsKey(sessionId)) {
+          states.put(sessionId, previous);
+        }
+        continue;
+      }
       if (EventSemantics.advancesModel(event.getEventType())) {
         states.put(sessionId, current);
         return event;
       }
-      states.put(sessionId, SessionStates.touch(current, event.getEventTime()));
+      states.put(sessionId, stored(SessionStates.touch(current, event.getEventTime()), event));
     }
     return null;
   }
@@ -132,16 +144,26 @@ final class MicroBatch {
       final WeblogEvent trigger, final StepResult step, final Map<String, SessionState> states) {
     final String sessionId = trigger.getSessionId();
     final SessionState next =
-        SessionStates.advance(
-            states.get(sessionId),
-            trigger.getItemId(),
-            step.state(),
-            step.itemKnown(),
-            trigger.getEventTime(),
-            settings.recentItems());
+        stored(
+            SessionStates.advance(
+                states.get(sessionId),
+                trigger.getItemId(),
+                step.state(),
+                step.itemKnown(),
+                trigger.getEventTime(),
+                settings.recentItems()),
+            trigger);
     states.put(sessionId, next);
     final List<Candidate> ranked =
         rules.apply(step.candidates(), new SessionView(sessionId, next.getRecentItems()));
     return new Emission(trigger, ranked, !step.itemKnown(), next);
+  }
+
+  /** The state after {@code event}: its id remembered, within the byte bound. */
+  private SessionState stored(final SessionState state, final WeblogEvent event) {
+    final StreamSafety safety = settings.safety();
+    return SessionStates.bounded(
+        SessionStates.remember(state, event.getEventId(), safety.recentEventIds()),
+        safety.stateMaxBytes());
   }
 }

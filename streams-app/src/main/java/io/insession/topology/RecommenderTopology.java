@@ -36,6 +36,9 @@ public final class RecommenderTopology {
 
   private static final String BRANCH_PREFIX = "checked-";
 
+  /** Name of the scoring processor (see {@link RecordProcessingExceptionHandler}). */
+  public static final String SCORE_NODE = "score-session";
+
   private RecommenderTopology() {}
 
   /** The topology without metrics (tests that do not look at them). */
@@ -79,11 +82,13 @@ public final class RecommenderTopology {
     final Map<String, KStream<String, CheckedEvent>> checked =
         builder.stream(
                 topics.weblog().name(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("weblog-source"))
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                    .withTimestampExtractor(new SafeTimestampExtractor(metrics))
+                    .withName("weblog-source"))
             .process(
                 () ->
                     new ValidateEventProcessor(
-                        topics.weblog().valueSerde().deserializer(), metrics),
+                        topics.weblog().valueSerde().deserializer(), settings.safety(), metrics),
                 Named.as("validate-event"))
             .split(Named.as(BRANCH_PREFIX))
             .branch((key, value) -> value instanceof CheckedEvent.Valid, Branched.as("valid"))
@@ -96,7 +101,7 @@ public final class RecommenderTopology {
             () ->
                 new ScoreSessionProcessor(
                     scorer, rules, settings, threadBatches::get, clock, metrics),
-            Named.as("score-session"),
+            Named.as(SCORE_NODE),
             stores)
         .to(
             topics.recommendations().name(),

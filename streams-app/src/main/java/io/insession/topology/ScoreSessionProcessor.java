@@ -47,8 +47,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the pending store until then, so a crash in between re-scores them. With a batch size of 1 events
  * are scored at once and the store is not used.
  *
- * <p>A stream-time punctuator removes sessions inactive for longer than the gap, so state stays
- * bounded by the active sessions.
+ * <p>A wall-clock punctuator removes sessions idle for longer than the gap, so state stays bounded
+ * by the active sessions. Idle time is measured by this stream's own clock from when it last
+ * processed one of the session's events ({@code lastSeenAt}), never by stream time: stream time is
+ * the largest record timestamp seen, so one event dated 50 minutes ahead (a client clock that is
+ * fast, within what the broker accepts) would make every other session of the partition look
+ * expired. Whether an event continues its session is still decided by the session's own event times
+ * ({@link SessionStates#resume}), so a replay of old events keeps their sessions apart as they
+ * were; a backlog read after downtime is not expired while it is being read, because each session's
+ * idle time starts when its events are processed.
  *
  * <p>Metrics: each scorer call (duration, requests; in {@link MicroBatch}), each list out (event
  * time to emission), and the session count of the task at each expiry scan.
@@ -108,7 +115,7 @@ final class ScoreSessionProcessor
     this.task = context.taskId().toString();
     context.schedule(
         Duration.ofMillis(settings.expiryScanIntervalMs()),
-        PunctuationType.STREAM_TIME,
+        PunctuationType.WALL_CLOCK_TIME,
         this::removeExpiredSessions);
     if (batching()) {
       this.pending = context.getStateStore(PENDING_STORE);
@@ -222,8 +229,9 @@ final class ScoreSessionProcessor
   }
 
   private void emit(final Scored share) {
+    final long now = context.currentSystemTimeMs();
     for (final Map.Entry<String, SessionState> state : share.states().entrySet()) {
-      sessions.put(state.getKey(), state.getValue());
+      sessions.put(state.getKey(), SessionStates.seen(state.getValue(), now));
     }
     for (final MicroBatch.Emission emission : share.emissions()) {
       final WeblogEvent trigger = emission.trigger();
@@ -264,7 +272,7 @@ final class ScoreSessionProcessor
         .toString();
   }
 
-  private void removeExpiredSessions(final long streamTime) {
+  private void removeExpiredSessions(final long wallClockTime) {
     if (batching()) {
       emitReady();
     }
@@ -275,7 +283,7 @@ final class ScoreSessionProcessor
         final KeyValue<String, SessionState> entry = all.next();
         scanned++;
         // a session with events waiting for their batch may yet continue: the batch decides
-        if (SessionStates.isExpired(entry.value, streamTime, settings.sessionGapMs())
+        if (SessionStates.isIdle(entry.value, wallClockTime, settings.sessionGapMs())
             && !pendingSessions.contains(entry.key)) {
           expired.add(entry.key);
         }

@@ -5,13 +5,14 @@ import io.insession.config.InSessionConfig;
 /**
  * What the topology needs from the configuration.
  *
- * @param sessionGapMs inactivity (event time) after which a session ends
- * @param expiryScanIntervalMs how often (stream time) expired sessions are removed
+ * @param sessionGapMs inactivity after which a session ends
+ * @param expiryScanIntervalMs how often (wall-clock time) expired sessions are removed
  * @param recentItems how many recent items a session remembers
  * @param listLength length of each emitted list
  * @param excludeSeen whether the seen-items rule is on
  * @param batchMaxSize most events scored in one scorer call (1 = score each event at once)
  * @param batchMaxDelayMs longest wall-clock wait before a partial batch is scored
+ * @param safety limits against hostile input, dedup memory, state and dead-letter bounds
  */
 public record TopologySettings(
     long sessionGapMs,
@@ -20,7 +21,28 @@ public record TopologySettings(
     int listLength,
     boolean excludeSeen,
     int batchMaxSize,
-    long batchMaxDelayMs) {
+    long batchMaxDelayMs,
+    StreamSafety safety) {
+
+  /** The settings with InSession's default {@link StreamSafety}. */
+  public TopologySettings(
+      final long sessionGapMs,
+      final long expiryScanIntervalMs,
+      final int recentItems,
+      final int listLength,
+      final boolean excludeSeen,
+      final int batchMaxSize,
+      final long batchMaxDelayMs) {
+    this(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        batchMaxSize,
+        batchMaxDelayMs,
+        StreamSafety.defaults());
+  }
 
   public TopologySettings {
     if (sessionGapMs < 1
@@ -28,7 +50,8 @@ public record TopologySettings(
         || recentItems < 1
         || listLength < 1
         || batchMaxSize < 1
-        || batchMaxDelayMs < 1) {
+        || batchMaxDelayMs < 1
+        || safety == null) {
       throw new IllegalArgumentException("topology settings must be positive: " + this);
     }
   }
@@ -53,7 +76,21 @@ public record TopologySettings(
         listLength,
         excludeSeen,
         maxSize,
-        maxDelayMs);
+        maxDelayMs,
+        safety);
+  }
+
+  /** The same settings with other safety settings. */
+  public TopologySettings withSafety(final StreamSafety other) {
+    return new TopologySettings(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        batchMaxSize,
+        batchMaxDelayMs,
+        other);
   }
 
   public static TopologySettings from(final InSessionConfig config) {
@@ -64,6 +101,7 @@ public record TopologySettings(
         config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT),
         config.getBoolean(InSessionConfig.RULE_EXCLUDE_SEEN),
         config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE),
-        config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS));
+        config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS),
+        StreamSafety.from(config));
   }
 }

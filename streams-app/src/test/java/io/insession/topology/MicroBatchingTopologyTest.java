@@ -31,7 +31,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -92,9 +91,7 @@ class MicroBatchingTopologyTest {
   }
 
   private static Run start(final TopologySettings settings) {
-    final Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "batching-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    final Properties props = TopologyTestProperties.production("batching-test");
     final TopologyTestDriver driver =
         new TopologyTestDriver(
             RecommenderTopology.build(
@@ -141,6 +138,26 @@ class MicroBatchingTopologyTest {
       assertThat(run.out().readValuesToList())
           .extracting(RecommendationList::getTriggerEventId)
           .containsExactly("a1", "b1", "c1");
+      assertThat(countPending(run)).isZero();
+    }
+  }
+
+  @Test
+  void shouldApplyARetriedEventOnceWithinOneBatch() {
+    try (Run run = start(UNBATCHED.withBatching(64, 5))) {
+      run.send(view("a", "a1", 0));
+      run.send(view("a", "a1", 0));
+      run.send(view("b", "b1", 1));
+      run.send(view("a", "a2", 2));
+      run.send(view("a", "a2", 2));
+
+      run.driver().advanceWallClockTime(Duration.ofMillis(5));
+
+      assertThat(run.out().readValuesToList())
+          .extracting(RecommendationList::getTriggerEventId)
+          .containsExactlyInAnyOrder("a1", "b1", "a2");
+      assertThat(run.sessions().get("a").getEventCount()).isEqualTo(2);
+      assertThat(run.sessions().get("a").getRecentEventIds()).containsExactly("a1", "a2");
       assertThat(countPending(run)).isZero();
     }
   }

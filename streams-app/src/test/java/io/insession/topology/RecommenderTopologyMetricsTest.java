@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterAll;
@@ -62,9 +61,7 @@ class RecommenderTopologyMetricsTest {
 
   @BeforeEach
   void start() {
-    final Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-metrics-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    final Properties props = TopologyTestProperties.production("topology-metrics-test");
     driver =
         new TopologyTestDriver(
             RecommenderTopology.build(
@@ -132,9 +129,14 @@ class RecommenderTopologyMetricsTest {
     send(view("s1", "e1", item(0), t0));
     send(view("s2", "e1", item(1), t0));
     send(view("s3", "e1", item(2), t0.plusMillis(SCAN)));
-    assertThat(activeSessions()).as("the scan at +1 s sees three").isEqualTo(3.0);
+    driver.advanceWallClockTime(Duration.ofMillis(SCAN));
+    assertThat(activeSessions()).as("the scan a second later sees three").isEqualTo(3.0);
 
+    // the scan interval passes, then the gap: by the stream's clock s1, s2 and s3 are idle
+    driver.advanceWallClockTime(Duration.ofMillis(SCAN));
+    driver.advanceWallClockTime(Duration.ofMillis(GAP));
     send(view("s4", "e1", item(3), t0.plusMillis(GAP + SCAN + 1)));
+    driver.advanceWallClockTime(Duration.ofMillis(SCAN));
     assertThat(activeSessions()).as("s1, s2 and s3 expired, s4 left").isEqualTo(1.0);
   }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topics;
+import io.insession.metrics.MicrometerTopologyMetrics;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.ScoredItem;
@@ -18,8 +19,8 @@ import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
 import io.insession.session.SessionStates;
-import io.insession.state.BoundedRocksDbMemory;
 import io.insession.testing.TestModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -33,7 +34,6 @@ import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -60,6 +60,10 @@ class RecommenderTopologyTest {
   private TestOutputTopic<String, RecommendationList> recommendations;
   private TestOutputTopic<byte[], byte[]> deadLetters;
   private KeyValueStore<String, SessionState> sessions;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  /** The driver's wall clock (the stream's own clock): starts at {@link #EMITTED}. */
+  private long wall;
 
   @BeforeAll
   static void loadModel() {
@@ -76,6 +80,7 @@ class RecommenderTopologyTest {
   void closeDriver() {
     if (driver != null) {
       driver.close();
+      driver = null;
     }
   }
 
@@ -86,20 +91,29 @@ class RecommenderTopologyTest {
 
   /** Lets any micro-batch waiting for its wall-clock delay be scored. */
   private void flushBatches() {
-    driver.advanceWallClockTime(Duration.ofMillis(BATCH_DELAY_MS));
+    advanceWallTo(wall + BATCH_DELAY_MS);
+  }
+
+  /** Moves the stream's clock to {@code millis}, firing the wall-clock punctuators due. */
+  private void advanceWallTo(final long millis) {
+    driver.advanceWallClockTime(Duration.ofMillis(millis - wall));
+    wall = millis;
   }
 
   private void start(final TopologySettings requested) {
     final TopologySettings settings = adjust(requested);
-    final Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+    final Properties props = TopologyTestProperties.production("topology-test");
     driver =
         new TopologyTestDriver(
             RecommenderTopology.build(
-                settings, scorer, topics, Clock.fixed(EMITTED, ZoneOffset.UTC)),
-            props);
+                settings,
+                scorer,
+                topics,
+                Clock.fixed(EMITTED, ZoneOffset.UTC),
+                new MicrometerTopologyMetrics(registry, List.of())),
+            props,
+            EMITTED);
+    wall = EMITTED.toEpochMilli();
     weblog =
         driver.createInputTopic(
             topics.weblog().name(),
@@ -275,16 +289,104 @@ class RecommenderTopologyTest {
   void shouldKeepTheSessionOneMillisecondBeforeTheGapAndExpireItOneAfter() {
     start(TopologySettings.unbatched(GAP, 1L, 50, 10, true));
     send(view("s1", "e1", item(0), T0));
+    final long seen = sessions.get("s1").getLastSeenAt().toEpochMilli();
 
-    send(view("other", "o1", item(1), T0.plusMillis(GAP - 1)));
+    advanceWallTo(seen + GAP - 1);
     assertThat(sessions.get("s1")).isNotNull();
 
-    send(view("other", "o2", item(2), T0.plusMillis(GAP)));
-    assertThat(sessions.get("s1")).as("inactive for exactly the gap: still alive").isNotNull();
+    advanceWallTo(seen + GAP);
+    assertThat(sessions.get("s1")).as("idle for exactly the gap: still alive").isNotNull();
 
-    send(view("other", "o3", item(3), T0.plusMillis(GAP + 1)));
+    advanceWallTo(seen + GAP + 1);
     assertThat(sessions.get("s1")).isNull();
-    assertThat(sessions.get("other")).isNotNull();
+  }
+
+  @Test
+  void shouldMeasureIdleTimeFromWhenTheStreamLastProcessedTheSession() {
+    start(TopologySettings.unbatched(GAP, 1L, 50, 10, true));
+    send(view("s1", "e1", item(0), T0));
+    final long first = sessions.get("s1").getLastSeenAt().toEpochMilli();
+    advanceWallTo(first + GAP - 1);
+
+    send(view("s1", "e2", item(1), T0.plusSeconds(1)));
+    final long second = sessions.get("s1").getLastSeenAt().toEpochMilli();
+    assertThat(second).isGreaterThan(first);
+
+    advanceWallTo(second + GAP);
+    assertThat(sessions.get("s1").getEventCount()).isEqualTo(2);
+    advanceWallTo(second + GAP + 1);
+    assertThat(sessions.get("s1")).isNull();
+  }
+
+  /**
+   * Issue 9: one event dated 50 minutes ahead (a client clock that is fast, within what the broker
+   * and a wide acceptance window take) erased every other session of its partition, because expiry
+   * ran on stream time. The other sessions' states and next lists must be as if it never came.
+   */
+  @Test
+  void shouldNotExpireOtherSessionsWhenOneEventIsDatedFiftyMinutesAhead() {
+    final long gap = Duration.ofMinutes(30).toMillis();
+    final TopologySettings wideWindow =
+        TopologySettings.unbatched(gap, 1L, 50, 10, true)
+            .withSafety(
+                StreamSafety.from(
+                    InSessionConfig.of(
+                        Map.of(
+                            InSessionConfig.EVENT_TIME_MAX_FUTURE_MS,
+                            String.valueOf(Duration.ofHours(1).toMillis())))));
+    final List<String> others = List.of("a", "b", "c", "d", "e");
+
+    final Map<String, RecommendationList> without = nextLists(wideWindow, others, false);
+    final Map<String, SessionState> statesWithout = lastStates;
+    final Map<String, RecommendationList> with = nextLists(wideWindow, others, true);
+
+    assertThat(with).isEqualTo(without);
+    for (final String session : others) {
+      assertThat(lastStates.get(session).getEventCount()).as(session).isEqualTo(2);
+      assertThat(lastStates.get(session).getRecentItems())
+          .isEqualTo(statesWithout.get(session).getRecentItems());
+      assertThat(lastStates.get(session).getScorerState())
+          .isEqualTo(statesWithout.get(session).getScorerState());
+    }
+    assertThat(lastStates.get("skewed").getLastEventAt())
+        .isEqualTo(EMITTED.plus(Duration.ofMinutes(50)));
+  }
+
+  private Map<String, SessionState> lastStates;
+
+  /**
+   * Each of {@code others} views an item; optionally a session dated 50 min ahead comes next; a
+   * minute later (by the stream's clock) each of {@code others} views a second item. Returns the
+   * second lists; the states at the end are in {@link #lastStates}.
+   */
+  private Map<String, RecommendationList> nextLists(
+      final TopologySettings settings, final List<String> others, final boolean skewed) {
+    closeDriver();
+    start(settings);
+    for (int i = 0; i < others.size(); i++) {
+      send(view(others.get(i), "e1", item(i), EMITTED.minusSeconds(60)));
+    }
+    if (skewed) {
+      send(view("skewed", "x1", item(9), EMITTED.plus(Duration.ofMinutes(50))));
+    }
+    advanceWallTo(wall + 60_000);
+    recommendations.readValuesToList();
+    for (int i = 0; i < others.size(); i++) {
+      send(view(others.get(i), "e2", item(i + 10), EMITTED));
+    }
+    final Map<String, RecommendationList> lists = new java.util.TreeMap<>();
+    for (final RecommendationList list : recommendations.readValuesToList()) {
+      lists.put(list.getSessionId(), list);
+    }
+    final Map<String, SessionState> states = new java.util.TreeMap<>();
+    for (final String session : others) {
+      states.put(session, sessions.get(session));
+    }
+    if (skewed) {
+      states.put("skewed", sessions.get("skewed"));
+    }
+    lastStates = states;
+    return lists;
   }
 
   @Test
@@ -387,6 +489,127 @@ class RecommenderTopologyTest {
     assertThat(state.getRecentItems()).containsExactly(item(5), item(0));
     assertThat(SessionStates.scorerState(state))
         .isEqualTo(scorer.step(new StepRequest(new byte[0], List.of(), item(0))).state());
+  }
+
+  @Test
+  void shouldDeadLetterEventTimesOutsideTheWindowAndServeTheNextGoodEvent() {
+    start(settings(true));
+    final long future =
+        InSessionConfig.of(Map.of()).getLong(InSessionConfig.EVENT_TIME_MAX_FUTURE_MS);
+
+    // written now (record timestamp = the stream's clock), dated otherwise
+    for (final WeblogEvent event :
+        List.of(
+            view("s1", "too-far-ahead", item(0), EMITTED.plusMillis(future + 1)),
+            view("s1", "negative", item(0), Instant.ofEpochMilli(-1)),
+            view("s1", "overflow", item(0), Instant.ofEpochMilli(Long.MAX_VALUE)),
+            view("s1", "8-days-before-arrival", item(0), EMITTED.minus(Duration.ofDays(8))),
+            view("s1", "just-ahead", item(1), EMITTED.plusMillis(future)))) {
+      weblog.pipeInput(key("s1"), encode(event), EMITTED);
+      flushBatches();
+    }
+
+    assertThat(deadLetters.readRecordsToList())
+        .extracting(r -> header(r, DeadLetterHeaders.REASON))
+        .containsOnly("EVENT_TIME_OUT_OF_RANGE")
+        .hasSize(4);
+    final List<TestRecord<String, RecommendationList>> lists = recommendations.readRecordsToList();
+    assertThat(lists).extracting(r -> r.value().getTriggerEventId()).containsExactly("just-ahead");
+    assertThat(lists.get(0).timestamp()).isEqualTo(EMITTED.plusMillis(future).toEpochMilli());
+  }
+
+  @Test
+  void shouldJudgeTheFutureByTheStreamsClockNotByTheRecordTimestamp() {
+    start(settings(true));
+    final WeblogEvent ahead = view("s1", "e1", item(0), EMITTED.plus(Duration.ofMinutes(50)));
+    // the collector stamps records with their event time: that must not widen the window
+    weblog.pipeInput(key("s1"), encode(ahead), ahead.getEventTime());
+    flushBatches();
+
+    assertThat(deadLetters.readRecordsToList())
+        .extracting(r -> header(r, DeadLetterHeaders.REASON))
+        .containsExactly("EVENT_TIME_OUT_OF_RANGE");
+    assertThat(recommendations.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldDeadLetterEventsBeyondTheSizeLimitsAndServeTheNextGoodEvent() {
+    start(settings(true));
+    final String hugeItem = "i".repeat(25 * 1024);
+    final Map<String, String> manyAttributes = new java.util.HashMap<>();
+    for (int i = 0; i < 51; i++) {
+      manyAttributes.put("k" + i, "v");
+    }
+    send(view("s1", "huge-item", hugeItem, T0));
+    send(view("s1", "long-event-id-" + "e".repeat(200), item(0), T0));
+    send(
+        WeblogEvent.newBuilder(view("s1", "attributes", item(0), T0))
+            .setAttributes(manyAttributes)
+            .build());
+    send(
+        WeblogEvent.newBuilder(view("s1", "big-record", item(0), T0))
+            .setAttributes(Map.of("a", "x".repeat(1000)))
+            .build());
+    weblog.pipeInput(key("s1"), new byte[70 * 1024], T0);
+    send(view("s1", "good", item(1), T0));
+
+    assertThat(deadLetters.readRecordsToList())
+        .extracting(r -> header(r, DeadLetterHeaders.REASON))
+        .containsExactly(
+            "FIELD_TOO_LONG", "FIELD_TOO_LONG", "TOO_MANY_ATTRIBUTES", "RECORD_TOO_LARGE");
+    assertThat(recommendations.readValuesToList())
+        .extracting(RecommendationList::getTriggerEventId)
+        .containsExactly("big-record", "good");
+  }
+
+  @Test
+  void shouldSendOnlyAReferenceWhenTheDeadLetterWouldNotFitTheProducersRequestSize() {
+    start(settings(true).withSafety(StreamSafety.defaults().withDeadLetterMaxBytes(8 * 1024)));
+    final byte[] hugeKey = "k".repeat(20 * 1024).getBytes(StandardCharsets.UTF_8);
+    final byte[] value = encode(view("s1", "e1", item(0), T0));
+
+    weblog.pipeInput(hugeKey, value, T0);
+    weblog.pipeInput(key("someone-else"), value, T0);
+
+    final List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+    assertThat(dead)
+        .extracting(r -> header(r, DeadLetterHeaders.REASON))
+        .containsExactly("KEY_MISMATCH", "KEY_MISMATCH");
+    assertThat(dead.get(0).key()).isNull();
+    assertThat(dead.get(0).value()).isNull();
+    assertThat(Long.parseLong(header(dead.get(0), DeadLetterHeaders.DROPPED_BYTES)))
+        .isGreaterThan(20 * 1024);
+    assertThat(header(dead.get(0), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(header(dead.get(0), DeadLetterHeaders.DETAIL))
+        .hasSizeLessThanOrEqualTo(DeadLetterHeaders.MAX_DETAIL_CHARS)
+        .contains("20480 characters");
+    assertThat(dead.get(1).value()).as("a small one is kept whole").isEqualTo(value);
+    assertThat(header(dead.get(1), DeadLetterHeaders.DROPPED_BYTES)).isNull();
+  }
+
+  @Test
+  void shouldApplyARetriedEventOnceAndEmitNothingForTheRetry() {
+    start(settings(true));
+    send(view("s1", "e1", item(0), T0));
+    send(view("s1", "e2", item(1), T0.plusSeconds(1)));
+    final SessionState before = sessions.get("s1");
+
+    send(view("s1", "e2", item(1), T0.plusSeconds(1)));
+    send(event("s1", "e1", EventType.PAGE_VIEW, null, T0.plusSeconds(2)));
+
+    assertThat(recommendations.readValuesToList())
+        .extracting(RecommendationList::getTriggerEventId)
+        .containsExactly("e1", "e2");
+    final SessionState after = sessions.get("s1");
+    assertThat(after.getEventCount()).isEqualTo(2);
+    assertThat(after.getRecentItems()).isEqualTo(before.getRecentItems());
+    assertThat(after.getScorerState()).isEqualTo(before.getScorerState());
+    assertThat(after.getRecentEventIds()).containsExactly("e1", "e2");
+    assertThat(registry.get("insession.duplicate.events").counter().count()).isEqualTo(2.0);
+  }
+
+  private static byte[] encode(final WeblogEvent event) {
+    return AvroSingleObjectSerde.forType(WeblogEvent.class).serialize("t", event);
   }
 
   private static String header(final TestRecord<byte[], byte[]> record, final String name) {
