@@ -1,8 +1,8 @@
 package io.insession.topology;
 
-import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.kafka.JavaKeyPartitioner;
 import io.insession.kafka.Topics;
+import io.insession.kafka.ValueSerdes;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.schemas.SessionState;
@@ -168,7 +168,7 @@ public final class RecommenderTopology {
     return Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(ScoreSessionProcessor.PENDING_STORE),
             Serdes.Long(),
-            AvroSingleObjectSerde.forType(WeblogEvent.class))
+            ValueSerdes.storeValue(WeblogEvent.class))
         .withLoggingEnabled(Map.of());
   }
 
@@ -176,7 +176,7 @@ public final class RecommenderTopology {
     return Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(SessionStates.STORE_NAME),
             Serdes.String(),
-            AvroSingleObjectSerde.forType(SessionState.class))
+            ValueSerdes.storeValue(SessionState.class))
         .withLoggingEnabled(Map.of());
   }
 }
