@@ -41,14 +41,35 @@ final class ConfluentWireSerde<T extends SpecificRecord>
   static final int HEADER_BYTES = 5;
 
   private final Class<T> type;
-  private final AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
-  private final AvroKafkaDeserializer<T> deserializer = new AvroKafkaDeserializer<>();
+  private final Map<String, Object> settings;
+  private AvroKafkaSerializer<T> serializer;
+  private AvroKafkaDeserializer<T> deserializer;
 
+  /**
+   * The serde; Apicurio's serializer and deserializer (and their registry clients) are made at
+   * first use, so a {@link Topics} built only for its names opens no connection.
+   */
   ConfluentWireSerde(final Class<T> type, final Map<String, Object> registrySettings) {
     this.type = Objects.requireNonNull(type, "type");
-    final Map<String, Object> settings = wireSettings(registrySettings);
-    serializer.configure(settings, false);
-    deserializer.configure(settings, false);
+    this.settings = wireSettings(registrySettings);
+  }
+
+  private synchronized AvroKafkaSerializer<T> apicurioSerializer() {
+    if (serializer == null) {
+      final AvroKafkaSerializer<T> created = new AvroKafkaSerializer<>();
+      created.configure(settings, false);
+      serializer = created;
+    }
+    return serializer;
+  }
+
+  private synchronized AvroKafkaDeserializer<T> apicurioDeserializer() {
+    if (deserializer == null) {
+      final AvroKafkaDeserializer<T> created = new AvroKafkaDeserializer<>();
+      created.configure(settings, false);
+      deserializer = created;
+    }
+    return deserializer;
   }
 
   /**
@@ -74,7 +95,7 @@ final class ConfluentWireSerde<T extends SpecificRecord>
     if (data == null) {
       return null;
     }
-    return serializer.serialize(topic, headers, data);
+    return apicurioSerializer().serialize(topic, headers, data);
   }
 
   @Override
@@ -99,7 +120,7 @@ final class ConfluentWireSerde<T extends SpecificRecord>
     }
     final Object decoded;
     try {
-      decoded = deserializer.deserialize(topic, headers, data);
+      decoded = apicurioDeserializer().deserialize(topic, headers, data);
     } catch (AvroRuntimeException
         | UncheckedIOException
         | IndexOutOfBoundsException
@@ -133,8 +154,14 @@ final class ConfluentWireSerde<T extends SpecificRecord>
   }
 
   @Override
-  public void close() {
-    serializer.close();
-    deserializer.close();
+  public synchronized void close() {
+    if (serializer != null) {
+      serializer.close();
+      serializer = null;
+    }
+    if (deserializer != null) {
+      deserializer.close();
+      deserializer = null;
+    }
   }
 }
