@@ -9,6 +9,7 @@ import io.apicurio.registry.resolver.client.RegistryClientFacade;
 import io.apicurio.registry.resolver.data.Record;
 import io.apicurio.registry.resolver.strategy.ArtifactReference;
 import io.apicurio.registry.resolver.strategy.ArtifactReferenceResolverStrategy;
+import io.insession.config.InSessionConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,17 @@ public final class StubSchemaResolver implements SchemaResolver<Schema, Object> 
   private static final Map<Long, Schema> SCHEMAS = new ConcurrentHashMap<>();
 
   private SchemaParser<Schema, Object> parser;
+
+  /** Settings that switch InSession to the Confluent wire format with this stub as registry. */
+  public static Map<String, String> confluentSettings() {
+    return Map.of(
+        InSessionConfig.SERDE,
+        "confluent",
+        InSessionConfig.SERDE_REGISTRY_URL,
+        "http://registry.invalid:8080/apis/registry/v3",
+        "apicurio.registry.schema-resolver",
+        StubSchemaResolver.class.getName());
+  }
 
   /** The id the stub gave {@code schema} (registering it if new). */
   public static long idOf(final Schema schema) {

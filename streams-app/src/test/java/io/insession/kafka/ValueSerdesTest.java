@@ -43,14 +43,7 @@ class ValueSerdesTest {
           .build();
 
   private static InSessionConfig confluent() {
-    return InSessionConfig.of(
-        Map.of(
-            InSessionConfig.SERDE,
-            "confluent",
-            InSessionConfig.SERDE_REGISTRY_URL,
-            "http://registry.invalid:8080/apis/registry/v3",
-            "apicurio.registry.schema-resolver",
-            StubSchemaResolver.class.getName()));
+    return InSessionConfig.of(StubSchemaResolver.confluentSettings());
   }
 
   @Test
