@@ -13,6 +13,7 @@ import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,6 +26,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With {@code insession.serde=confluent} the topology reads events and writes lists in the
@@ -35,12 +37,15 @@ class ConfluentWireTopologyTest {
 
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
+  @TempDir Path stateDir;
+
   @Test
   void shouldReadAndWriteTheConfluentWireFormatWhenConfiguredSo() {
     final Topics topics = Topics.from(InSessionConfig.of(StubSchemaResolver.confluentSettings()));
     final Topics singleObject = Topics.from(InSessionConfig.of(Map.of()));
     final Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "confluent-wire-test");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
     try (SessionScorer scorer = TestModels.tinyGruScorer();

@@ -15,6 +15,7 @@ import io.insession.state.BoundedRocksDbMemory;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,6 +33,7 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The placement check in front of validation, on {@link TopologyTestDriver}: the driver reads every
@@ -48,6 +50,8 @@ class KeyPlacementTopologyTest {
 
   private static SessionScorer scorer;
   private static Topics topics;
+
+  @TempDir Path stateDir;
 
   @BeforeAll
   static void loadModel() {
@@ -68,8 +72,9 @@ class KeyPlacementTopologyTest {
       TestOutputTopic<byte[], byte[]> deadLetters)
       implements AutoCloseable {
 
-    static Run over(final int partitions) {
+    static Run over(final int partitions, final Path stateDir) {
       final Properties props = new Properties();
+      props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
       props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP);
       props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
       props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
@@ -123,11 +128,11 @@ class KeyPlacementTopologyTest {
     final String session = sessionOnPartition(false);
     final List<WeblogEvent> events = events(session);
     final List<RecommendationList> expected;
-    try (Run inPlace = Run.over(1)) {
+    try (Run inPlace = Run.over(1, stateDir.resolve("one"))) {
       inPlace.send(events);
       expected = inPlace.lists.readValuesToList();
     }
-    try (Run misplaced = Run.over(PARTITIONS)) {
+    try (Run misplaced = Run.over(PARTITIONS, stateDir.resolve("many"))) {
       misplaced.send(events);
       assertThat(misplaced.driver.producedTopicNames()).contains(REROUTED_TOPIC);
       assertThat(misplaced.lists.readValuesToList()).hasSize(events.size()).isEqualTo(expected);
@@ -140,7 +145,7 @@ class KeyPlacementTopologyTest {
   @Test
   void shouldLeaveRecordsOnTheirKeyPartitionOutOfTheHop() {
     final String session = sessionOnPartition(true);
-    try (Run run = Run.over(PARTITIONS)) {
+    try (Run run = Run.over(PARTITIONS, stateDir.resolve("many"))) {
       run.send(events(session));
       assertThat(run.lists.readValuesToList()).hasSize(3);
       assertThat(run.driver.producedTopicNames()).doesNotContain(REROUTED_TOPIC);
@@ -150,7 +155,7 @@ class KeyPlacementTopologyTest {
   @Test
   void shouldTellWhereAReroutedDeadLetterFirstArrived() {
     final String session = sessionOnPartition(false);
-    try (Run run = Run.over(PARTITIONS)) {
+    try (Run run = Run.over(PARTITIONS, stateDir.resolve("many"))) {
       run.weblog.pipeInput(key(session), "not avro".getBytes(StandardCharsets.UTF_8), T0);
       run.weblog.pipeInput(key(session), "still not".getBytes(StandardCharsets.UTF_8), T0);
       final List<TestRecord<byte[], byte[]>> dead = run.deadLetters.readRecordsToList();
