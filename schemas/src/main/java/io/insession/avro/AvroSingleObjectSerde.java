@@ -32,9 +32,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@code io/insession/schemas/history/<RecordName>-v<N>.avsc}, N = 1, 2, ...), so messages written
  * before a compatible schema change still decode.
  *
- * <p>This class is the one place that knows the wire format: a registry-backed serde (Confluent or
- * Apicurio) can replace it without touching the topology. Anything that does not decode throws a
- * {@link SerializationException} whose message says why; callers treat it as bad input.
+ * <p>This class is the one place that knows this wire format; {@code
+ * io.insession.kafka.ValueSerdes} in the streams app chooses between it (the default) and a
+ * registry-backed serde in the Confluent wire format ({@code insession.serde}). Anything that does
+ * not decode throws a {@link SerializationException} whose message says why; callers treat it as
+ * bad input.
  */
 public final class AvroSingleObjectSerde<T extends SpecificRecord>
     implements Serde<T>, Serializer<T>, Deserializer<T> {

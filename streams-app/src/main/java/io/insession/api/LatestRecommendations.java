@@ -2,7 +2,6 @@ package io.insession.api;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.schemas.RecommendationList;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,6 +31,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +67,7 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
 
   private final String topic;
   private final Consumer<String, byte[]> consumer;
-  private final AvroSingleObjectSerde<RecommendationList> serde =
-      AvroSingleObjectSerde.forType(RecommendationList.class);
+  private final Deserializer<RecommendationList> decoder;
 
   /** A session's latest list with its JSON, written once when the list arrives. */
   private record Latest(RecommendationList list, byte[] json) {}
@@ -98,6 +97,7 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   /** For tests: with a given consumer, e.g. a {@code MockConsumer}. */
   LatestRecommendations(final LookupApiSettings settings, final Consumer<String, byte[]> consumer) {
     this.topic = settings.topic();
+    this.decoder = settings.listDecoder();
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.cache =
         Caffeine.newBuilder()
@@ -331,7 +331,7 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
     }
     final RecommendationList list;
     try {
-      list = serde.deserialize(rec.topic(), rec.value());
+      list = decoder.deserialize(rec.topic(), rec.headers(), rec.value());
     } catch (SerializationException e) {
       skip(rec, e.getMessage());
       return;

@@ -1,10 +1,13 @@
 package io.insession.api;
 
 import io.insession.config.InSessionConfig;
+import io.insession.kafka.ValueSerdes;
+import io.insession.schemas.RecommendationList;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Every setting of the lookup API, immutable.
@@ -19,6 +22,8 @@ import java.util.TreeMap;
  * @param cacheTtl how long a session's list is served after it was read; the session gap
  * @param collector the event collector's settings; null when the API collects no events
  * @param push the push stream's settings
+ * @param listDecoder the recommendations topic's value deserializer (its serde is chosen by {@code
+ *     insession.serde}, see {@code kafka.ValueSerdes})
  */
 public record LookupApiSettings(
     String bootstrapServers,
@@ -28,7 +33,8 @@ public record LookupApiSettings(
     long cacheMaxEntries,
     Duration cacheTtl,
     CollectorSettings collector,
-    PushSettings push) {
+    PushSettings push,
+    Deserializer<RecommendationList> listDecoder) {
 
   /** HTTP port when none is given. */
   public static final int DEFAULT_PORT = 8080;
@@ -61,11 +67,12 @@ public record LookupApiSettings(
       throw new IllegalArgumentException("cacheTtl must be positive: " + cacheTtl);
     }
     Objects.requireNonNull(push, "push");
+    Objects.requireNonNull(listDecoder, "listDecoder");
   }
 
   /**
    * Settings with the defaults: port 8080, 100,000 sessions, 30 minutes, no extra properties, no
-   * event collector, the default push settings.
+   * event collector, the default push settings, lists in the default (single-object) encoding.
    */
   public static LookupApiSettings of(final String bootstrapServers, final String topic) {
     return new LookupApiSettings(
@@ -76,7 +83,8 @@ public record LookupApiSettings(
         DEFAULT_CACHE_MAX_ENTRIES,
         DEFAULT_CACHE_TTL,
         null,
-        PushSettings.defaults());
+        PushSettings.defaults(),
+        ValueSerdes.singleObject().topicValue(RecommendationList.class).deserializer());
   }
 
   /** A copy with another HTTP port. */
@@ -89,19 +97,36 @@ public record LookupApiSettings(
         cacheMaxEntries,
         cacheTtl,
         collector,
-        push);
+        push,
+        listDecoder);
   }
 
   /** A copy with other pass-through Kafka properties. */
   public LookupApiSettings withKafkaProperties(final Map<String, String> properties) {
     return new LookupApiSettings(
-        bootstrapServers, properties, topic, port, cacheMaxEntries, cacheTtl, collector, push);
+        bootstrapServers,
+        properties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        listDecoder);
   }
 
   /** A copy with another cache size and time to live. */
   public LookupApiSettings withCache(final long maxEntries, final Duration ttl) {
     return new LookupApiSettings(
-        bootstrapServers, kafkaProperties, topic, port, maxEntries, ttl, collector, push);
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        maxEntries,
+        ttl,
+        collector,
+        push,
+        listDecoder);
   }
 
   /** A copy with an event collector ({@code null}: none). */
@@ -114,7 +139,8 @@ public record LookupApiSettings(
         cacheMaxEntries,
         cacheTtl,
         newCollector,
-        push);
+        push,
+        listDecoder);
   }
 
   /** A copy with other push stream settings. */
@@ -127,7 +153,22 @@ public record LookupApiSettings(
         cacheMaxEntries,
         cacheTtl,
         collector,
-        newPush);
+        newPush,
+        listDecoder);
+  }
+
+  /** A copy that reads the lists with another deserializer. */
+  public LookupApiSettings withListDecoder(final Deserializer<RecommendationList> decoder) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        decoder);
   }
 
   /** The settings with the values of secret-looking Kafka properties masked, for logs. */

@@ -149,7 +149,12 @@ final class EvaluateCommand implements Callable<Integer> {
     final Map<String, List<Click>> testSessions =
         test.file != null
             ? SessionFiles.readSessions(test.file)
-            : TopicSessions.read(config.clientProperties(), test.topic, from, to);
+            : TopicSessions.read(
+                config.clientProperties(),
+                Topics.from(config).weblog().valueSerde().deserializer(),
+                test.topic,
+                from,
+                to);
     final Map<String, List<Click>> trainSessions =
         train == null ? Map.of() : SessionFiles.readSessions(train);
     final List<NamedScorer> scorers = new ArrayList<>();

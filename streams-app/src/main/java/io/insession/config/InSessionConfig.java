@@ -41,6 +41,8 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
   public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
+  public static final String SERDE = "insession.serde";
+  public static final String SERDE_REGISTRY_URL = "insession.serde.registry.url";
   public static final String SESSION_GAP_MS = "insession.session.gap.ms";
   public static final String SESSION_EXPIRY_SCAN_INTERVAL_MS =
       "insession.session.expiry.scan.interval.ms";
@@ -131,6 +133,25 @@ public final class InSessionConfig extends AbstractConfig {
               ConfigDef.Range.atLeast(1),
               Importance.LOW,
               "Replication factor of the topics InSession creates when they do not exist.")
+          .define(
+              SERDE,
+              Type.STRING,
+              "single-object",
+              ValidString.in("single-object", "confluent"),
+              Importance.MEDIUM,
+              "Encoding of the Avro values on the weblog and recommendations topics:"
+                  + " single-object (Avro single-object encoding, the writer schema's CRC-64"
+                  + " fingerprint in each value, no registry) or confluent (magic byte 0 + 4-byte"
+                  + " schema id, ids kept in a schema registry, through Apicurio's Avro serde; every"
+                  + " apicurio.registry.* setting passes through). State stores always use"
+                  + " single-object.")
+          .define(
+              SERDE_REGISTRY_URL,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Schema registry URL for insession.serde=confluent (Apicurio Registry, e.g."
+                  + " http://registry:8080/apis/registry/v3); sets apicurio.registry.url.")
           .define(
               SESSION_GAP_MS,
               Type.LONG,

@@ -1,6 +1,5 @@
 package io.insession.data;
 
-import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.schemas.WeblogEvent;
 import io.insession.session.EventSemantics;
 import java.time.Duration;
@@ -17,6 +16,7 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,19 +35,19 @@ public final class TopicSessions {
    * The sessions of {@code topic} with record times in [{@code from}, {@code to}).
    *
    * @param clientProperties bootstrap servers and security settings
+   * @param decoder the weblog topic's value deserializer ({@code Topics.from(config).weblog()})
    * @param from first record time, or null for the beginning
    * @param to end record time (exclusive), or null for the log end at the start of the read
    */
   public static Map<String, List<Click>> read(
       final Map<String, Object> clientProperties,
+      final Deserializer<WeblogEvent> decoder,
       final String topic,
       final Instant from,
       final Instant to) {
     final Map<String, Object> props = new HashMap<>(clientProperties);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    final AvroSingleObjectSerde<WeblogEvent> serde =
-        AvroSingleObjectSerde.forType(WeblogEvent.class);
     final Map<String, List<Click>> sessions = new LinkedHashMap<>();
     long skipped = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
@@ -70,7 +70,7 @@ public final class TopicSessions {
             continue;
           }
           try {
-            final WeblogEvent event = serde.deserialize(topic, record.value());
+            final WeblogEvent event = decoder.deserialize(topic, record.headers(), record.value());
             if (event != null
                 && EventSemantics.advancesModel(event.getEventType())
                 && event.getItemId() != null) {

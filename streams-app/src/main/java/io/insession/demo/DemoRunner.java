@@ -110,7 +110,7 @@ public final class DemoRunner {
           RecommendationWatcher watcher =
               new RecommendationWatcher(
                   config.clientProperties(),
-                  topics.recommendations().name(),
+                  topics.recommendations(),
                   options.quiet() ? nullStream() : out,
                   Clock.systemUTC());
           KafkaProducer<String, WeblogEvent> producer = producer(config, topics)) {

@@ -1,6 +1,6 @@
 package io.insession.demo;
 
-import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.kafka.Topic;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.ScoredItem;
 import java.io.PrintStream;
@@ -25,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
   private static final int SHOWN_ITEMS = 4;
 
   private final KafkaConsumer<String, byte[]> consumer;
-  private final AvroSingleObjectSerde<RecommendationList> serde =
-      AvroSingleObjectSerde.forType(RecommendationList.class);
+  private final Deserializer<RecommendationList> decoder;
   private final PrintStream out;
   private final Clock clock;
   private final Map<String, String> viewedByEvent = new ConcurrentHashMap<>();
@@ -52,13 +52,15 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
 
   /**
    * @param clientProperties bootstrap servers and any security settings
-   * @param topic the recommendations topic
+   * @param lists the recommendations topic and its serdes
    */
   public RecommendationWatcher(
       final Map<String, Object> clientProperties,
-      final String topic,
+      final Topic<String, RecommendationList> lists,
       final PrintStream out,
       final Clock clock) {
+    final String topic = lists.name();
+    this.decoder = lists.valueSerde().deserializer();
     final Map<String, Object> props = new HashMap<>(clientProperties);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -105,7 +107,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
   private void show(final ConsumerRecord<String, byte[]> record) {
     final RecommendationList list;
     try {
-      list = serde.deserialize(record.topic(), record.value());
+      list = decoder.deserialize(record.topic(), record.headers(), record.value());
     } catch (SerializationException e) {
       LOG.warn(
           "Skipping an undecodable list at {}-{}@{}: {}",

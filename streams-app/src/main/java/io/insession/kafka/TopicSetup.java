@@ -90,6 +90,32 @@ public final class TopicSetup {
     return List.copyOf(created);
   }
 
+  /**
+   * The partition count of {@code topic}.
+   *
+   * @throws KafkaException if the topic does not exist or cannot be described
+   * @throws TimeoutException if the broker does not answer within {@code timeout}
+   * @throws InterruptException if the calling thread is interrupted (its flag stays set)
+   */
+  public static int partitionCount(final Admin admin, final String topic, final Duration timeout) {
+    try {
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(timeout.toNanos(), TimeUnit.NANOSECONDS)
+          .get(topic)
+          .partitions()
+          .size();
+    } catch (ExecutionException e) {
+      throw new KafkaException(
+          "Cannot describe topic " + topic + ": " + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new TimeoutException("Describing topic " + topic + " timed out after " + timeout);
+    } catch (InterruptedException e) {
+      throw new InterruptException(e);
+    }
+  }
+
   private static void checkExisting(
       final Admin admin, final List<TopicSpec> existing, final long deadline) {
     final Map<String, TopicDescription> descriptions;

@@ -1,6 +1,5 @@
 package io.insession.kafka;
 
-import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.config.InSessionConfig;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
@@ -18,13 +17,14 @@ public record Topics(
     Topic<byte[], byte[]> deadLetter,
     Topic<String, RecommendationList> recommendations) {
 
-  /** The topics named in {@code config}, with InSession's Avro serdes. */
+  /** The topics named in {@code config}, with the value serdes it chooses ({@link ValueSerdes}). */
   public static Topics from(final InSessionConfig config) {
+    final ValueSerdes values = ValueSerdes.from(config);
     return new Topics(
         new Topic<>(
             config.getString(InSessionConfig.WEBLOG_TOPIC),
             Serdes.String(),
-            AvroSingleObjectSerde.forType(WeblogEvent.class)),
+            values.topicValue(WeblogEvent.class)),
         new Topic<>(
             config.getString(InSessionConfig.DEAD_LETTER_TOPIC),
             Serdes.ByteArray(),
@@ -32,6 +32,6 @@ public record Topics(
         new Topic<>(
             config.getString(InSessionConfig.RECOMMENDATIONS_TOPIC),
             Serdes.String(),
-            AvroSingleObjectSerde.forType(RecommendationList.class)));
+            values.topicValue(RecommendationList.class)));
   }
 }

@@ -16,9 +16,11 @@ public final class LookupSettings {
   private LookupSettings() {}
 
   public static LookupApiSettings from(final InSessionConfig config) {
+    final Topics topics = Topics.from(config);
     return LookupApiSettings.of(
             config.bootstrapServers(), config.getString(InSessionConfig.RECOMMENDATIONS_TOPIC))
         .withKafkaProperties(config.kafkaProperties())
+        .withListDecoder(topics.recommendations().valueSerde().deserializer())
         .withPort(config.getInt(InSessionConfig.API_PORT))
         .withCache(
             config.getLong(InSessionConfig.API_CACHE_MAX_SESSIONS),
@@ -26,7 +28,7 @@ public final class LookupSettings {
         .withCollector(
             config.getBoolean(InSessionConfig.API_COLLECTOR_ENABLED)
                 ? new CollectorSettings(
-                    Topics.from(config).weblog(),
+                    topics.weblog(),
                     config.getInt(InSessionConfig.API_COLLECTOR_MAX_BATCH_EVENTS),
                     Duration.ofMillis(config.getLong(InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS)))
                 : null)

@@ -1,6 +1,7 @@
 package io.insession.runtime;
 
 import io.insession.config.InSessionConfig;
+import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.scoring.SessionScorer;
@@ -10,21 +11,39 @@ import io.insession.topology.RecordProcessingExceptionHandler;
 import io.insession.topology.SafeTimestampExtractor;
 import io.insession.topology.TopologySettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /** The recommender topology as the settings describe it, ready to start in a runner. */
 public final class RecommenderStreams {
 
+  private static final Duration DESCRIBE_TIMEOUT = Duration.ofSeconds(30);
+
   private RecommenderStreams() {}
 
-  /** A runner (not started) of the topology over {@code scorer}, recording into {@code metrics}. */
+  /**
+   * A runner (not started) of the topology over {@code scorer}, recording into {@code metrics}. The
+   * weblog topic must exist: its partition count decides which records sit on another partition
+   * than their key's murmur2 one (see {@link RecommenderTopology}).
+   */
   public static StreamsRunner create(
       final InSessionConfig config, final SessionScorer scorer, final TopologyMetrics metrics) {
+    final Topics topics = Topics.from(config);
+    final int weblogPartitions;
+    try (Admin admin = Admin.create(config.clientProperties())) {
+      weblogPartitions = TopicSetup.partitionCount(admin, topics.weblog().name(), DESCRIBE_TIMEOUT);
+    }
     return new StreamsRunner(
         RecommenderTopology.build(
-            TopologySettings.from(config), scorer, Topics.from(config), Clock.systemUTC(), metrics),
+            TopologySettings.from(config),
+            scorer,
+            topics,
+            Clock.systemUTC(),
+            metrics,
+            weblogPartitions),
         streamsProperties(config));
   }
 

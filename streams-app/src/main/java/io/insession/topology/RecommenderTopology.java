@@ -1,7 +1,8 @@
 package io.insession.topology;
 
-import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.kafka.JavaKeyPartitioner;
 import io.insession.kafka.Topics;
+import io.insession.kafka.ValueSerdes;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.schemas.SessionState;
@@ -19,6 +20,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -28,9 +30,16 @@ import org.apache.kafka.streams.state.Stores;
  * the runner build exactly the same thing.
  *
  * <pre>
- * weblog-source ─▶ validate-event ─┬─ valid ──▶ score-session [session-state, pending-events] ─▶ recommendations-sink
- *                                  └─ invalid ▶ dead-letter-sink
+ * weblog-source ─┬─ weblog-in-place ─────────────────────────────────┬─ weblog-placed ─▶ validate-event ─┬─ valid ──▶ score-session [session-state, pending-events] ─▶ recommendations-sink
+ *                 └─ weblog-misplaced ─▶ weblog-rerouted (repartition) ┘                                   └─ invalid ▶ dead-letter-sink
  * </pre>
+ *
+ * <p>A producer whose partitioner is not the Java one (librdkafka's default CRC32, say) puts a
+ * session's events on another partition than the Java collector does, so two tasks would each hold
+ * half of the session. {@link KeyPlacementFilter} sends only the records that are not on their
+ * key's murmur2 partition through the {@code weblog-rerouted} repartition topic, written with the
+ * Java partitioner; the rest go straight on. Under exactly-once the hop is part of each task's
+ * transaction, and records keep their order per source partition.
  */
 public final class RecommenderTopology {
 
@@ -41,13 +50,23 @@ public final class RecommenderTopology {
 
   private RecommenderTopology() {}
 
-  /** The topology without metrics (tests that do not look at them). */
+  /** The topology without metrics (tests that do not look at them), over a one-partition weblog. */
   public static Topology build(
       final TopologySettings settings,
       final SessionScorer scorer,
       final Topics topics,
       final Clock clock) {
     return build(settings, scorer, topics, clock, TopologyMetrics.NONE);
+  }
+
+  /** The topology over a one-partition weblog topic (tests, where every record is in place). */
+  public static Topology build(
+      final TopologySettings settings,
+      final SessionScorer scorer,
+      final Topics topics,
+      final Clock clock,
+      final TopologyMetrics metrics) {
+    return build(settings, scorer, topics, clock, metrics, 1);
   }
 
   /**
@@ -59,13 +78,16 @@ public final class RecommenderTopology {
    * @param clock the wall clock for {@code emittedAt}
    * @param metrics where the processors report events in, dead letters, lists out, latencies and
    *     active sessions (shared by all stream threads)
+   * @param weblogPartitions the partition count of the weblog topic, over which a record's key
+   *     partition (murmur2) is computed
    */
   public static Topology build(
       final TopologySettings settings,
       final SessionScorer scorer,
       final Topics topics,
       final Clock clock,
-      final TopologyMetrics metrics) {
+      final TopologyMetrics metrics,
+      final int weblogPartitions) {
     final StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(sessionStore());
     final String[] stores =
@@ -80,11 +102,7 @@ public final class RecommenderTopology {
     final ThreadLocal<ThreadBatch> threadBatches = ThreadLocal.withInitial(ThreadBatch::new);
 
     final Map<String, KStream<String, CheckedEvent>> checked =
-        builder.stream(
-                topics.weblog().name(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-                    .withTimestampExtractor(new SafeTimestampExtractor(metrics))
-                    .withName("weblog-source"))
+        placedWeblog(builder, topics, weblogPartitions, metrics)
             .process(
                 () ->
                     new ValidateEventProcessor(
@@ -125,12 +143,40 @@ public final class RecommenderTopology {
     return builder.build();
   }
 
+  /**
+   * The raw weblog records, each on its key's murmur2 partition: those already there as they are,
+   * the others after the {@code weblog-rerouted} hop.
+   */
+  private static KStream<byte[], byte[]> placedWeblog(
+      final StreamsBuilder builder,
+      final Topics topics,
+      final int weblogPartitions,
+      final TopologyMetrics metrics) {
+    final KStream<byte[], byte[]> raw =
+        builder.stream(
+            topics.weblog().name(),
+            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                .withTimestampExtractor(new SafeTimestampExtractor(metrics))
+                .withName("weblog-source"));
+    final KStream<byte[], byte[]> rerouted =
+        raw.processValues(
+                () -> KeyPlacementFilter.misplaced(weblogPartitions), Named.as("weblog-misplaced"))
+            .repartition(
+                Repartitioned.<byte[], byte[]>as("weblog-rerouted")
+                    .withKeySerde(Serdes.ByteArray())
+                    .withValueSerde(Serdes.ByteArray())
+                    .withStreamPartitioner(new JavaKeyPartitioner()));
+    return raw.processValues(
+            () -> KeyPlacementFilter.inPlace(weblogPartitions), Named.as("weblog-in-place"))
+        .merge(rerouted, Named.as("weblog-placed"));
+  }
+
   /** Events waiting for their micro-batch: in memory, but changelogged for exactly-once. */
   private static StoreBuilder<KeyValueStore<Long, WeblogEvent>> pendingStore() {
     return Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(ScoreSessionProcessor.PENDING_STORE),
             Serdes.Long(),
-            AvroSingleObjectSerde.forType(WeblogEvent.class))
+            ValueSerdes.storeValue(WeblogEvent.class))
         .withLoggingEnabled(Map.of());
   }
 
@@ -138,7 +184,7 @@ public final class RecommenderTopology {
     return Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(SessionStates.STORE_NAME),
             Serdes.String(),
-            AvroSingleObjectSerde.forType(SessionState.class))
+            ValueSerdes.storeValue(SessionState.class))
         .withLoggingEnabled(Map.of());
   }
 }

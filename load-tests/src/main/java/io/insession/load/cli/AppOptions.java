@@ -1,9 +1,13 @@
 package io.insession.load.cli;
 
+import io.insession.config.InSessionConfig;
+import io.insession.kafka.ValueSerdes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** How {@code --embedded} starts the app. */
@@ -63,6 +67,19 @@ final class AppOptions {
     return workDir == null
         ? Paths.home().resolve("load-tests/target/embedded-" + System.currentTimeMillis())
         : workDir;
+  }
+
+  /** The value serdes the child app uses, by its {@code --app-set} settings. */
+  ValueSerdes valueSerdes() {
+    final Map<String, String> settings = new HashMap<>();
+    for (final String setting : appSettings) {
+      final int eq = setting.indexOf('=');
+      if (eq < 1) {
+        throw new IllegalArgumentException("--app-set wants KEY=VALUE, got: " + setting);
+      }
+      settings.put(setting.substring(0, eq).strip(), setting.substring(eq + 1).strip());
+    }
+    return ValueSerdes.from(InSessionConfig.of(settings));
   }
 
   List<String> javaOptions() {

@@ -194,7 +194,12 @@ final class StreamCommand implements Callable<Integer> {
             new SessionInterleaver(sessions, concurrency, runTag, seed);
         final StreamLoadSettings settings =
             new StreamLoadSettings(
-                bootstrap, weblogTopic, recommendationsTopic, applicationId, lingerMs);
+                bootstrap,
+                weblogTopic,
+                recommendationsTopic,
+                applicationId,
+                lingerMs,
+                app.valueSerdes());
         final LoadReport report;
         try (StreamLoad load =
             StreamLoad.connect(settings, runTag, Duration.ofSeconds(readyTimeoutSeconds))) {

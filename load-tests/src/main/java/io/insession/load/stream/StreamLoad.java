@@ -1,6 +1,5 @@
 package io.insession.load.stream;
 
-import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.load.measure.CpuMeter;
 import io.insession.load.measure.CpuUse;
 import io.insession.load.measure.GroupLagProbe;
@@ -39,6 +38,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -59,8 +59,7 @@ public final class StreamLoad implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final GroupLagProbe lagProbe;
   private final Thread receiver;
-  private final AvroSingleObjectSerde<RecommendationList> listSerde =
-      AvroSingleObjectSerde.forType(RecommendationList.class);
+  private final Deserializer<RecommendationList> listDecoder;
   private final AtomicLong sendErrors = new AtomicLong();
   private final AtomicLong eventCounter = new AtomicLong();
   private final CpuMeter ownCpu = CpuMeter.currentProcess();
@@ -78,6 +77,7 @@ public final class StreamLoad implements AutoCloseable {
     this.producer = producer;
     this.consumer = consumer;
     this.eventTag = eventTag;
+    this.listDecoder = settings.valueSerdes().topicValue(RecommendationList.class).deserializer();
     this.lagProbe = new GroupLagProbe(admin, settings.applicationId(), settings.weblogTopic());
     this.receiver = new Thread(this::receive, "load-list-receiver");
     receiver.setDaemon(true);
@@ -116,7 +116,7 @@ public final class StreamLoad implements AutoCloseable {
           new KafkaProducer<>(
               producerProps,
               new StringSerializer(),
-              AvroSingleObjectSerde.forType(WeblogEvent.class).serializer());
+              settings.valueSerdes().topicValue(WeblogEvent.class).serializer());
       final StreamLoad load = new StreamLoad(settings, admin, producer, consumer, eventTag);
       load.receiver.start();
       return load;
@@ -162,7 +162,8 @@ public final class StreamLoad implements AutoCloseable {
         final LatencyTracker current = tracker;
         for (final ConsumerRecord<String, byte[]> record : records) {
           try {
-            final RecommendationList list = listSerde.deserialize(record.topic(), record.value());
+            final RecommendationList list =
+                listDecoder.deserialize(record.topic(), record.headers(), record.value());
             current.received(list.getTriggerEventId(), now, list.getFallback());
           } catch (SerializationException e) {
             LOG.warn(

@@ -7,12 +7,14 @@ import io.insession.config.InSessionConfig;
 import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
+import io.insession.kafka.ValueSerdes;
 import io.insession.load.measure.CpuMeter;
 import io.insession.load.measure.CpuUse;
 import io.insession.load.replay.SessionInterleaver;
 import io.insession.load.report.LoadReport;
 import io.insession.load.report.Reports;
 import io.insession.load.report.Verdict;
+import io.insession.metrics.TopologyMetrics;
 import io.insession.runtime.InSessionTopics;
 import io.insession.runtime.Scoring;
 import io.insession.runtime.StreamsRunner;
@@ -68,7 +70,12 @@ class StreamLoadIT {
     app =
         new StreamsRunner(
             RecommenderTopology.build(
-                TopologySettings.from(config), scorer, Topics.from(config), Clock.systemUTC()),
+                TopologySettings.from(config),
+                scorer,
+                Topics.from(config),
+                Clock.systemUTC(),
+                TopologyMetrics.NONE,
+                config.getInt(InSessionConfig.TOPIC_PARTITIONS)),
             config.streamsProperties());
     app.start();
     assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
@@ -97,7 +104,12 @@ class StreamLoadIT {
     final SessionInterleaver interleaver = new SessionInterleaver(sessions, 3, "it", 1);
     final StreamLoadSettings settings =
         new StreamLoadSettings(
-            broker.bootstrapServers(), "weblog-events", "recommendations", "load-it", 0);
+            broker.bootstrapServers(),
+            "weblog-events",
+            "recommendations",
+            "load-it",
+            0,
+            ValueSerdes.from(config));
     final LoadReport report;
     try (StreamLoad load = StreamLoad.connect(settings, "it", Duration.ofSeconds(30))) {
       report =
