@@ -11,7 +11,7 @@ import torch
 from conftest import YC_TRAIN, needs_data
 from insession_exporter import cli
 from insession_exporter.data import SessionData, Vocabulary
-from insession_exporter.export import export, graph_specs, onnx_export_options, tensor_specs
+from insession_exporter.export import SUPPORTED_TORCH, export, graph_specs, onnx_export_options, tensor_specs
 from insession_exporter.model import GRU4Rec, ModelConfig, StepModule
 from insession_exporter.onnx_numpy import check_parity, run
 from insession_exporter.train import TrainConfig, train
@@ -181,3 +181,12 @@ def test_exported_model_is_one_self_contained_opset_14_file(tmp_path):
     proto = onnx.load(os.path.join(out, "model.onnx"), load_external_data=False)
     assert not any(t.data_location == onnx.TensorProto.EXTERNAL for t in proto.graph.initializer)
     assert [o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")] == [14]
+
+
+def test_requirements_state_the_supported_torch_range():
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    spec = "torch" + ",".join(SUPPORTED_TORCH)
+    with open(os.path.join(here, "requirements.txt"), encoding="utf-8") as f:
+        assert spec in [line.strip() for line in f]
+    with open(os.path.join(here, "pyproject.toml"), encoding="utf-8") as f:
+        assert f'"{spec}"' in f.read()
