@@ -248,3 +248,21 @@ def test_quantised_graph_bounds_activation_codes_to_7_bits_and_weights_to_int8(f
         hidden = (rng.normal(size=(16, 24)) * magnitude).astype(np.float32)
         codes = run(probe, {"item_idx": rng.integers(0, 40, size=16).astype(np.int64), "hidden": hidden})[a_codes]
         assert codes.dtype == np.uint8 and codes.min() >= 0 and codes.max() <= 127
+
+
+def test_quantize_refuses_a_hidden_size_whose_int32_sums_could_overflow():
+    def catalog_graph(hidden_size: int) -> onnx.ModelProto:
+        h = onnx.helper.make_tensor_value_info("hidden", onnx.TensorProto.FLOAT, ["batch", hidden_size])
+        s = onnx.helper.make_tensor_value_info("topk_scores", onnx.TensorProto.FLOAT, ["batch", 1])
+        i = onnx.helper.make_tensor_value_info("topk_items", onnx.TensorProto.INT64, ["batch", 1])
+        inits = [onnx.numpy_helper.from_array(np.full((2, hidden_size), 0.01, dtype=np.float32), "w"),
+                 onnx.numpy_helper.from_array(np.zeros(2, dtype=np.float32), "b"),
+                 onnx.numpy_helper.from_array(np.array([1], dtype=np.int64), "k")]
+        nodes = [onnx.helper.make_node("Gemm", ["hidden", "w", "b"], ["scores"], transB=1),
+                 onnx.helper.make_node("TopK", ["scores", "k"], ["topk_scores", "topk_items"])]
+        graph = onnx.helper.make_graph(nodes, "catalog", [h], [s, i], inits)
+        return onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 14)])
+
+    quantize_graph(catalog_graph(MAX_INNER_SIZE - 1))  # K = hidden + 1 = 133,144: still exact
+    with pytest.raises(ValueError, match="hidden size 133144 too large for int8-catalog-v2"):
+        quantize_graph(catalog_graph(MAX_INNER_SIZE))
