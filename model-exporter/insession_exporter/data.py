@@ -4,6 +4,7 @@ Supported formats (item ids and session ids are kept as strings):
 
 * TSV with header ``SessionId<TAB>ItemId<TAB>Pos``  (SR-GNN splits; ``Pos`` = 0-based click position, no time)
 * TSV with header ``SessionId<TAB>ItemId<TAB>Time`` (GRU4Rec format; ``Time`` = unix seconds, float)
+* (both TSVs: columns found by header name, any order; extra columns such as ``SessionTime`` are ignored)
 * raw DIGINETICA CSV with header ``session_id;user_id;item_id;timeframe;eventdate``
 * raw YOOCHOOSE ``.dat`` without header: ``session,ISO-8601 time,item,category``
 
@@ -84,14 +85,24 @@ def _read_lines(path: str) -> List[str]:
 
 
 def read_tsv(path: str) -> SessionData:
-    """TSV with header ``SessionId ItemId Pos`` or ``SessionId ItemId Time`` (tab-separated)."""
+    """TSV with a header naming ``SessionId``, ``ItemId`` and ``Time`` or ``Pos`` (tab-separated).
+
+    Columns are found by their header name, in any order; other columns (such as SR-GNN's
+    ``SessionTime``) are ignored. With both ``Time`` and ``Pos``, ``Time`` orders the clicks."""
     lines = _read_lines(path)
     if not lines:
         raise ValueError(f"{path}:1: empty file, expected a header 'SessionId<TAB>ItemId<TAB>Pos|Time'")
-    header = lines[0].rstrip("\r").split("\t")
-    if header[:2] != ["SessionId", "ItemId"] or len(header) != 3 or header[2] not in ("Pos", "Time"):
-        raise _bad(path, 1, f"expected header 'SessionId<TAB>ItemId<TAB>Pos' or '...<TAB>Time', got {lines[0]!r}")
-    has_time = header[2] == "Time"
+    header = [h.strip() for h in lines[0].rstrip("\r").split("\t")]
+    key_name = "Time" if "Time" in header else "Pos"
+    missing = [c for c in ("SessionId", "ItemId") if c not in header] + ([] if key_name in header else ["Pos or Time"])
+    if missing:
+        raise _bad(path, 1, f"expected a header with columns SessionId, ItemId and Pos or Time (other columns are "
+                            f"ignored), missing {', '.join(missing)}: {lines[0]!r}")
+    repeated = sorted({h for h in header if header.count(h) > 1 and h in ("SessionId", "ItemId", key_name)})
+    if repeated:
+        raise _bad(path, 1, f"column {repeated[0]} appears more than once: {lines[0]!r}")
+    at_sid, at_item, at_key = header.index("SessionId"), header.index("ItemId"), header.index(key_name)
+    has_time = key_name == "Time"
 
     def clicks() -> Iterable[_Click]:
         for lineno, line in enumerate(lines[1:], start=2):
@@ -99,17 +110,18 @@ def read_tsv(path: str) -> SessionData:
             if not line.strip():
                 continue
             parts = line.split("\t")
-            if len(parts) != 3:
-                raise _bad(path, lineno, f"expected 3 tab-separated fields, got {len(parts)}: {line!r}")
-            sid, item, k = (p.strip() for p in parts)
+            if len(parts) != len(header):
+                raise _bad(path, lineno, f"expected {len(header)} tab-separated fields (as in the header), "
+                                         f"got {len(parts)}: {line!r}")
+            sid, item, k = parts[at_sid].strip(), parts[at_item].strip(), parts[at_key].strip()
             if not sid or not item:
                 raise _bad(path, lineno, f"empty SessionId or ItemId: {line!r}")
             try:
                 key = float(k) if has_time else float(int(k))
             except ValueError:
-                raise _bad(path, lineno, f"bad {header[2]} value {k!r}") from None
+                raise _bad(path, lineno, f"bad {key_name} value {k!r}") from None
             if key != key or (not has_time and key < 0):
-                raise _bad(path, lineno, f"bad {header[2]} value {k!r}")
+                raise _bad(path, lineno, f"bad {key_name} value {k!r}")
             # sessions ordered by first click time; without time: by first appearance in the file
             yield sid, item, key, ((key,) if has_time else (lineno,))
 
@@ -184,7 +196,7 @@ def read_sessions(path: str) -> SessionData:
         raise ValueError(f"{path}: no such file")
     with open(path, encoding="utf-8", errors="replace") as f:
         first = f.readline().strip()
-    if first.startswith("SessionId\t"):
+    if "SessionId" in (h.strip() for h in first.split("\t")):
         return read_tsv(path)
     if first.lower().startswith(("session_id;", "sessionid;")):
         return read_diginetica_csv(path)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import inspect
 import json
 import logging
 import os
-from typing import Any, Dict, List, Mapping, Optional
+import re
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import onnx
 import torch
@@ -22,6 +24,8 @@ INPUT_NAMES = ["item_idx", "hidden"]
 OUTPUT_NAMES = ["new_hidden", "topk_scores", "topk_items"]
 BATCH_AXIS = "batch"
 PARITY_SEED = 1234
+#: the PyTorch versions whose TorchScript ONNX exporter this module uses (requirements.txt says the same)
+SUPPORTED_TORCH = (">=1.13", "<3")
 
 
 def sha256_file(path: str) -> str:
@@ -57,6 +61,33 @@ def graph_specs(model_proto: onnx.ModelProto) -> Dict[str, List[Dict[str, Any]]]
             "outputs": [spec(v) for v in model_proto.graph.output]}
 
 
+def onnx_export_options(export_fn: Callable[..., Any] = torch.onnx.export,
+                        torch_version: str = torch.__version__) -> Dict[str, Any]:
+    """Keyword arguments for ``export_fn`` (``torch.onnx.export``) that select the TorchScript exporter
+    and a single self-contained ``model.onnx``, whatever the PyTorch version.
+
+    Up to torch 2.4 ``torch.onnx.export`` is the TorchScript exporter and has no ``dynamo`` parameter.
+    From 2.5 it has one, and from 2.9 it defaults to ``True`` (the dynamo exporter: opset 18, weights
+    in a separate ``model.onnx.data``), so ``dynamo=False`` is passed whenever the signature has it,
+    and ``external_data=False`` whenever it has that: a bundle under 2 GB is one file.
+    Raises ``RuntimeError`` naming the supported range for a torch outside :data:`SUPPORTED_TORCH`
+    (older than 1.13 is untested; 3.x is expected to drop the TorchScript exporter)."""
+    supported = f"torch {','.join(SUPPORTED_TORCH)} (see requirements.txt)"
+    m = re.match(r"(\d+)\.(\d+)", torch_version)
+    if m is None:
+        raise RuntimeError(f"cannot read the PyTorch version {torch_version!r}; export supports {supported}")
+    if not (1, 13) <= (int(m.group(1)), int(m.group(2))) < (3, 0):
+        raise RuntimeError(f"PyTorch {torch_version} is not supported for export: the bundle needs the "
+                           f"TorchScript ONNX exporter at opset {OPSET}, tested with {supported}")
+    params = inspect.signature(export_fn).parameters
+    options: Dict[str, Any] = {}
+    if "dynamo" in params:
+        options["dynamo"] = False
+    if "external_data" in params:
+        options["external_data"] = False
+    return options
+
+
 def _parity_cases(step: StepModule, hidden_size: int) -> List[Dict[str, Any]]:
     """Two fixed cases: batch of 8 random items with random hidden states, batch of 3 from zeros."""
     g = torch.Generator().manual_seed(PARITY_SEED)
@@ -85,7 +116,9 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
 
     Steps: ``model.eval()`` (on CPU); wrap it in :class:`StepModule` (``item_idx`` int64 [batch],
     ``hidden`` float32 [batch, hidden_size]) -> (``new_hidden``, ``topk_scores``, ``topk_items``) with TopK
-    inside the graph; ``torch.onnx.export`` with opset 14 and a dynamic ``batch`` axis; ``onnx.checker``;
+    inside the graph; ``torch.onnx.export`` (the TorchScript exporter on every supported torch, see
+    :func:`onnx_export_options`) with opset 14, a dynamic ``batch`` axis and no external data;
+    ``onnx.checker``;
     check the graph's tensor names, types and shapes against the contract; write ``items.tsv``,
     ``parity.json`` (fixed inputs + PyTorch outputs, unless ``write_parity`` is False) and ``metadata.json``
     with SHA-256 and size of every other file. With ``verify`` the ONNX graph is also executed by the
@@ -106,11 +139,17 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
     onnx_path = os.path.join(bundle_dir, "model.onnx")
     x = torch.zeros(2, dtype=torch.int64)
     h = torch.zeros(2, hidden_size)
+    options = onnx_export_options()
     with torch.no_grad():
         torch.onnx.export(step, (x, h), onnx_path, opset_version=OPSET, input_names=INPUT_NAMES,
                           output_names=OUTPUT_NAMES, do_constant_folding=True,
-                          dynamic_axes={n: {0: BATCH_AXIS} for n in INPUT_NAMES + OUTPUT_NAMES})
-    proto = onnx.load(onnx_path)
+                          dynamic_axes={n: {0: BATCH_AXIS} for n in INPUT_NAMES + OUTPUT_NAMES}, **options)
+    proto = onnx.load(onnx_path, load_external_data=False)
+    external = [t.name for t in proto.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
+    if external:
+        raise RuntimeError(f"{onnx_path}: {len(external)} weights in external data files "
+                           f"(e.g. {external[0]!r}); a bundle's model.onnx must be self-contained "
+                           f"(torch {torch.__version__}, export options {options})")
     onnx.checker.check_model(proto)
     expected = tensor_specs(hidden_size, k)
     actual = graph_specs(proto)

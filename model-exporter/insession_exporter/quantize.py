@@ -3,18 +3,26 @@
 In the exported step graph almost all the work at serving time is one ``Gemm`` of the new hidden
 state against the whole item embedding (``num_items`` x ``hidden_size``), followed by ``TopK``
 (BENCHMARKS.md: 89-97% of the time on the diginetica bundle). This module replaces that ``Gemm`` by
-an integer matrix product that ONNX Runtime runs with VNNI/AVX2 int8 kernels, and leaves the GRU step
-(and so the hidden state the topology stores) untouched and exact:
+an integer matrix product that ONNX Runtime runs with its int8 kernels, and leaves the GRU step (and
+so the hidden state the topology stores) untouched and exact. Scheme ``int8-catalog-v2``:
 
 * weights: the item embedding with the output bias as one extra column, ``W' = [W | b]``, quantised
-  per item (per row), symmetric, to int8 with scale ``max|W'_j| / 127``;
+  per item (per row), symmetric, to int8 codes in [-127, 127] with scale ``max|W'_j| / 127``;
 * activations: the hidden state with a constant 1 appended, ``x' = [x | 1]``, divided by its own
-  largest magnitude (``>= 1`` thanks to the appended 1, so never zero) and quantised per row to uint8
-  around 128. Per row, so that a session's list never depends on which other sessions share its
-  micro-batch: the batched topology and an offline replay give identical lists;
+  largest magnitude (``>= 1`` thanks to the appended 1, so never zero), times 63, and quantised per
+  row to **7-bit** codes ``round(63 x'/max|x'|) + 64`` in [1, 127] (zero point 64, step 1/63). Per
+  row, so that a session's list never depends on which other sessions share its micro-batch;
 * ``scores_j = MatMulInteger(x'_q, W'_q^T)_j * scale_j`` ranks the items; the row's own factor
-  (``max|x'| / 127``) is the same for every item of the row, so it is applied after ``TopK``, to the
+  (``max|x'| / 63``) is the same for every item of the row, so it is applied after ``TopK``, to the
   ``top_k`` scores only.
+
+Why 7 bits: ONNX Runtime's u8 x s8 kernel on AVX2 / AVX-512BW without VNNI (``vpmaddubsw``) adds
+pairs of u8*s8 products into int16 with saturation. With codes <= 127 and weights in [-127, 127]
+every pair is at most 2*127*127 = 32,258 < 32,767, so no CPU saturates and every CPU (VNNI, AVX2,
+ARM dot products) computes the same exact int32 products: the lists are identical everywhere.
+The int32 sums cannot overflow while ``hidden_size + 1 <= MAX_INNER_SIZE`` (K*127*127 < 2^31),
+which :func:`quantize_graph` enforces. The proof is in model-exporter/README.md; the tests check it
+with a NumPy emulation of the AVX2 kernel (``tests/test_quantize.py``).
 
 The graph keeps the bundle contract (same inputs, outputs, shapes; standard ONNX opset 14 ops only),
 so the Java side serves it unchanged. ``parity.json`` is rewritten with this graph's own outputs
@@ -39,7 +47,13 @@ from .onnx_numpy import run
 
 log = logging.getLogger(__name__)
 
-SCHEME = "int8-catalog-v1"
+SCHEME = "int8-catalog-v2"
+WEIGHT_MAX = 127  # weight codes in [-WEIGHT_MAX, WEIGHT_MAX]
+ACTIVATION_LEVELS = 63  # activation codes round(63 * x / max|x|) + 64: 7 bits, [1, 127]
+ACTIVATION_ZERO_POINT = 64
+ACTIVATION_CODE_MAX = ACTIVATION_ZERO_POINT + ACTIVATION_LEVELS  # 127
+#: the largest inner size (hidden_size + 1) whose int32 sums cannot overflow: K * 127 * 127 < 2^31
+MAX_INNER_SIZE = (2 ** 31 - 1) // (ACTIVATION_CODE_MAX * WEIGHT_MAX)
 _Q = "quantized/"  # name prefix of every node and initializer this module adds
 
 
@@ -67,10 +81,19 @@ def quantize_weights(weight: np.ndarray, bias: np.ndarray) -> Tuple[np.ndarray, 
     """``[W | b]`` per row, symmetric: int8 ``[hidden+1, num_items]`` (transposed, as MatMulInteger's B)
     and the float32 scale of each item. An all-zero row gets scale 1 (its codes are 0 either way)."""
     wb = np.concatenate([weight, bias[:, None]], axis=1).astype(np.float32)
-    scale = (np.abs(wb).max(axis=1) / np.float32(127)).astype(np.float32)
+    scale = (np.abs(wb).max(axis=1) / np.float32(WEIGHT_MAX)).astype(np.float32)
     scale[scale == 0] = 1.0
-    codes = np.clip(np.rint(wb / scale[:, None]), -127, 127).astype(np.int8)
+    codes = np.clip(np.rint(wb / scale[:, None]), -WEIGHT_MAX, WEIGHT_MAX).astype(np.int8)
     return np.ascontiguousarray(codes.T), scale
+
+
+def quantize_activations(hidden: np.ndarray) -> np.ndarray:
+    """The activation codes the quantised graph computes from ``hidden`` float32 ``[batch, hidden_size]``:
+    ``round(63 * [h | 1] / max|[h | 1]|) + 64`` per row, uint8 in [1, 127] (a NumPy mirror of the graph,
+    for the tests and the README's proof)."""
+    x = np.concatenate([hidden.astype(np.float32), np.ones((hidden.shape[0], 1), dtype=np.float32)], axis=1)
+    unit = x / np.abs(x).max(axis=1, keepdims=True)
+    return (np.rint(unit * np.float32(ACTIVATION_LEVELS)) + ACTIVATION_ZERO_POINT).astype(np.uint8)
 
 
 def quantize_graph(proto: onnx.ModelProto) -> onnx.ModelProto:
@@ -81,6 +104,10 @@ def quantize_graph(proto: onnx.ModelProto) -> onnx.ModelProto:
     topk, gemm = _find_catalog_gemm(graph)
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     hidden, weight_name, bias_name = gemm.input
+    inner = inits[weight_name].shape[1] + 1
+    if inner > MAX_INNER_SIZE:
+        raise ValueError(f"hidden size {inner - 1} too large for {SCHEME}: int32 sums are exact only up to "
+                         f"{MAX_INNER_SIZE - 1}")
     codes, scale = quantize_weights(inits[weight_name], inits[bias_name])
 
     def c(name: str, value: Any, dtype: Any) -> str:
@@ -89,8 +116,9 @@ def quantize_graph(proto: onnx.ModelProto) -> onnx.ModelProto:
 
     w_codes = c("weight_codes", codes, np.int8)
     w_scale = c("weight_scale", scale, np.float32)
-    a_step = c("activation_step", 1.0 / 127, np.float32)
-    a_zero = c("activation_zero_point", 128, np.uint8)
+    levels = c("activation_levels", ACTIVATION_LEVELS, np.float32)
+    a_scale = c("activation_scale", 1.0, np.float32)  # the step, max/63, is in the Div and Mul that feed it
+    a_zero = c("activation_zero_point", ACTIVATION_ZERO_POINT, np.uint8)
     zero, one = c("zero", [0], np.int64), c("one", [1], np.int64)
     f0, f1 = c("f0", 0.0, np.float32), c("f1", 1.0, np.float32)
 
@@ -103,12 +131,15 @@ def quantize_graph(proto: onnx.ModelProto) -> onnx.ModelProto:
     ones = node("Add", [node("Mul", [first, f0], "zeros"), f1], "ones")
     extended = node("Concat", [hidden, ones], "hidden_and_one", axis=1)
     row_max = node("ReduceMax", [node("Abs", [extended], "abs")], "row_max", axes=[1], keepdims=1)
+    # |x| <= max|x| gives |x / max| <= 1 exactly in IEEE arithmetic, so |63 x / max| <= 63 and the
+    # codes stay in [1, 127]: QuantizeLinear's scale is 1, so no platform-dependent rounding of 1/63
     unit = node("Div", [extended, row_max], "unit_rows")
-    a_codes = node("QuantizeLinear", [unit, a_step, a_zero], "activation_codes")
+    levelled = node("Mul", [unit, levels], "levelled_rows")
+    a_codes = node("QuantizeLinear", [levelled, a_scale, a_zero], "activation_codes")
     products = node("MatMulInteger", [a_codes, w_codes, a_zero], "products")
     scores = node("Mul", [node("Cast", [products], "products_float", to=TensorProto.FLOAT), w_scale],
                   "row_relative_scores")
-    row_factor = node("Mul", [row_max, a_step], "row_factor")
+    row_factor = node("Div", [row_max, levels], "row_factor")
     topk_scores = topk.output[0]
     topk.input[0] = scores
     topk.output[0] = _Q + "topk_row_relative"
@@ -199,8 +230,9 @@ def quantize_bundle(src_dir: str, out_dir: str, *, name: Optional[str] = None,
         "quantization": {
             "scheme": SCHEME,
             "what": "catalog scoring (hidden x item embedding + bias) in int8; GRU step in float32",
-            "weights": "int8, symmetric, one scale per item, output bias as an extra column",
-            "activations": "uint8 around 128, one scale per row (per session, batch-independent)",
+            "weights": "int8 in [-127, 127], symmetric, one scale per item, output bias as an extra column",
+            "activations": "7-bit codes in [1, 127] (zero point 64, step max|row|/63), one scale per row "
+                           "(per session, batch-independent); no int16 saturation on any CPU",
             "source": {"name": src["name"], "version": src["version"],
                        "model_sha256": src["files"]["model.onnx"]["sha256"]},
             "source_metrics": src.get("metrics", {}),

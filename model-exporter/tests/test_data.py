@@ -1,7 +1,11 @@
+import json
+import os
+
 import numpy as np
 import pytest
 
 from conftest import write
+from insession_exporter import cli
 from insession_exporter.data import (Vocabulary, read_diginetica_csv, read_sessions, read_tsv,
                                      read_yoochoose_dat)
 
@@ -37,6 +41,53 @@ def test_tsv_bad_header(tmp_path):
     p = write(tmp_path, "h.tsv", "session\titem\tpos\n1\ta\t0\n")
     with pytest.raises(ValueError, match=r"h\.tsv:1: "):
         read_tsv(p)
+
+
+def test_tsv_extra_columns_are_ignored_and_columns_found_by_name(tmp_path):
+    plain = read_tsv(write(tmp_path, "a.tsv", "SessionId\tItemId\tPos\n7\tx\t1\n7\ty\t0\n2\tz\t0\n2\tx\t1\n"))
+    srgnn = read_sessions(write(tmp_path, "b.tsv", "SessionId\tItemId\tPos\tSessionTime\n7\tx\t1\t1462752000\n"
+                                                   "7\ty\t0\t1462752000\n2\tz\t0\t1462838400\n2\tx\t1\t1462838400\n"))
+    shuffled = read_sessions(write(tmp_path, "c.tsv", "Extra\tPos\tItemId\tSessionId\nq\t1\tx\t7\nq\t0\ty\t7\n"
+                                                      "q\t0\tz\t2\nq\t1\tx\t2\n"))
+    assert (srgnn.session_ids, srgnn.sessions) == (plain.session_ids, plain.sessions)
+    assert (shuffled.session_ids, shuffled.sessions) == (plain.session_ids, plain.sessions)
+    timed = read_sessions(write(tmp_path, "d.tsv", "SessionId\tItemId\tTime\tCategory\n1\ta\t5\tc1\n2\tb\t1\tc2\n"))
+    assert timed.session_ids == ["2", "1"]
+
+
+@pytest.mark.parametrize("text,what", [
+    ("SessionId\tItemId\tSessionTime\n1\ta\t0\n", "missing Pos or Time"),
+    ("SessionId\tSessionTime\tPos\n1\ta\t0\n", "missing ItemId"),
+    ("SessionId\tItemId\tPos\tItemId\n1\ta\t0\tb\n", "ItemId appears more than once"),
+])
+def test_tsv_header_without_a_required_column(tmp_path, text, what):
+    with pytest.raises(ValueError, match=rf"h\.tsv:1: .*{what}"):
+        read_tsv(write(tmp_path, "h.tsv", text))
+
+
+def test_tsv_row_with_fewer_fields_than_the_header(tmp_path):
+    p = write(tmp_path, "s.tsv", "SessionId\tItemId\tPos\tSessionTime\n1\ta\t0\t9\n1\tb\t1\n")
+    with pytest.raises(ValueError, match=r"s\.tsv:3: expected 4 tab-separated fields \(as in the header\), got 3"):
+        read_tsv(p)
+
+
+def test_cli_trains_and_exports_from_a_tsv_with_a_fourth_column(tmp_path):
+    rng = np.random.default_rng(4)
+    rows = ["SessionId\tItemId\tPos\tSessionTime"]
+    for sid in range(200):
+        for pos, item in enumerate(rng.integers(0, 30, size=rng.integers(2, 6))):
+            rows.append(f"{sid}\t{1000 + int(item)}\t{pos}\t{1462752000 + 60 * sid}")
+    train_file = write(tmp_path, "train.tsv", "\n".join(rows) + "\n")
+    hp = {"hidden_size": 8, "embedding_size": 8, "batch_size": 8, "n_sample": 8, "epochs": 1, "top_k": 5}
+    (tmp_path / "hp.json").write_text(json.dumps(hp), encoding="utf-8")
+    out = str(tmp_path / "bundle")
+    assert cli.main(["--log-level", "WARNING", "train", "--train", train_file, "--test", train_file,
+                     "--hparams", str(tmp_path / "hp.json"), "--out", out, "--name", "four-columns"]) == 0
+    md = json.load(open(os.path.join(out, "metadata.json"), encoding="utf-8"))
+    assert md["training_data"]["events"] == len(rows) - 1
+    assert md["num_items"] == len({r.split("\t")[1] for r in rows[1:]})
+    assert sorted(os.listdir(out)) == ["items.tsv", "metadata.json", "model.onnx", "parity.json"]
+    assert set(md["metrics"]) >= {"recall@20", "mrr@20"}
 
 
 def test_diginetica_csv(tmp_path):

@@ -1,4 +1,5 @@
 import hashlib
+import inspect
 import json
 import os
 
@@ -10,7 +11,7 @@ import torch
 from conftest import YC_TRAIN, needs_data
 from insession_exporter import cli
 from insession_exporter.data import SessionData, Vocabulary
-from insession_exporter.export import export, graph_specs, tensor_specs
+from insession_exporter.export import SUPPORTED_TORCH, export, graph_specs, onnx_export_options, tensor_specs
 from insession_exporter.model import GRU4Rec, ModelConfig, StepModule
 from insession_exporter.onnx_numpy import check_parity, run
 from insession_exporter.train import TrainConfig, train
@@ -139,3 +140,53 @@ def test_cli_train_export_and_evaluate_bundle_on_a_real_slice(tmp_path):
     assert res["mrr@20"] == pytest.approx(md["metrics"]["mrr@20"], abs=2e-4)
     (tmp_path / "bad.json").write_text('{"hiden_size": 3}', encoding="utf-8")
     assert cli.main(["train", "--train", tr, "--hparams", str(tmp_path / "bad.json"), "--out", out]) == 2
+
+
+def _export_113(model, args, f, export_params=True, verbose=False, training=None, input_names=None,
+                output_names=None, operator_export_type=None, opset_version=None, do_constant_folding=True,
+                dynamic_axes=None, keep_initializers_as_inputs=None, custom_opsets=None,
+                export_modules_as_functions=False):
+    """The signature of torch 1.13 - 2.4's torch.onnx.export: the TorchScript exporter only."""
+
+
+def _export_2x(model, args, f, *, kwargs=None, export_params=True, verbose=None, input_names=None,
+               output_names=None, opset_version=None, dynamic_axes=None, keep_initializers_as_inputs=False,
+               dynamo=True, external_data=True, dynamic_shapes=None, optimize=True, verify=False,
+               do_constant_folding=True):
+    """The shape of torch >= 2.9's torch.onnx.export: the dynamo exporter unless dynamo=False."""
+
+
+def test_export_options_keep_the_torchscript_exporter_on_every_supported_torch():
+    assert onnx_export_options(_export_113, "1.13.1") == {}
+    assert onnx_export_options(_export_113, "2.4.1+cpu") == {}
+    assert onnx_export_options(_export_2x, "2.11.0+cu128") == {"dynamo": False, "external_data": False}
+    assert onnx_export_options(_export_2x, "2.12.0.dev20261101") == {"dynamo": False, "external_data": False}
+    # this machine's torch: whatever its version, the options fit its own torch.onnx.export
+    options = onnx_export_options()
+    assert set(options) <= set(inspect.signature(torch.onnx.export).parameters)
+    assert options.get("dynamo", False) is False
+
+
+@pytest.mark.parametrize("version", ["1.12.1", "3.0.0", "nightly"])
+def test_export_options_refuse_a_torch_outside_the_supported_range(version):
+    with pytest.raises(RuntimeError, match=rf"PyTorch (version )?'?{version}.*torch >=1\.13,<3 \(see requirements.txt\)"):
+        onnx_export_options(_export_2x, version)
+
+
+def test_exported_model_is_one_self_contained_opset_14_file(tmp_path):
+    model, vocab = trained(ModelConfig(num_items=1, hidden_size=8, embedding_size=8), small_data(), steps=5)
+    out = str(tmp_path / "bundle")
+    export(model, out, vocab, name="one-file", top_k=5, write_parity=False)
+    assert sorted(os.listdir(out)) == ["items.tsv", "metadata.json", "model.onnx"]
+    proto = onnx.load(os.path.join(out, "model.onnx"), load_external_data=False)
+    assert not any(t.data_location == onnx.TensorProto.EXTERNAL for t in proto.graph.initializer)
+    assert [o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")] == [14]
+
+
+def test_requirements_state_the_supported_torch_range():
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    spec = "torch" + ",".join(SUPPORTED_TORCH)
+    with open(os.path.join(here, "requirements.txt"), encoding="utf-8") as f:
+        assert spec in [line.strip() for line in f]
+    with open(os.path.join(here, "pyproject.toml"), encoding="utf-8") as f:
+        assert f'"{spec}"' in f.read()

@@ -13,8 +13,52 @@ from insession_exporter import cli
 from insession_exporter.export import export, graph_specs, tensor_specs
 from insession_exporter.model import ModelConfig
 from insession_exporter.onnx_numpy import check_parity, run
-from insession_exporter.quantize import SCHEME, quantize_bundle, quantize_weights
+from insession_exporter.quantize import (ACTIVATION_ZERO_POINT, MAX_INNER_SIZE, SCHEME, quantize_activations,
+                                         quantize_bundle, quantize_graph, quantize_weights)
 from test_export import small_data, trained
+
+COMMITTED_INT8 = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                              "streams-app", "src", "test", "resources", "bundles", "tiny-int8")
+
+
+def avx2_u8s8_matmul(a: np.ndarray, b: np.ndarray, a_zero_point: int) -> np.ndarray:
+    """MatMulInteger as ONNX Runtime's u8 x s8 kernel computes it on AVX2 / AVX-512BW without VNNI.
+
+    ``vpmaddubsw`` multiplies the raw uint8 codes by the int8 codes and adds each pair of neighbouring
+    products (along the inner axis) into int16, **saturating** to [-32768, 32767]; ``vpmaddwd`` and
+    ``vpaddd`` then add those in int32 (wrapping). The zero point is taken off afterwards with the
+    column sums of ``b``. VNNI (``vpdpbusd``) and ARM dot products add in int32 directly: exact."""
+    a64, b64 = a.astype(np.int64), b.astype(np.int64)
+    if a64.shape[1] % 2:
+        a64 = np.pad(a64, ((0, 0), (0, 1)))
+        b64 = np.pad(b64, ((0, 1), (0, 0)))
+    products = a64[:, :, None] * b64[None, :, :]
+    pairs = np.clip(products[:, 0::2, :] + products[:, 1::2, :], -32768, 32767)
+    raw = pairs.sum(axis=1) - a_zero_point * b64.sum(axis=0)[None, :]
+    return ((raw + 2 ** 31) % 2 ** 32 - 2 ** 31).astype(np.int32)
+
+
+def exact_matmul(a: np.ndarray, b: np.ndarray, a_zero_point: int) -> np.ndarray:
+    return ((a.astype(np.int64) - a_zero_point) @ b.astype(np.int64)).astype(np.int32)
+
+
+def v1_activation_codes(hidden: np.ndarray) -> np.ndarray:
+    """The retired scheme int8-catalog-v1: uint8 codes around 128, up to 255."""
+    x = np.concatenate([hidden, np.ones((hidden.shape[0], 1), dtype=np.float32)], axis=1)
+    unit = x / np.abs(x).max(axis=1, keepdims=True)
+    return np.clip(np.rint(unit / np.float32(1 / 127)) + 128, 0, 255).astype(np.uint8)
+
+
+def with_outputs(proto: onnx.ModelProto, *names: str) -> onnx.ModelProto:
+    """A copy of ``proto`` that also returns the intermediate tensors ``names`` (for the NumPy interpreter)."""
+    model = onnx.ModelProto()
+    model.CopyFrom(proto)
+    model.graph.output.extend(onnx.ValueInfoProto(name=n) for n in names)
+    return model
+
+
+def initializer(proto: onnx.ModelProto, name: str) -> np.ndarray:
+    return next(onnx.numpy_helper.to_array(i) for i in proto.graph.initializer if i.name == name)
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +173,96 @@ def test_cli_quantize_measures_the_new_bundle(tmp_path):
     assert md["metrics"]["recall@20"] == pytest.approx(src["recall@20"], abs=0.01)
     assert md["metrics"]["mrr@20"] == pytest.approx(src["mrr@20"], abs=0.01)
     assert cli.main(["--log-level", "WARNING", "quantize", "--bundle", out, "--out", str(tmp_path / "x")]) == 2
+
+
+def test_worst_case_saturates_the_avx2_kernel_with_v1_codes_but_not_with_v2_codes():
+    hidden = np.ones((2, 64), dtype=np.float32)  # every element at the row maximum (1): the largest codes
+    hidden[1] = -1.0  # and the smallest ones
+    weights = np.full((3, 64), 0.25, dtype=np.float32)  # every weight at its item's maximum: codes +-127
+    weights[1] = -0.25
+    weights[2, ::2] = -0.25
+    w_codes, _ = quantize_weights(weights, np.full(3, 0.25, dtype=np.float32))
+    assert w_codes.min() == -127 and w_codes.max() == 127
+
+    old = v1_activation_codes(hidden)
+    assert old.max() == 255
+    assert not np.array_equal(avx2_u8s8_matmul(old, w_codes, 128), exact_matmul(old, w_codes, 128))
+
+    new = quantize_activations(hidden)
+    assert new.max() == 127 and new.min() == 1
+    assert np.array_equal(avx2_u8s8_matmul(new, w_codes, ACTIVATION_ZERO_POINT),
+                          exact_matmul(new, w_codes, ACTIVATION_ZERO_POINT))
+    # every code pair the kernel can meet stays inside int16: 2 * 127 * 127 = 32,258 < 32,767
+    assert 2 * int(new.max()) * int(np.abs(w_codes).max()) < 2 ** 15 - 1
+    assert MAX_INNER_SIZE * 127 * 127 < 2 ** 31
+
+
+def test_committed_int8_bundle_gives_the_same_products_on_an_avx2_cpu():
+    proto = onnx.load(os.path.join(COMMITTED_INT8, "model.onnx"))
+    probe = with_outputs(proto, "quantized/activation_codes", "quantized/products")
+    w_codes = initializer(proto, "quantized/weight_codes")
+    zero_point = int(initializer(proto, "quantized/activation_zero_point"))
+    with open(os.path.join(COMMITTED_INT8, "parity.json"), encoding="utf-8") as f:
+        cases = json.load(f)["cases"]
+    v1_differs = False
+    for case in cases:
+        out = run(probe, {"item_idx": np.asarray(case["item_idx"], dtype=np.int64),
+                          "hidden": np.asarray(case["hidden"], dtype=np.float32)})
+        codes = out["quantized/activation_codes"]
+        assert np.array_equal(codes, quantize_activations(out["new_hidden"]))
+        emulated = avx2_u8s8_matmul(codes, w_codes, zero_point)
+        assert np.array_equal(emulated, exact_matmul(codes, w_codes, zero_point))
+        assert np.array_equal(emulated, out["quantized/products"])
+        old = v1_activation_codes(out["new_hidden"])
+        v1_differs |= not np.array_equal(avx2_u8s8_matmul(old, w_codes, 128), exact_matmul(old, w_codes, 128))
+    # the old codes on the same inputs saturate: what made 3 of 8 parity cases fail on AMD AVX2
+    assert v1_differs
+
+
+def test_quantised_graph_bounds_activation_codes_to_7_bits_and_weights_to_int8(float_bundle):
+    proto = quantize_graph(onnx.load(os.path.join(float_bundle, "model.onnx")))
+    by_output = {n.output[0]: n for n in proto.graph.node}
+    matmul = next(n for n in proto.graph.node if n.op_type == "MatMulInteger")
+    a_codes, w_name, zero_point = matmul.input
+    quant = by_output[a_codes]
+    assert quant.op_type == "QuantizeLinear"
+    levelled, scale, qzero = quant.input
+    assert qzero == zero_point
+    assert initializer(proto, scale) == np.float32(1.0)
+    zp = initializer(proto, zero_point)
+    assert zp.dtype == np.uint8 and int(zp) == 64
+    mul = by_output[levelled]
+    assert mul.op_type == "Mul" and initializer(proto, mul.input[1]) == np.float32(63)
+    div = by_output[mul.input[0]]
+    assert div.op_type == "Div"
+    reduce_max = by_output[div.input[1]]
+    assert reduce_max.op_type == "ReduceMax" and by_output[reduce_max.input[0]].op_type == "Abs"
+    assert by_output[reduce_max.input[0]].input[0] == div.input[0]  # divided by its own row maximum
+    w = initializer(proto, w_name)
+    assert w.dtype == np.int8 and w.min() >= -127 and w.max() <= 127
+
+    # and on inputs far outside the training range the codes stay in [0, 127]
+    probe = with_outputs(proto, a_codes)
+    rng = np.random.default_rng(11)
+    for magnitude in (1e-6, 1.0, 10.0):
+        hidden = (rng.normal(size=(16, 24)) * magnitude).astype(np.float32)
+        codes = run(probe, {"item_idx": rng.integers(0, 40, size=16).astype(np.int64), "hidden": hidden})[a_codes]
+        assert codes.dtype == np.uint8 and codes.min() >= 0 and codes.max() <= 127
+
+
+def test_quantize_refuses_a_hidden_size_whose_int32_sums_could_overflow():
+    def catalog_graph(hidden_size: int) -> onnx.ModelProto:
+        h = onnx.helper.make_tensor_value_info("hidden", onnx.TensorProto.FLOAT, ["batch", hidden_size])
+        s = onnx.helper.make_tensor_value_info("topk_scores", onnx.TensorProto.FLOAT, ["batch", 1])
+        i = onnx.helper.make_tensor_value_info("topk_items", onnx.TensorProto.INT64, ["batch", 1])
+        inits = [onnx.numpy_helper.from_array(np.full((2, hidden_size), 0.01, dtype=np.float32), "w"),
+                 onnx.numpy_helper.from_array(np.zeros(2, dtype=np.float32), "b"),
+                 onnx.numpy_helper.from_array(np.array([1], dtype=np.int64), "k")]
+        nodes = [onnx.helper.make_node("Gemm", ["hidden", "w", "b"], ["scores"], transB=1),
+                 onnx.helper.make_node("TopK", ["scores", "k"], ["topk_scores", "topk_items"])]
+        graph = onnx.helper.make_graph(nodes, "catalog", [h], [s, i], inits)
+        return onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 14)])
+
+    quantize_graph(catalog_graph(MAX_INNER_SIZE - 1))  # K = hidden + 1 = 133,144: still exact
+    with pytest.raises(ValueError, match="hidden size 133144 too large for int8-catalog-v2"):
+        quantize_graph(catalog_graph(MAX_INNER_SIZE))

@@ -39,16 +39,23 @@ public final class SessionFiles {
     if (first == null) {
       return sessions;
     }
-    final SessionFileFormat format = SessionFileFormat.detect(first);
+    final SessionFileFormat format;
+    final SessionFileFormat.Columns columns;
+    try {
+      format = SessionFileFormat.detect(first);
+      columns = format.columns(first);
+    } catch (final IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ":1: " + e.getMessage(), e);
+    }
     int lineNumber = 1;
     if (!format.hasHeader()) {
-      add(sessions, parse(format, first, source, lineNumber));
+      add(sessions, parse(format, columns, first, source, lineNumber));
     }
     String line;
     while ((line = reader.readLine()) != null) {
       lineNumber++;
       if (!line.isBlank()) {
-        add(sessions, parse(format, line, source, lineNumber));
+        add(sessions, parse(format, columns, line, source, lineNumber));
       }
     }
     return sessions;
@@ -59,15 +66,19 @@ public final class SessionFiles {
   }
 
   private static Click parse(
-      final SessionFileFormat format, final String line, final String source, final int number) {
+      final SessionFileFormat format,
+      final SessionFileFormat.Columns columns,
+      final String line,
+      final String source,
+      final int number) {
     final String[] fields = format.split(line);
-    if (fields.length != format.fieldCount()) {
+    if (fields.length != columns.fieldCount()) {
       throw new IllegalArgumentException(
           source
               + ":"
               + number
               + ": expected "
-              + format.fieldCount()
+              + columns.fieldCount()
               + " fields ("
               + format
               + "), got "
@@ -76,7 +87,7 @@ public final class SessionFiles {
               + line);
     }
     try {
-      return format.parse(fields);
+      return format.parse(fields, columns);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           source

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /** Parses and validates metadata.json; every error message starts with the file name. */
 final class BundleMetadataReader {
@@ -49,6 +50,7 @@ final class BundleMetadataReader {
     if (topK < 1 || topK > numItems) {
       throw fail("top_k must be between 1 and num_items (" + numItems + "), got " + topK);
     }
+    checkQuantization(root);
     return new BundleMetadata(
         formatVersion,
         requiredText(root, "name"),
@@ -62,6 +64,30 @@ final class BundleMetadataReader {
         tensors(root, "inputs"),
         tensors(root, "outputs"),
         files(root));
+  }
+
+  /**
+   * A quantised bundle must use a scheme this build serves: an unknown or retired scheme (such as
+   * {@code int8-catalog-v1}, whose lists depend on the CPU) is refused, never served.
+   */
+  private static void checkQuantization(final JsonNode root) {
+    final JsonNode quantization = root.get("quantization");
+    if (quantization == null || quantization.isNull()) {
+      return;
+    }
+    if (!quantization.isObject()) {
+      throw fail("'quantization' must be an object");
+    }
+    final String scheme = requiredText(quantization, "scheme", "quantization");
+    if (!ModelBundle.QUANTIZATION_SCHEMES.contains(scheme)) {
+      throw fail(
+          "quantization scheme '"
+              + scheme
+              + "' is not supported (this build serves "
+              + String.join(", ", new TreeSet<>(ModelBundle.QUANTIZATION_SCHEMES))
+              + "); re-quantise the float bundle with the current model-exporter: python3 -m"
+              + " insession_exporter quantize --bundle FLOAT_BUNDLE --out NEW_DIR");
+    }
   }
 
   private static List<TensorSpec> tensors(final JsonNode root, final String field) {

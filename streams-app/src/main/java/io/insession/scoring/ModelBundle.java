@@ -44,6 +44,14 @@ public final class ModelBundle {
   /** The optional parity fixture's file name. */
   public static final String PARITY_FILE = "parity.json";
 
+  /**
+   * The quantization schemes ({@code quantization.scheme} in metadata.json) this build serves.
+   * {@code int8-catalog-v2} has 7-bit activation codes, so its lists are the same on every CPU; the
+   * retired {@code int8-catalog-v1} saturated ONNX Runtime's int16 sums on AVX2 CPUs without VNNI
+   * and is refused.
+   */
+  public static final Set<String> QUANTIZATION_SCHEMES = Set.of("int8-catalog-v2");
+
   private static final Logger LOG = LoggerFactory.getLogger(ModelBundle.class);
   private static final int BUFFER_BYTES = 1 << 16;
 

@@ -219,6 +219,40 @@ class ModelBundleTest {
   }
 
   @Test
+  void shouldRefuseTheRetiredCpuDependentInt8Scheme() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-int8");
+    TestBundles.editMetadata(
+        bundle, root -> ((ObjectNode) root.get("quantization")).put("scheme", "int8-catalog-v1"));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessage(
+            "metadata.json: quantization scheme 'int8-catalog-v1' is not supported (this build"
+                + " serves int8-catalog-v2); re-quantise the float bundle with the current"
+                + " model-exporter: python3 -m insession_exporter quantize --bundle FLOAT_BUNDLE"
+                + " --out NEW_DIR");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownQuantizationScheme() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-int8");
+    TestBundles.editMetadata(
+        bundle, root -> ((ObjectNode) root.get("quantization")).put("scheme", "int4-someday"));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessageStartingWith(
+            "metadata.json: quantization scheme 'int4-someday' is not supported");
+  }
+
+  @Test
+  void shouldServeTheCurrentInt8Scheme() {
+    final ModelBundle bundle = ModelBundle.load(TestBundles.named("tiny-int8"));
+
+    assertThat(bundle.metadata().name()).isEqualTo("gru4rec-tiny-int8");
+  }
+
+  @Test
   void shouldRejectMetadataWithoutARequiredField() {
     final Path bundle = TestBundles.copyOfTiny(temp);
     TestBundles.editMetadata(bundle, root -> root.remove("hidden_size"));

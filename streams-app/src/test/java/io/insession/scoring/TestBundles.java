@@ -32,8 +32,13 @@ final class TestBundles {
 
   /** A copy of the tiny bundle in {@code dir}, to be damaged by a test. */
   static Path copyOfTiny(final Path dir) {
-    final Path target = dir.resolve("tiny");
-    try (Stream<Path> files = Files.list(tiny())) {
+    return copyOf(dir, "tiny");
+  }
+
+  /** A copy of the test bundle {@code name} in {@code dir}, to be damaged by a test. */
+  static Path copyOf(final Path dir, final String name) {
+    final Path target = dir.resolve(name);
+    try (Stream<Path> files = Files.list(named(name))) {
       Files.createDirectories(target);
       for (final Path file : files.toList()) {
         Files.copy(file, target.resolve(file.getFileName()));
