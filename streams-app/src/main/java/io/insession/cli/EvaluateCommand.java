@@ -143,10 +143,19 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    final PrintStream out = System.out;
-    if (quiet) {
-      QuietLogging.onlyErrors();
+    if (!quiet) {
+      return evaluate();
     }
+    final QuietLogging quietLogs = QuietLogging.onlyErrors();
+    try {
+      return evaluate();
+    } finally {
+      quietLogs.restore();
+    }
+  }
+
+  private int evaluate() throws Exception {
+    final PrintStream out = System.out;
     final InSessionConfig config = options.load(Map.of());
     final Map<String, List<Click>> testSessions =
         test.file != null
