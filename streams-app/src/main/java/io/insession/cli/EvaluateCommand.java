@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -137,13 +136,25 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(
       names = {"-q", "--quiet"},
-      description = "No progress bar.")
+      description = "Only the report and errors: no progress bar, no INFO or WARN log lines.")
   boolean quiet;
 
   @Mixin ConfigOptions options;
 
   @Override
   public Integer call() throws Exception {
+    if (!quiet) {
+      return evaluate();
+    }
+    final QuietLogging quietLogs = QuietLogging.onlyErrors();
+    try {
+      return evaluate();
+    } finally {
+      quietLogs.restore();
+    }
+  }
+
+  private int evaluate() throws Exception {
     final PrintStream out = System.out;
     final InSessionConfig config = options.load(Map.of());
     final Map<String, List<Click>> testSessions =
@@ -289,9 +300,7 @@ final class EvaluateCommand implements Callable<Integer> {
       settings.put(InSessionConfig.APPLICATION_ID, "insession-evaluate");
       final InSessionConfig config = InSessionConfig.of(settings);
       final Topics topics = Topics.from(config);
-      try (Admin admin = Admin.create(config.clientProperties())) {
-        TopicSetup.ensureTopics(admin, InSessionTopics.specs(config), Duration.ofSeconds(30));
-      }
+      TopicSetup.ensureTopics(config, InSessionTopics.specs(config), Duration.ofSeconds(30));
       try (StreamsRunner streams = RecommenderStreams.create(config, scorer)) {
         streams.start();
         if (!streams.awaitRunning(Duration.ofSeconds(60))) {

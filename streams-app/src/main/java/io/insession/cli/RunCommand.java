@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -53,9 +52,7 @@ final class RunCommand implements Callable<Integer> {
     LOG.info("Effective settings: {}", config.describe());
     try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(40));
         SessionScorer scorer = Scoring.open(config, Scoring.runtime(config))) {
-      try (Admin admin = Admin.create(config.clientProperties())) {
-        TopicSetup.ensureTopics(admin, InSessionTopics.specs(config), Duration.ofSeconds(60));
-      }
+      TopicSetup.ensureTopics(config, InSessionTopics.specs(config), Duration.ofSeconds(60));
       final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
       try (StreamsRunner runner =
               RecommenderStreams.create(

@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -19,6 +22,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every InSession setting: one key, its doc, default and validation, in one place.
@@ -29,6 +34,18 @@ import org.apache.kafka.streams.StreamsConfig;
  * settings included). Environment variables map to keys by one rule: {@code
  * INSESSION_SESSION_GAP_MS} is {@code insession.session.gap.ms} and {@code KAFKA_BOOTSTRAP_SERVERS}
  * is {@code bootstrap.servers} (prefix kept or dropped, lower case, underscores to dots).
+ *
+ * <p>An unknown {@code insession.*} key in a file or an override is an error (a typo should fail),
+ * but one that comes from the environment is ignored with a warning: Kubernetes puts service-link
+ * variables such as {@code INSESSION_LOOKUP_SERVICE_HOST} into every pod. Variables shaped like
+ * service links ({@code *_SERVICE_HOST}, {@code *_PORT_8080_TCP_ADDR}, ...) are ignored for the
+ * {@code KAFKA_} prefix too (a Service named {@code kafka} would otherwise pass {@code port} to
+ * Kafka).
+ *
+ * <p>The application id has one key, {@value #APPLICATION_ID}: it names the Streams group and is
+ * what the lag monitor and readiness watch. Kafka's own {@code application.id} (e.g. {@code
+ * KAFKA_APPLICATION_ID}) is accepted as another spelling of it; setting both to different values is
+ * an error.
  */
 public final class InSessionConfig extends AbstractConfig {
 
@@ -36,6 +53,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String PREFIX = "insession.";
 
   public static final String APPLICATION_ID = "insession.application.id";
+  public static final String KAFKA_CONNECT_TIMEOUT_MS = "insession.kafka.connect.timeout.ms";
   public static final String WEBLOG_TOPIC = "insession.topic.weblog";
   public static final String DEAD_LETTER_TOPIC = "insession.topic.dead.letter";
   public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
@@ -86,6 +104,21 @@ public final class InSessionConfig extends AbstractConfig {
   /** Prefix of the RocksDB keys, which Kafka Streams hands to the RocksDB config setter. */
   public static final String ROCKSDB_PREFIX = "insession.rocksdb.";
 
+  private static final Logger LOG = LoggerFactory.getLogger(InSessionConfig.class);
+
+  /**
+   * Environment variables Kubernetes service links put into a pod: {@code <SERVICE>_SERVICE_HOST},
+   * {@code _SERVICE_PORT[_<NAME>]}, {@code _PORT} and {@code
+   * _PORT_<N>_<PROTO>[_ADDR|_PORT|_PROTO]}.
+   */
+  private static final Pattern SERVICE_LINK =
+      Pattern.compile(
+          "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT"
+              + "|PORT_[0-9]+_(TCP|UDP|SCTP)(_ADDR|_PORT|_PROTO)?)");
+
+  /** Variables with the prefix that InSession's scripts read, not settings: left out silently. */
+  private static final Set<String> NOT_SETTINGS = Set.of("INSESSION_JAVA_OPTS", "INSESSION_DATA");
+
   private static final ConfigDef DEFINITION =
       new ConfigDef()
           .define(
@@ -94,8 +127,19 @@ public final class InSessionConfig extends AbstractConfig {
               "insession",
               new ConfigDef.NonEmptyString(),
               Importance.HIGH,
-              "Kafka Streams application id: names the consumer group, internal topics and state"
-                  + " directory. Also the prefix of the changelog topics.")
+              "Kafka Streams application id: names the consumer group (the group the lag gauges,"
+                  + " /ready and the lag alerts watch), internal topics and state directory. Also"
+                  + " the prefix of the changelog topics. Kafka's application.id"
+                  + " (KAFKA_APPLICATION_ID) is another spelling of this key; setting both to"
+                  + " different values is an error.")
+          .define(
+              KAFKA_CONNECT_TIMEOUT_MS,
+              Type.LONG,
+              10_000L,
+              ConfigDef.Range.between(100L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) the start-up waits for the Kafka cluster (bootstrap.servers) to"
+                  + " answer before it fails with an error naming the servers it tried.")
           .define(
               WEBLOG_TOPIC,
               Type.STRING,
@@ -424,6 +468,15 @@ public final class InSessionConfig extends AbstractConfig {
               "Most memtables per store (one taking writes, the others waiting to be flushed);"
                   + " 3 is Kafka Streams' own default.");
 
+  /**
+   * Consumer session timeout (ms): how long the group waits for a member that stopped heartbeating
+   * (a {@code kill -9}, a lost node) before its partitions move. Kafka's default is 45 s, which is
+   * most of the time a crashed instance needs to run again; 10 s still leaves three heartbeats (3
+   * s) of slack. With static membership ({@code group.instance.id}) a restarted instance takes its
+   * partitions back at once without a rebalance.
+   */
+  private static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
   /** Kafka Streams' own default for poll.ms, the longest an idle stream thread blocks. */
   private static final long DEFAULT_POLL_MS = 100L;
 
@@ -459,6 +512,24 @@ public final class InSessionConfig extends AbstractConfig {
               throw new ConfigException(
                   k, settings.get(k), "unknown InSession setting (see `insession config`)");
             });
+    final String kafkaApplicationId = kafka.remove(StreamsConfig.APPLICATION_ID_CONFIG);
+    if (kafkaApplicationId != null) {
+      final String ownApplicationId = own.putIfAbsent(APPLICATION_ID, kafkaApplicationId);
+      if (ownApplicationId != null && !ownApplicationId.equals(kafkaApplicationId)) {
+        throw new ConfigException(
+            APPLICATION_ID
+                + "="
+                + ownApplicationId
+                + " and "
+                + StreamsConfig.APPLICATION_ID_CONFIG
+                + "="
+                + kafkaApplicationId
+                + " differ: they are the same setting (the Streams group that the lag monitor"
+                + " and /ready watch); set only "
+                + APPLICATION_ID
+                + " (INSESSION_APPLICATION_ID)");
+      }
+    }
     return new InSessionConfig(own, kafka);
   }
 
@@ -477,21 +548,37 @@ public final class InSessionConfig extends AbstractConfig {
       }
       properties.stringPropertyNames().forEach(k -> merged.put(k, properties.getProperty(k)));
     }
-    merged.putAll(fromEnvironment(environment));
+    final Set<String> ignored = new TreeSet<>();
+    merged.putAll(fromEnvironment(environment, ignored));
+    if (!ignored.isEmpty()) {
+      LOG.warn(
+          "Ignoring environment variables that name no setting (Kubernetes service links look"
+              + " like this; enableServiceLinks: false turns them off): {}",
+          ignored);
+    }
     merged.putAll(overrides);
     return of(merged);
   }
 
-  /** Maps environment variables to keys: INSESSION_A_B → insession.a.b, KAFKA_A_B → a.b. */
-  static Map<String, String> fromEnvironment(final Map<String, String> environment) {
+  /**
+   * Maps environment variables to keys: INSESSION_A_B → insession.a.b, KAFKA_A_B → a.b. Variables
+   * with the prefix that name no setting (unknown {@code insession.*} keys, Kubernetes service
+   * links) are left out and their names added to {@code ignored}.
+   */
+  static Map<String, String> fromEnvironment(
+      final Map<String, String> environment, final Set<String> ignored) {
     final Map<String, String> keys = new TreeMap<>();
     environment.forEach(
         (name, value) -> {
           final String lower = name.toLowerCase(Locale.ROOT).replace('_', '.');
-          if (name.startsWith("INSESSION_")) {
-            keys.put(lower, value);
-          } else if (name.startsWith("KAFKA_")) {
-            keys.put(lower.substring("kafka.".length()), value);
+          final boolean own = name.startsWith("INSESSION_");
+          if (!own && !name.startsWith("KAFKA_") || NOT_SETTINGS.contains(name)) {
+            return;
+          }
+          if (own ? !DEFINITION.names().contains(lower) : SERVICE_LINK.matcher(name).matches()) {
+            ignored.add(name);
+          } else {
+            keys.put(own ? lower : lower.substring("kafka.".length()), value);
           }
         });
     return keys;
@@ -542,6 +629,8 @@ public final class InSessionConfig extends AbstractConfig {
         StreamsConfig.POLL_MS_CONFIG,
         Math.max(1L, Math.min(DEFAULT_POLL_MS, getLong(SCORING_BATCH_MAX_DELAY_MS))));
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // unprefixed, so that a user's session.timeout.ms (KAFKA_SESSION_TIMEOUT_MS) replaces it
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
     // one memory budget for every RocksDB store; Streams hands the setter these keys
     p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
     rocksDbSettings().forEach(p::put);

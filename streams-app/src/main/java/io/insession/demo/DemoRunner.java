@@ -38,7 +38,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -80,9 +79,11 @@ public final class DemoRunner {
       if (!external) {
         effective.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
       }
-      effective.putIfAbsent(
-          InSessionConfig.APPLICATION_ID,
-          "insession-demo-" + UUID.randomUUID().toString().substring(0, 8));
+      if (!effective.containsKey(StreamsConfig.APPLICATION_ID_CONFIG)) {
+        effective.putIfAbsent(
+            InSessionConfig.APPLICATION_ID,
+            "insession-demo-" + UUID.randomUUID().toString().substring(0, 8));
+      }
       effective.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state").toString());
       effective.put(InSessionConfig.API_PORT, String.valueOf(freeOrAny(options.apiPort())));
       effective.put(
@@ -93,9 +94,7 @@ public final class DemoRunner {
       effective.put(InSessionConfig.MODEL_BUNDLE, bundleDir(work).toString());
       final InSessionConfig config = InSessionConfig.of(effective);
       final Topics topics = Topics.from(config);
-      try (Admin admin = Admin.create(config.clientProperties())) {
-        TopicSetup.ensureTopics(admin, InSessionTopics.specs(config), Duration.ofSeconds(30));
-      }
+      TopicSetup.ensureTopics(config, InSessionTopics.specs(config), Duration.ofSeconds(60));
       final Map<String, List<Click>> sessions = sessions();
       final List<Click> clicks = SessionReplayer.interleave(sessions);
       final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();

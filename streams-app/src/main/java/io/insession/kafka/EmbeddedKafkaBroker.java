@@ -231,6 +231,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
       try {
         final Properties props = serverProperties(ports, dir);
+        BrokerLogFile.attach()
+            .ifPresent(log -> LOG.info("The embedded broker logs to {}, not to the console", log));
         final long formatStart = System.nanoTime();
         format(props, dir);
         final long startupStart = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.insession.kafka;
 
+import io.insession.config.InSessionConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
@@ -28,6 +30,68 @@ public final class TopicSetup {
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
 
   private TopicSetup() {}
+
+  /**
+   * Creates every topic of {@code topics} that does not exist yet on the cluster of {@code config},
+   * after checking that the cluster answers within {@value
+   * InSessionConfig#KAFKA_CONNECT_TIMEOUT_MS}.
+   *
+   * @param config the bootstrap servers, client settings and connect timeout
+   * @param topics the topics to have
+   * @param timeout how long to wait for the topics once the cluster answered
+   * @return the names of the topics this call created, in the order given
+   * @throws KafkaException if the cluster cannot be reached (the message names the bootstrap
+   *     servers) or a topic cannot be created
+   */
+  public static List<String> ensureTopics(
+      final InSessionConfig config, final Collection<TopicSpec> topics, final Duration timeout) {
+    final Duration connectTimeout =
+        Duration.ofMillis(config.getLong(InSessionConfig.KAFKA_CONNECT_TIMEOUT_MS));
+    final Admin admin;
+    try {
+      admin = Admin.create(config.clientProperties());
+    } catch (KafkaException e) {
+      throw unreachable(config.bootstrapServers(), connectTimeout, e);
+    }
+    try (admin) {
+      awaitReachable(admin, config.bootstrapServers(), connectTimeout);
+      return ensureTopics(admin, topics, timeout);
+    }
+  }
+
+  /**
+   * Waits until the cluster behind {@code admin} answers.
+   *
+   * @throws KafkaException naming {@code bootstrapServers} if it does not within {@code timeout}
+   */
+  public static void awaitReachable(
+      final Admin admin, final String bootstrapServers, final Duration timeout) {
+    final DescribeClusterOptions options =
+        new DescribeClusterOptions().timeoutMs(Math.toIntExact(timeout.toMillis()));
+    try {
+      final int nodes = admin.describeCluster(options).nodes().get().size();
+      LOG.debug("Kafka at {} answered ({} nodes)", bootstrapServers, nodes);
+    } catch (ExecutionException e) {
+      throw unreachable(bootstrapServers, timeout, e.getCause());
+    } catch (InterruptedException e) {
+      throw new InterruptException(e);
+    }
+  }
+
+  private static KafkaException unreachable(
+      final String bootstrapServers, final Duration timeout, final Throwable cause) {
+    return new KafkaException(
+        "Cannot reach Kafka at "
+            + bootstrapServers
+            + " within "
+            + timeout.toMillis()
+            + " ms ("
+            + InSessionConfig.KAFKA_CONNECT_TIMEOUT_MS
+            + "): is the broker running, and are bootstrap.servers and the security settings"
+            + " right? Cause: "
+            + cause,
+        cause);
+  }
 
   /**
    * Creates every topic of {@code topics} that does not exist yet.

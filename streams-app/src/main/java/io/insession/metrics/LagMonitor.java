@@ -88,15 +88,17 @@ public final class LagMonitor implements AutoCloseable {
    * @param topic the input topic
    * @param interval time between polls
    * @param registry where the gauges go
+   * @param clock what the idle gauge counts time by
    */
   public static LagMonitor start(
       final Map<String, Object> adminProperties,
       final String groupId,
       final String topic,
       final Duration interval,
-      final MeterRegistry registry) {
+      final MeterRegistry registry,
+      final Clock clock) {
     final LagMonitor monitor =
-        new LagMonitor(Admin.create(adminProperties), groupId, topic, registry, Clock.systemUTC());
+        new LagMonitor(Admin.create(adminProperties), groupId, topic, registry, clock);
     monitor.executor.scheduleWithFixedDelay(
         monitor::pollQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     LOG.info(

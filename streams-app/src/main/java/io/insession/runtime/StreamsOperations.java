@@ -14,6 +14,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.router.JavalinDefaultRouting;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -80,6 +81,19 @@ public final class StreamsOperations implements AutoCloseable {
       final PrometheusMeterRegistry registry,
       final StreamsRunner streams,
       final ModelInfo model) {
+    return start(config, registry, streams, model, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(InSessionConfig, PrometheusMeterRegistry, StreamsRunner, ModelInfo)}, with the
+   * clock the input-idle gauges count time by (tests move it by hand).
+   */
+  public static StreamsOperations start(
+      final InSessionConfig config,
+      final PrometheusMeterRegistry registry,
+      final StreamsRunner streams,
+      final ModelInfo model,
+      final Clock clock) {
     Objects.requireNonNull(model, "model");
     ModelInfoMeter.register(registry, model);
     final KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams.streams());
@@ -92,7 +106,8 @@ public final class StreamsOperations implements AutoCloseable {
               config.applicationId(),
               config.getString(InSessionConfig.WEBLOG_TOPIC),
               Duration.ofMillis(config.getLong(InSessionConfig.METRICS_LAG_INTERVAL_MS)),
-              registry);
+              registry,
+              clock);
       final Routes routes = new Routes(registry, streams, model, lag);
       final Javalin server =
           Javalin.create(

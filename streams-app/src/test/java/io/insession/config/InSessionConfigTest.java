@@ -3,15 +3,22 @@ package io.insession.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.insession.state.BoundedRocksDbMemory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class InSessionConfigTest {
 
@@ -135,5 +142,116 @@ class InSessionConfigTest {
     assertThat(described.get("ssl.truststore.password")).isEqualTo("[hidden]");
     assertThat(described.get("bootstrap.servers")).isEqualTo("b:9092");
     assertThat(described).containsKey(InSessionConfig.SESSION_GAP_MS);
+  }
+
+  /** What Kubernetes puts into a pod: service links of several Services, and the real settings. */
+  private static Map<String, String> podEnvironment() {
+    final Map<String, String> env = new HashMap<>();
+    for (final String service : List.of("INSESSION_LOOKUP", "INSESSION_STREAMS", "KAFKA")) {
+      env.put(service + "_SERVICE_HOST", "10.0.0.1");
+      env.put(service + "_SERVICE_PORT", "8080");
+      env.put(service + "_SERVICE_PORT_HTTP", "8080");
+      env.put(service + "_PORT", "tcp://10.0.0.1:8080");
+      env.put(service + "_PORT_8080_TCP", "tcp://10.0.0.1:8080");
+      env.put(service + "_PORT_8080_TCP_PROTO", "tcp");
+      env.put(service + "_PORT_8080_TCP_PORT", "8080");
+      env.put(service + "_PORT_8080_TCP_ADDR", "10.0.0.1");
+    }
+    env.put("KUBERNETES_SERVICE_HOST", "10.96.0.1");
+    env.put("KUBERNETES_PORT_443_TCP", "tcp://10.96.0.1:443");
+    env.put("HOSTNAME", "insession-streams-0");
+    env.put("INSESSION_JAVA_OPTS", "-Xmx1g");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "kafka-bootstrap.kafka.svc:9092");
+    env.put("KAFKA_GROUP_INSTANCE_ID", "insession-streams-0");
+    env.put("KAFKA_NUM_STREAM_THREADS", "2");
+    env.put("INSESSION_APPLICATION_ID", "shop-recommender");
+    env.put("INSESSION_TOPIC_PARTITIONS", "12");
+    env.put("INSESSION_METRICS_PORT", "8081");
+    return env;
+  }
+
+  @Test
+  void shouldStartFromAKubernetesPodEnvironmentAndWarnOnceAboutTheServiceLinks() throws Exception {
+    final Logger logger = (Logger) LoggerFactory.getLogger(InSessionConfig.class);
+    final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    final InSessionConfig config;
+    try {
+      config = InSessionConfig.load(null, podEnvironment(), Map.of());
+    } finally {
+      logger.detachAppender(appender);
+    }
+
+    assertThat(config.bootstrapServers()).isEqualTo("kafka-bootstrap.kafka.svc:9092");
+    assertThat(config.applicationId()).isEqualTo("shop-recommender");
+    assertThat(config.getInt(InSessionConfig.TOPIC_PARTITIONS)).isEqualTo(12);
+    assertThat(config.streamsProperties())
+        .containsEntry("num.stream.threads", "2")
+        .containsEntry("group.instance.id", "insession-streams-0");
+    assertThat(config.kafkaProperties())
+        .containsOnlyKeys("bootstrap.servers", "group.instance.id", "num.stream.threads");
+    final List<ILoggingEvent> warnings =
+        appender.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0).getFormattedMessage())
+        .contains("INSESSION_LOOKUP_SERVICE_HOST", "INSESSION_STREAMS_PORT_8080_TCP_ADDR")
+        .contains("KAFKA_SERVICE_PORT_HTTP", "KAFKA_PORT")
+        .doesNotContain("KAFKA_BOOTSTRAP_SERVERS", "INSESSION_JAVA_OPTS", "KUBERNETES");
+  }
+
+  @Test
+  void shouldKeepUnknownKeysFatalInAFileAndInOverrides(@TempDir final Path dir) throws Exception {
+    final Path file = dir.resolve("insession.properties");
+    Files.writeString(file, "insession.lookup.service.host=10.0.0.1\n");
+
+    assertThatThrownBy(() -> InSessionConfig.load(file, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("insession.lookup.service.host");
+    assertThatThrownBy(
+            () -> InSessionConfig.load(null, Map.of(), Map.of("insession.sesion.gap.ms", "1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("insession.sesion.gap.ms");
+  }
+
+  @Test
+  void shouldTakeKafkasApplicationIdAsTheOneApplicationId() throws Exception {
+    final InSessionConfig config =
+        InSessionConfig.load(null, Map.of("KAFKA_APPLICATION_ID", "shop-a"), Map.of());
+
+    assertThat(config.applicationId()).isEqualTo("shop-a");
+    assertThat(config.getString(InSessionConfig.APPLICATION_ID)).isEqualTo("shop-a");
+    assertThat(config.streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG))
+        .isEqualTo("shop-a");
+    assertThat(config.kafkaProperties()).doesNotContainKey(StreamsConfig.APPLICATION_ID_CONFIG);
+    assertThat(
+            InSessionConfig.of(
+                    Map.of(
+                        InSessionConfig.APPLICATION_ID, "shop-b",
+                        StreamsConfig.APPLICATION_ID_CONFIG, "shop-b"))
+                .applicationId())
+        .isEqualTo("shop-b");
+  }
+
+  @Test
+  void shouldRejectTwoDifferentApplicationIds() {
+    assertThatThrownBy(
+            () ->
+                InSessionConfig.load(
+                    null,
+                    Map.of("INSESSION_APPLICATION_ID", "shop-a", "KAFKA_APPLICATION_ID", "shop-b"),
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("insession.application.id=shop-a")
+        .hasMessageContaining("application.id=shop-b")
+        .hasMessageContaining("differ");
+  }
+
+  @Test
+  void shouldDefaultToATenSecondSessionTimeoutThatKafkaSettingsReplace() {
+    assertThat(InSessionConfig.of(Map.of()).streamsProperties())
+        .containsEntry("session.timeout.ms", 10_000);
+    assertThat(InSessionConfig.of(Map.of("session.timeout.ms", "30000")).streamsProperties())
+        .containsEntry("session.timeout.ms", "30000");
   }
 }

@@ -12,6 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -32,11 +34,7 @@ class DockerComposeTest {
 
   @BeforeAll
   static void read() throws IOException {
-    Path dir = Path.of("").toAbsolutePath();
-    while (!Files.exists(dir.resolve("docker-compose.yml"))) {
-      dir = dir.getParent();
-    }
-    root = dir;
+    root = Repository.root();
     try (Reader in = Files.newBufferedReader(root.resolve("docker-compose.yml"))) {
       final Map<String, Object> compose = new Yaml().load(in);
       services = map(compose.get("services"));
@@ -106,6 +104,23 @@ class DockerComposeTest {
       }
     }
     assertThat(map(service("streams-app").get("environment"))).containsKey("KAFKA_STATE_DIR");
+  }
+
+  @Test
+  void shouldRunTheKafkaVersionTheTestsUse() throws IOException {
+    final Matcher version =
+        Pattern.compile("<kafka\\.version>([^<]+)</kafka\\.version>")
+            .matcher(Files.readString(root.resolve("pom.xml")));
+    assertThat(version.find()).as("kafka.version in the root pom").isTrue();
+
+    assertThat(text(service("kafka"), "image")).isEqualTo("apache/kafka:" + version.group(1));
+  }
+
+  @Test
+  void shouldSetTheApplicationIdOnlyThroughInSessionsKey() {
+    for (final String app : List.of("streams-app", "lookup-api")) {
+      assertThat(map(service(app).get("environment"))).doesNotContainKey("KAFKA_APPLICATION_ID");
+    }
   }
 
   private static Map<String, Object> service(final String name) {

@@ -74,15 +74,31 @@ class KeepAliveHttpClientTest {
   }
 
   @Test
-  void shouldLoadTheApiForABoundedTime() throws Exception {
+  void shouldLoadTheApiUpToTheRequestCount() throws Exception {
     final LookupLoad load =
         new LookupLoad(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
             List.of("a", "b", "missing c"));
-    final LookupReport report = load.run(2, Duration.ofMillis(300), 200, 1);
-    assertThat(report.requests()).isBetween(1L, 201L);
+    // the count ends the run; the duration is only a generous liveness bound
+    final LookupReport report = load.run(2, Duration.ofMinutes(5), 200, 1);
+    // each of the 2 workers checks the count before its request: at most one overshoots
+    assertThat(report.requests()).isBetween(200L, 201L);
     assertThat(report.ok() + report.notFound()).isEqualTo(report.requests());
+    assertThat(report.notFound()).isPositive();
     assertThat(report.errors()).isZero();
+    assertThat(hits.get()).isEqualTo(report.requests());
     assertThat(LookupLoad.path("missing c")).isEqualTo("/v1/sessions/missing%20c/recommendations");
+  }
+
+  @Test
+  void shouldSendNothingOnceTheDurationIsOver() throws Exception {
+    final LookupLoad load =
+        new LookupLoad(
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort()), List.of("a"));
+    // a zero duration is over before the first request, however fast or slow the machine
+    final LookupReport report = load.run(2, Duration.ZERO, 200, 1);
+    assertThat(report.requests()).isZero();
+    assertThat(report.errors()).isZero();
+    assertThat(hits).hasValue(0);
   }
 }
