@@ -8,7 +8,6 @@ import io.insession.kafka.Topics;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.SessionScorer;
-import io.insession.state.BoundedRocksDbMemory;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
 import java.nio.ByteBuffer;
@@ -43,11 +42,8 @@ class ConfluentWireTopologyTest {
   void shouldReadAndWriteTheConfluentWireFormatWhenConfiguredSo() {
     final Topics topics = Topics.from(InSessionConfig.of(StubSchemaResolver.confluentSettings()));
     final Topics singleObject = Topics.from(InSessionConfig.of(Map.of()));
-    final Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "confluent-wire-test");
+    final Properties props = TopologyTestProperties.production("confluent-wire-test");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
     try (SessionScorer scorer = TestModels.tinyGruScorer();
         TopologyTestDriver driver =
             new TopologyTestDriver(

@@ -11,7 +11,6 @@ import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.SessionScorer;
 import io.insession.session.SessionStates;
-import io.insession.state.BoundedRocksDbMemory;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
 import java.nio.charset.StandardCharsets;
@@ -73,11 +72,8 @@ class KeyPlacementTopologyTest {
       implements AutoCloseable {
 
     static Run over(final int partitions, final Path stateDir) {
-      final Properties props = new Properties();
+      final Properties props = TopologyTestProperties.production(APP);
       props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-      props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP);
-      props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-      props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
       final TopologyTestDriver driver =
           new TopologyTestDriver(
               RecommenderTopology.build(
