@@ -1,6 +1,5 @@
 package io.insession.config;
 
-import io.insession.state.BoundedRocksDbMemory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -610,12 +609,13 @@ public final class InSessionConfig extends AbstractConfig {
   }
 
   /**
-   * Kafka Streams properties: InSession's defaults for per-event latency and exactly-once, RocksDB
-   * memory bounded by {@link BoundedRocksDbMemory} (with the {@code insession.rocksdb.*} settings
-   * it reads), then whatever the user set for Kafka (which wins, {@code rocksdb.config.setter}
-   * included).
+   * Kafka Streams settings: InSession's defaults for per-event latency and exactly-once, the {@code
+   * insession.rocksdb.*} settings (handed to the RocksDB config setter), then whatever the user set
+   * for Kafka (which wins). The classes that carry these out (RocksDB config setter, exception
+   * handlers, timestamp extractor) are wiring, not settings: {@code
+   * runtime.RecommenderStreams.streamsProperties} adds them, and is what Kafka Streams runs with.
    */
-  public Properties streamsProperties() {
+  public Properties streamsSettings() {
     final Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -631,8 +631,7 @@ public final class InSessionConfig extends AbstractConfig {
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // unprefixed, so that a user's session.timeout.ms (KAFKA_SESSION_TIMEOUT_MS) replaces it
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
-    // one memory budget for every RocksDB store; Streams hands the setter these keys
-    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+    // one memory budget for every RocksDB store; Streams hands the config setter these keys
     rocksDbSettings().forEach(p::put);
     p.putAll(kafkaProperties);
     return p;

@@ -5,6 +5,7 @@ import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.scoring.SessionScorer;
+import io.insession.state.BoundedRocksDbMemory;
 import io.insession.topology.ContinueProductionExceptionHandler;
 import io.insession.topology.RecommenderTopology;
 import io.insession.topology.RecordProcessingExceptionHandler;
@@ -54,11 +55,13 @@ public final class RecommenderStreams {
 
   /**
    * The Streams properties the recommender runs with (topology tests use them too): the config's
-   * {@link InSessionConfig#streamsProperties()}, plus how a record that fails is handled, unless
-   * the user set that explicitly. No single record may stop the application (issue 9;
+   * {@link InSessionConfig#streamsSettings()}, plus the classes that carry them out, each unless
+   * the user set it explicitly. No single record may stop the application (issue 9;
    * docs/bad-input.md):
    *
    * <ul>
+   *   <li>{@code rocksdb.config.setter}: {@link BoundedRocksDbMemory}, one memory budget for every
+   *       RocksDB store of the process (the {@code insession.rocksdb.*} settings).
    *   <li>{@code default.timestamp.extractor}: {@link SafeTimestampExtractor}; Kafka's default
    *       throws on a negative record timestamp.
    *   <li>{@code processing.exception.handler}: {@link RecordProcessingExceptionHandler}, a failure
@@ -76,7 +79,8 @@ public final class RecommenderStreams {
    * </ul>
    */
   public static Properties streamsProperties(final InSessionConfig config) {
-    final Properties p = config.streamsProperties();
+    final Properties p = config.streamsSettings();
+    p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
     p.putIfAbsent(
         StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, SafeTimestampExtractor.class);
     p.putIfAbsent(

@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bounds the off-heap memory of every RocksDB store of the process ({@code rocksdb.config.setter},
- * installed by {@link InSessionConfig#streamsProperties()}), after Kafka Streams' "bounded memory"
- * recipe: one {@link LRUCache} of {@code insession.rocksdb.memory.bytes} for data, index and filter
- * blocks, and one {@link WriteBufferManager} that charges the memtables of all stores to that same
- * cache, flushing once they pass {@code insession.rocksdb.memtable.fraction} of it.
+ * installed by {@code runtime.RecommenderStreams.streamsProperties}), after Kafka Streams' "bounded
+ * memory" recipe: one {@link LRUCache} of {@code insession.rocksdb.memory.bytes} for data, index
+ * and filter blocks, and one {@link WriteBufferManager} that charges the memtables of all stores to
+ * that same cache, flushing once they pass {@code insession.rocksdb.memtable.fraction} of it.
  *
  * <p>Kafka Streams makes one instance per store instance; the cache and the write buffer manager
  * are shared by all of them, made once from the first store's settings and never closed (they live

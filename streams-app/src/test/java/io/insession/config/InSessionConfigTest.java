@@ -7,7 +7,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.insession.state.BoundedRocksDbMemory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -24,7 +23,7 @@ class InSessionConfigTest {
 
   @Test
   void shouldDefaultToExactlyOnceAndPerEventLatencySettings() {
-    final Properties streams = InSessionConfig.of(Map.of()).streamsProperties();
+    final Properties streams = InSessionConfig.of(Map.of()).streamsSettings();
 
     assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
         .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
@@ -32,32 +31,6 @@ class InSessionConfigTest {
     assertThat(streams.get("producer.linger.ms")).isEqualTo(0);
     assertThat(streams.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("insession");
     assertThat(InSessionConfig.of(Map.of()).sessionGapMs()).isEqualTo(30 * 60 * 1000L);
-  }
-
-  @Test
-  void shouldBoundRocksDbMemoryByDefaultAndHandTheSetterItsSettings() {
-    final Properties streams =
-        InSessionConfig.of(Map.of(InSessionConfig.ROCKSDB_MEMORY_BYTES, "33554432"))
-            .streamsProperties();
-
-    assertThat(streams.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG))
-        .isEqualTo(BoundedRocksDbMemory.class);
-    assertThat(streams)
-        .containsEntry(InSessionConfig.ROCKSDB_MEMORY_BYTES, 32L * 1024 * 1024)
-        .containsEntry(InSessionConfig.ROCKSDB_MEMTABLE_FRACTION, 0.5)
-        .containsEntry(InSessionConfig.ROCKSDB_WRITE_BUFFER_COUNT, 3);
-    assertThat(InSessionConfig.of(Map.of()).getLong(InSessionConfig.ROCKSDB_MEMORY_BYTES))
-        .isEqualTo(64L * 1024 * 1024);
-  }
-
-  @Test
-  void shouldLetAKafkaSettingReplaceTheRocksDbConfigSetter() {
-    final Properties streams =
-        InSessionConfig.of(Map.of("rocksdb.config.setter", "com.example.MySetter"))
-            .streamsProperties();
-
-    assertThat(streams.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG))
-        .isEqualTo("com.example.MySetter");
   }
 
   @Test
@@ -87,14 +60,14 @@ class InSessionConfigTest {
     assertThat(config.sessionGapMs()).isEqualTo(2000L);
     assertThat(config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT)).isEqualTo(7);
     assertThat(config.bootstrapServers()).isEqualTo("env:9092");
-    assertThat(config.streamsProperties().get("security.protocol")).isEqualTo("SSL");
+    assertThat(config.streamsSettings().get("security.protocol")).isEqualTo("SSL");
     assertThat(config.kafkaProperties()).doesNotContainKey("path");
   }
 
   @Test
   void shouldLetKafkaSettingsOverrideInSessionDefaults() {
     final Properties streams =
-        InSessionConfig.of(Map.of("processing.guarantee", "at_least_once")).streamsProperties();
+        InSessionConfig.of(Map.of("processing.guarantee", "at_least_once")).streamsSettings();
 
     assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("at_least_once");
   }
@@ -186,7 +159,7 @@ class InSessionConfigTest {
     assertThat(config.bootstrapServers()).isEqualTo("kafka-bootstrap.kafka.svc:9092");
     assertThat(config.applicationId()).isEqualTo("shop-recommender");
     assertThat(config.getInt(InSessionConfig.TOPIC_PARTITIONS)).isEqualTo(12);
-    assertThat(config.streamsProperties())
+    assertThat(config.streamsSettings())
         .containsEntry("num.stream.threads", "2")
         .containsEntry("group.instance.id", "insession-streams-0");
     assertThat(config.kafkaProperties())
@@ -221,7 +194,7 @@ class InSessionConfigTest {
 
     assertThat(config.applicationId()).isEqualTo("shop-a");
     assertThat(config.getString(InSessionConfig.APPLICATION_ID)).isEqualTo("shop-a");
-    assertThat(config.streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG))
+    assertThat(config.streamsSettings().get(StreamsConfig.APPLICATION_ID_CONFIG))
         .isEqualTo("shop-a");
     assertThat(config.kafkaProperties()).doesNotContainKey(StreamsConfig.APPLICATION_ID_CONFIG);
     assertThat(
@@ -249,9 +222,9 @@ class InSessionConfigTest {
 
   @Test
   void shouldDefaultToATenSecondSessionTimeoutThatKafkaSettingsReplace() {
-    assertThat(InSessionConfig.of(Map.of()).streamsProperties())
+    assertThat(InSessionConfig.of(Map.of()).streamsSettings())
         .containsEntry("session.timeout.ms", 10_000);
-    assertThat(InSessionConfig.of(Map.of("session.timeout.ms", "30000")).streamsProperties())
+    assertThat(InSessionConfig.of(Map.of("session.timeout.ms", "30000")).streamsSettings())
         .containsEntry("session.timeout.ms", "30000");
   }
 }

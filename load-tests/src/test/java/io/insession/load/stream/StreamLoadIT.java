@@ -15,6 +15,7 @@ import io.insession.load.report.Reports;
 import io.insession.load.report.Verdict;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.runtime.InSessionTopics;
+import io.insession.runtime.RecommenderStreams;
 import io.insession.runtime.Scoring;
 import io.insession.runtime.StreamsRunner;
 import io.insession.scoring.SessionScorer;
@@ -75,7 +76,7 @@ class StreamLoadIT {
                 Clock.systemUTC(),
                 TopologyMetrics.NONE,
                 config.getInt(InSessionConfig.TOPIC_PARTITIONS)),
-            config.streamsProperties());
+            RecommenderStreams.streamsProperties(config));
     app.start();
     assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
   }
