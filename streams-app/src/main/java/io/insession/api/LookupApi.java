@@ -9,7 +9,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
-import io.javalin.router.JavalinDefaultRouting;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
@@ -233,9 +233,9 @@ public final class LookupApi implements AutoCloseable {
     final Routes routes = new Routes(source, collector, streams, registry);
     return Javalin.create(
         config -> {
-          config.showJavalinBanner = false;
+          config.startup.showJavalinBanner = false;
           config.jsonMapper(new JavalinJackson(mapper, false));
-          config.router.mount(routes::register);
+          routes.register(config.routes);
         });
   }
 
@@ -264,7 +264,7 @@ public final class LookupApi implements AutoCloseable {
       this.registry = registry;
     }
 
-    void register(final JavalinDefaultRouting router) {
+    void register(final JavalinDefaultRoutingApi router) {
       router.get(RECOMMENDATIONS_PATH, this::recommendations);
       router.get(STREAM_PATH, streams::handle);
       router.post(EVENTS_PATH, this::events);

@@ -11,7 +11,7 @@ import io.insession.topology.DeadLetterReason;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.javalin.router.JavalinDefaultRouting;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -97,8 +97,8 @@ public final class StreamsOperations implements AutoCloseable {
       final Javalin server =
           Javalin.create(
                   javalin -> {
-                    javalin.showJavalinBanner = false;
-                    javalin.router.mount(routes::register);
+                    javalin.startup.showJavalinBanner = false;
+                    routes.register(javalin.routes);
                   })
               .start(config.getInt(InSessionConfig.METRICS_PORT));
       return new StreamsOperations(server, lag, streamsMetrics);
@@ -151,7 +151,7 @@ public final class StreamsOperations implements AutoCloseable {
       this.lag = lag;
     }
 
-    void register(final JavalinDefaultRouting router) {
+    void register(final JavalinDefaultRoutingApi router) {
       router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
       router.get("/health", this::health);
       router.get("/ready", this::ready);
