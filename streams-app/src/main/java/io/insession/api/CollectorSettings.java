@@ -1,8 +1,10 @@
 package io.insession.api;
 
+import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topic;
 import io.insession.schemas.WeblogEvent;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,9 +13,14 @@ import java.util.Objects;
  * @param weblog the topic events are produced to, with its serdes ({@code Topics.weblog()})
  * @param maxBatchEvents most events one request may carry
  * @param ackTimeout how long a request waits for Kafka to acknowledge its events before 503
+ * @param maxFuture how far ahead of the collector's clock an event time may be before 400 (the
+ *     broker's {@code message.timestamp.after.max.ms}: it would refuse the record)
  */
 public record CollectorSettings(
-    Topic<String, WeblogEvent> weblog, int maxBatchEvents, Duration ackTimeout) {
+    Topic<String, WeblogEvent> weblog,
+    int maxBatchEvents,
+    Duration ackTimeout,
+    Duration maxFuture) {
 
   /** Events per request when no limit is given. */
   public static final int DEFAULT_MAX_BATCH_EVENTS = 500;
@@ -31,6 +38,24 @@ public record CollectorSettings(
     if (ackTimeout.isNegative() || ackTimeout.isZero()) {
       throw new IllegalArgumentException("ackTimeout must be positive: " + ackTimeout);
     }
+    Objects.requireNonNull(maxFuture, "maxFuture");
+    if (maxFuture.isNegative()) {
+      throw new IllegalArgumentException("maxFuture must not be negative: " + maxFuture);
+    }
+  }
+
+  /** Settings with the default bound on future event times. */
+  public CollectorSettings(
+      final Topic<String, WeblogEvent> weblog,
+      final int maxBatchEvents,
+      final Duration ackTimeout) {
+    this(weblog, maxBatchEvents, ackTimeout, defaultMaxFuture());
+  }
+
+  /** The default of {@code insession.api.collector.max.future.ms}. */
+  static Duration defaultMaxFuture() {
+    return Duration.ofMillis(
+        InSessionConfig.of(Map.of()).getLong(InSessionConfig.API_COLLECTOR_MAX_FUTURE_MS));
   }
 
   /** Settings for {@code weblog} with the default batch limit and timeout. */
@@ -46,6 +71,8 @@ public record CollectorSettings(
         + maxBatchEvents
         + ", ackTimeout="
         + ackTimeout
+        + ", maxFuture="
+        + maxFuture
         + "]";
   }
 }

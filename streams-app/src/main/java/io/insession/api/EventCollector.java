@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -39,10 +40,38 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
    * @param clock the time of events that carry none
    */
   public EventCollector(final EventSink sink, final int maxBatchEvents, final Clock clock) {
+    this(
+        sink,
+        maxBatchEvents,
+        CollectorSettings.defaultMaxFuture(),
+        HttpLimits.defaults().maxSessionIdChars(),
+        clock);
+  }
+
+  /**
+   * A collector.
+   *
+   * @param sink where accepted events go; owned by the collector from now on
+   * @param maxBatchEvents most events per request
+   * @param maxFuture how far ahead of {@code clock} an event time may be (else 400)
+   * @param maxSessionIdChars the longest session id accepted (else 400)
+   * @param clock the time of events that carry none, and the bound on future ones
+   */
+  public EventCollector(
+      final EventSink sink,
+      final int maxBatchEvents,
+      final Duration maxFuture,
+      final int maxSessionIdChars,
+      final Clock clock) {
     this.sink = Objects.requireNonNull(sink, "sink");
     this.parser =
         new EventParser(
-            new ObjectMapper(), maxBatchEvents, clock, () -> UUID.randomUUID().toString());
+            new ObjectMapper(),
+            maxBatchEvents,
+            maxFuture,
+            maxSessionIdChars,
+            clock,
+            () -> UUID.randomUUID().toString());
   }
 
   /** A collector producing to the weblog topic of {@code settings.collector()}. */
@@ -50,7 +79,11 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
     final CollectorSettings collector =
         Objects.requireNonNull(settings.collector(), "settings.collector");
     return new EventCollector(
-        KafkaEventSink.create(settings), collector.maxBatchEvents(), Clock.systemUTC());
+        KafkaEventSink.create(settings),
+        collector.maxBatchEvents(),
+        collector.maxFuture(),
+        settings.http().maxSessionIdChars(),
+        Clock.systemUTC());
   }
 
   /**
@@ -72,7 +105,8 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
    *
    * @return what was written, once Kafka acknowledged all of it
    * @throws InvalidEventsException when the body or any event is invalid; nothing was written
-   * @throws NotAcknowledgedException when Kafka did not acknowledge in time
+   * @throws NotAcknowledgedException when Kafka did not acknowledge in time (retryable)
+   * @throws EventsRefusedException when Kafka refused the events themselves (not retryable)
    */
   public Accepted collect(final String body) {
     final List<WeblogEvent> events;
@@ -86,6 +120,9 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
       sink.write(events);
     } catch (NotAcknowledgedException e) {
       count(unacknowledged);
+      throw e;
+    } catch (EventsRefusedException e) {
+      count(rejected);
       throw e;
     }
     if (accepted != null) {

@@ -8,6 +8,7 @@ import io.insession.schemas.WeblogEvent;
 import io.insession.session.WeblogEventChecks;
 import java.time.Clock;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -32,13 +33,15 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code eventId}: a non-blank string; a UUID is generated when it is absent or null;
- *   <li>{@code sessionId}: a non-blank string;
+ *   <li>{@code sessionId}: a non-blank string of at most {@code maxSessionIdChars} characters;
  *   <li>{@code eventType}: one of the {@link EventType} symbols (case does not matter);
  *   <li>{@code itemId}: a non-blank string, required for the event types about an item;
  *   <li>{@code userId}: a string or null;
  *   <li>{@code eventTime}: an ISO-8601 instant ({@code 2026-11-23T10:15:30.123Z}, or with an offset
  *       such as {@code +01:00}) or epoch milliseconds (a non-negative integer, or a string of
- *       digits); the collector's clock when absent or null;
+ *       digits), from 1970-01-01T00:00:00Z to {@code maxFuture} ahead of the collector's clock (the
+ *       broker would refuse a record dated further ahead); the collector's clock when absent or
+ *       null;
  *   <li>{@code attributes}: an object of string values, or null.
  * </ul>
  *
@@ -58,11 +61,13 @@ final class EventParser {
 
   private final ObjectMapper mapper;
   private final int maxBatchEvents;
+  private final Duration maxFuture;
+  private final int maxSessionIdChars;
   private final Clock clock;
   private final Supplier<String> eventIds;
 
   /**
-   * A parser.
+   * A parser with the default bounds on event times and session ids.
    *
    * @param mapper parses the body
    * @param maxBatchEvents most events per request
@@ -74,11 +79,45 @@ final class EventParser {
       final int maxBatchEvents,
       final Clock clock,
       final Supplier<String> eventIds) {
+    this(
+        mapper,
+        maxBatchEvents,
+        CollectorSettings.defaultMaxFuture(),
+        HttpLimits.defaults().maxSessionIdChars(),
+        clock,
+        eventIds);
+  }
+
+  /**
+   * A parser.
+   *
+   * @param mapper parses the body
+   * @param maxBatchEvents most events per request
+   * @param maxFuture how far ahead of {@code clock} an event time may be
+   * @param maxSessionIdChars the longest session id accepted
+   * @param clock gives the event time of events without one, and the bound on future ones
+   * @param eventIds gives the id of events without one
+   */
+  EventParser(
+      final ObjectMapper mapper,
+      final int maxBatchEvents,
+      final Duration maxFuture,
+      final int maxSessionIdChars,
+      final Clock clock,
+      final Supplier<String> eventIds) {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
     if (maxBatchEvents < 1) {
       throw new IllegalArgumentException("maxBatchEvents must be >= 1: " + maxBatchEvents);
     }
     this.maxBatchEvents = maxBatchEvents;
+    this.maxFuture = Objects.requireNonNull(maxFuture, "maxFuture");
+    if (maxFuture.isNegative()) {
+      throw new IllegalArgumentException("maxFuture must not be negative: " + maxFuture);
+    }
+    if (maxSessionIdChars < 1) {
+      throw new IllegalArgumentException("maxSessionIdChars must be >= 1: " + maxSessionIdChars);
+    }
+    this.maxSessionIdChars = maxSessionIdChars;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.eventIds = Objects.requireNonNull(eventIds, "eventIds");
   }
@@ -162,6 +201,16 @@ final class EventParser {
     if (violation.isPresent()) {
       throw refused(index, violation.get().field(), violation.get().detail());
     }
+    if (event.getSessionId().length() > maxSessionIdChars) {
+      throw refused(
+          index,
+          "sessionId",
+          "sessionId is "
+              + event.getSessionId().length()
+              + " characters long; at most "
+              + maxSessionIdChars
+              + " are allowed");
+    }
     return event;
   }
 
@@ -200,6 +249,27 @@ final class EventParser {
     if (value == null || value.isNull()) {
       return clock.instant();
     }
+    final Instant time = parseTime(index, value);
+    if (time.isBefore(Instant.EPOCH)) {
+      throw refused(index, "eventTime", "eventTime must not be before 1970-01-01T00:00:00Z");
+    }
+    final Instant latest = clock.instant().plus(maxFuture);
+    if (time.isAfter(latest)) {
+      throw refused(
+          index,
+          "eventTime",
+          "eventTime "
+              + value
+              + " is more than "
+              + maxFuture.toMillis()
+              + " ms ahead of the collector's clock (latest accepted now: "
+              + latest
+              + "); the broker would refuse it, a retry cannot succeed");
+    }
+    return time;
+  }
+
+  private static Instant parseTime(final int index, final JsonNode value) {
     if (value.isIntegralNumber() && value.canConvertToLong()) {
       return epochMillis(index, value.asLong());
     }

@@ -19,6 +19,11 @@ import java.util.TreeMap;
  * @param cacheTtl how long a session's list is served after it was read; the session gap
  * @param collector the event collector's settings; null when the API collects no events
  * @param push the push stream's settings
+ * @param cacheMaxBytes the most heap (estimated bytes) the cached lists may take; least recently
+ *     used ones go first
+ * @param http limits of the HTTP server (request size, session id length, idle timeout)
+ * @param brokerGrace how long the consumer may fail to reach the brokers before {@code /ready}
+ *     answers 503
  */
 public record LookupApiSettings(
     String bootstrapServers,
@@ -28,7 +33,10 @@ public record LookupApiSettings(
     long cacheMaxEntries,
     Duration cacheTtl,
     CollectorSettings collector,
-    PushSettings push) {
+    PushSettings push,
+    long cacheMaxBytes,
+    HttpLimits http,
+    Duration brokerGrace) {
 
   /** HTTP port when none is given. */
   public static final int DEFAULT_PORT = 8080;
@@ -38,6 +46,9 @@ public record LookupApiSettings(
 
   /** Time to live of a cached list when none is given: the 30-minute session gap. */
   public static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(30);
+
+  /** The defaults of {@link InSessionConfig}, for the settings that have none here. */
+  private static final InSessionConfig DEFAULTS = InSessionConfig.of(Map.of());
 
   /** Validates and copies the arguments. */
   public LookupApiSettings {
@@ -61,6 +72,22 @@ public record LookupApiSettings(
       throw new IllegalArgumentException("cacheTtl must be positive: " + cacheTtl);
     }
     Objects.requireNonNull(push, "push");
+    if (cacheMaxBytes < 1) {
+      throw new IllegalArgumentException("cacheMaxBytes must be >= 1: " + cacheMaxBytes);
+    }
+    Objects.requireNonNull(http, "http");
+    if (http.idleTimeout().compareTo(push.heartbeat()) <= 0) {
+      throw new IllegalArgumentException(
+          "the idle timeout ("
+              + http.idleTimeout()
+              + ") must be longer than the push stream's heartbeat ("
+              + push.heartbeat()
+              + "), or open streams would be closed");
+    }
+    Objects.requireNonNull(brokerGrace, "brokerGrace");
+    if (brokerGrace.isNegative() || brokerGrace.isZero()) {
+      throw new IllegalArgumentException("brokerGrace must be positive: " + brokerGrace);
+    }
   }
 
   /**
@@ -76,7 +103,10 @@ public record LookupApiSettings(
         DEFAULT_CACHE_MAX_ENTRIES,
         DEFAULT_CACHE_TTL,
         null,
-        PushSettings.defaults());
+        PushSettings.defaults(),
+        DEFAULTS.getLong(InSessionConfig.API_CACHE_MAX_BYTES),
+        HttpLimits.from(DEFAULTS),
+        Duration.ofMillis(DEFAULTS.getLong(InSessionConfig.API_READY_BROKER_GRACE_MS)));
   }
 
   /** A copy with another HTTP port. */
@@ -89,19 +119,58 @@ public record LookupApiSettings(
         cacheMaxEntries,
         cacheTtl,
         collector,
-        push);
+        push,
+        cacheMaxBytes,
+        http,
+        brokerGrace);
   }
 
   /** A copy with other pass-through Kafka properties. */
   public LookupApiSettings withKafkaProperties(final Map<String, String> properties) {
     return new LookupApiSettings(
-        bootstrapServers, properties, topic, port, cacheMaxEntries, cacheTtl, collector, push);
+        bootstrapServers,
+        properties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        cacheMaxBytes,
+        http,
+        brokerGrace);
   }
 
   /** A copy with another cache size and time to live. */
   public LookupApiSettings withCache(final long maxEntries, final Duration ttl) {
     return new LookupApiSettings(
-        bootstrapServers, kafkaProperties, topic, port, maxEntries, ttl, collector, push);
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        maxEntries,
+        ttl,
+        collector,
+        push,
+        cacheMaxBytes,
+        http,
+        brokerGrace);
+  }
+
+  /** A copy with another bound of the cache in bytes. */
+  public LookupApiSettings withCacheMaxBytes(final long maxBytes) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        maxBytes,
+        http,
+        brokerGrace);
   }
 
   /** A copy with an event collector ({@code null}: none). */
@@ -114,7 +183,10 @@ public record LookupApiSettings(
         cacheMaxEntries,
         cacheTtl,
         newCollector,
-        push);
+        push,
+        cacheMaxBytes,
+        http,
+        brokerGrace);
   }
 
   /** A copy with other push stream settings. */
@@ -127,7 +199,42 @@ public record LookupApiSettings(
         cacheMaxEntries,
         cacheTtl,
         collector,
-        newPush);
+        newPush,
+        cacheMaxBytes,
+        http,
+        brokerGrace);
+  }
+
+  /** A copy with other HTTP limits. */
+  public LookupApiSettings withHttp(final HttpLimits newHttp) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        cacheMaxBytes,
+        newHttp,
+        brokerGrace);
+  }
+
+  /** A copy with another grace for unreachable brokers before {@code /ready} says 503. */
+  public LookupApiSettings withBrokerGrace(final Duration grace) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        cacheMaxBytes,
+        http,
+        grace);
   }
 
   /** The settings with the values of secret-looking Kafka properties masked, for logs. */
@@ -152,6 +259,12 @@ public record LookupApiSettings(
         + collector
         + ", push="
         + push
+        + ", cacheMaxBytes="
+        + cacheMaxBytes
+        + ", http="
+        + http
+        + ", brokerGrace="
+        + brokerGrace
         + "]";
   }
 }

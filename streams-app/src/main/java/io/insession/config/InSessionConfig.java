@@ -62,8 +62,17 @@ public final class InSessionConfig extends AbstractConfig {
       "insession.api.collector.ack.timeout.ms";
   public static final String API_STREAM_MAX_SUBSCRIBERS = "insession.api.stream.max.subscribers";
   public static final String API_STREAM_HEARTBEAT_MS = "insession.api.stream.heartbeat.ms";
+  public static final String API_MAX_REQUEST_BYTES = "insession.api.max.request.bytes";
+  public static final String API_MAX_SESSION_ID_CHARS = "insession.api.max.session.id.chars";
+  public static final String API_IDLE_TIMEOUT_MS = "insession.api.idle.timeout.ms";
+  public static final String API_COLLECTOR_MAX_FUTURE_MS = "insession.api.collector.max.future.ms";
+  public static final String API_CACHE_MAX_BYTES = "insession.api.cache.max.bytes";
+  public static final String API_READY_BROKER_GRACE_MS = "insession.api.ready.broker.grace.ms";
   public static final String METRICS_PORT = "insession.metrics.port";
   public static final String METRICS_LAG_INTERVAL_MS = "insession.metrics.lag.interval.ms";
+  public static final String METRICS_READY_BROKER_GRACE_MS =
+      "insession.metrics.ready.broker.grace.ms";
+  public static final String METRICS_READY_LAG_STALL_MS = "insession.metrics.ready.lag.stall.ms";
   public static final String ROCKSDB_MEMORY_BYTES = "insession.rocksdb.memory.bytes";
   public static final String ROCKSDB_MEMTABLE_FRACTION = "insession.rocksdb.memtable.fraction";
   public static final String ROCKSDB_WRITE_BUFFER_COUNT = "insession.rocksdb.write.buffer.count";
@@ -254,6 +263,65 @@ public final class InSessionConfig extends AbstractConfig {
               "How often (ms) an open event stream gets a comment line, so proxies keep the"
                   + " connection and closed clients are noticed.")
           .define(
+              API_MAX_REQUEST_BYTES,
+              Type.LONG,
+              1_048_576L,
+              ConfigDef.Range.between(1024L, 64L * 1024 * 1024),
+              Importance.LOW,
+              "Largest request body (bytes) the lookup API reads; a larger POST /v1/events gets"
+                  + " 413 (not retryable).")
+          .define(
+              API_MAX_SESSION_ID_CHARS,
+              Type.INT,
+              256,
+              ConfigDef.Range.between(1, 4096),
+              Importance.LOW,
+              "Longest session id (characters) the lookup API accepts, on GET (path) and on POST"
+                  + " /v1/events; longer ones get 400. Kept well under the 8 KiB request-line"
+                  + " limit of the HTTP server (longer request lines get 414), so every session"
+                  + " id a client can post can also be looked up.")
+          .define(
+              API_IDLE_TIMEOUT_MS,
+              Type.LONG,
+              30_000L,
+              ConfigDef.Range.between(100L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) an HTTP connection of the lookup API may stay without reading or"
+                  + " writing a byte (e.g. a client that sends its headers slowly, or not at all)"
+                  + " before the server closes it. Must be longer than"
+                  + " insession.api.stream.heartbeat.ms so open event streams stay open.")
+          .define(
+              API_COLLECTOR_MAX_FUTURE_MS,
+              Type.LONG,
+              60L * 60 * 1000,
+              ConfigDef.Range.between(0L, 7L * 24 * 60 * 60 * 1000),
+              Importance.LOW,
+              "How far (ms) ahead of the collector's clock an event's eventTime may be; later"
+                  + " ones get 400. The default is the broker's message.timestamp.after.max.ms"
+                  + " (1 h): the broker refuses records dated further ahead, so such events could"
+                  + " never be written.")
+          .define(
+              API_CACHE_MAX_BYTES,
+              Type.LONG,
+              256L * 1024 * 1024,
+              ConfigDef.Range.atLeast(1024L * 1024),
+              Importance.MEDIUM,
+              "Most heap (bytes, estimated) the lookup API's cache of latest lists may take; the"
+                  + " least recently used sessions go first. Together with"
+                  + " insession.api.cache.max.sessions, whichever is reached first. The default"
+                  + " (256 MiB, about 80,000 lists of 20 items) fits the JVM's default heap on a"
+                  + " 2 GiB container; raise it with -Xmx. Re-reading the topic after a restart"
+                  + " can never exceed it.")
+          .define(
+              API_READY_BROKER_GRACE_MS,
+              Type.LONG,
+              10_000L,
+              ConfigDef.Range.between(100L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) the lookup API's consumer may fail to reach the brokers before GET"
+                  + " /ready answers 503 (GET /health stays 200: an outage of the brokers must not"
+                  + " restart the pods).")
+          .define(
               METRICS_PORT,
               Type.INT,
               8081,
@@ -269,6 +337,23 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.LOW,
               "How often (ms) the streams app reads the input topic's log-end offsets and its"
                   + " consumer group's committed offsets for the lag and input-idle gauges.")
+          .define(
+              METRICS_READY_BROKER_GRACE_MS,
+              Type.LONG,
+              15_000L,
+              ConfigDef.Range.between(100L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) the lag monitor's calls to the brokers may keep failing before the"
+                  + " streams app's GET /ready answers 503 (GET /health stays 200: an outage of"
+                  + " the brokers must not restart the pods).")
+          .define(
+              METRICS_READY_LAG_STALL_MS,
+              Type.LONG,
+              60_000L,
+              ConfigDef.Range.between(100L, 60L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) the streams app's consumer lag may stay above 0 without the group's"
+                  + " committed offsets moving before GET /ready answers 503.")
           .define(
               ROCKSDB_MEMORY_BYTES,
               Type.LONG,
