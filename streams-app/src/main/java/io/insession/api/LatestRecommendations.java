@@ -55,8 +55,11 @@ import org.slf4j.LoggerFactory;
  * was updated.
  *
  * <p>The source is ready once it has read up to the end offsets it saw when it started (the last
- * stable offsets, as it reads committed data only). Partitions added to the topic later are not
- * picked up until restart.
+ * stable offsets, as it reads committed data only), and stays ready only while it reaches the
+ * brokers: every few hundred ms (a third of the grace) it asks them for the end offsets, and when
+ * that has failed for longer than {@link LookupApiSettings#brokerGrace()} it is not ready, with the
+ * reason, until they answer again. Partitions added to the topic later are not picked up until
+ * restart.
  *
  * <p>As a {@link MeterBinder} it exposes its consumer's client metrics (Micrometer's Kafka binder)
  * and its own counts: {@code insession_lookup_records_read_total}, {@code
@@ -103,6 +106,10 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   private volatile boolean caughtUp;
   private volatile RuntimeException failure;
   private volatile KafkaClientMetrics clientMetrics;
+  private final long brokerGraceNanos;
+  private final Duration brokerCheckInterval;
+  private volatile long lastBrokerContactNanos = System.nanoTime();
+  private volatile String lastBrokerError = "";
 
   /**
    * Creates the consumer (not started yet; see {@link #start()}).
@@ -131,6 +138,9 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
             .expireAfterWrite(settings.cacheTtl())
             .build();
     this.subscriptions = new SessionSubscriptions(settings.push().maxSubscribers());
+    this.brokerGraceNanos = settings.brokerGrace().toNanos();
+    this.brokerCheckInterval =
+        Duration.ofMillis(Math.max(50L, settings.brokerGrace().toMillis() / 3));
     this.readiness = Readiness.notReady("consumer of topic " + topic + " not started");
     this.thread = new Thread(this::run, "latest-recommendations-" + topic);
     this.thread.setDaemon(true);
@@ -213,6 +223,17 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
 
   @Override
   public Readiness readiness() {
+    final long unreachable = System.nanoTime() - lastBrokerContactNanos;
+    if (started.get() && failure == null && unreachable > brokerGraceNanos) {
+      return Readiness.notReady(
+          "brokers unreachable: no answer about topic "
+              + topic
+              + " for "
+              + unreachable / 1_000_000
+              + " ms ("
+              + lastBrokerError
+              + ")");
+    }
     return readiness;
   }
 
@@ -308,6 +329,8 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
           partitions.size(),
           targets);
       updateReadiness(targets, start);
+      lastBrokerContactNanos = System.nanoTime();
+      long nextCheck = System.nanoTime() + brokerCheckInterval.toNanos();
       while (!closing.get()) {
         final ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
         for (final ConsumerRecord<String, byte[]> rec : records) {
@@ -315,6 +338,10 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
         }
         if (!caughtUp) {
           updateReadiness(targets, start);
+        }
+        if (System.nanoTime() - nextCheck >= 0) {
+          checkBrokers(partitions);
+          nextCheck = System.nanoTime() + brokerCheckInterval.toNanos();
         }
       }
     } catch (WakeupException e) {
@@ -325,6 +352,23 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
       fail(e);
     } finally {
       closeConsumer();
+    }
+  }
+
+  /** Asks the brokers for the end offsets: an answer is contact, a timeout is not. */
+  private void checkBrokers(final List<TopicPartition> partitions) {
+    try {
+      consumer.endOffsets(partitions, brokerCheckInterval);
+      if (!lastBrokerError.isEmpty()) {
+        LOG.info("Brokers answer again about topic {}", topic);
+        lastBrokerError = "";
+      }
+      lastBrokerContactNanos = System.nanoTime();
+    } catch (TimeoutException e) {
+      if (lastBrokerError.isEmpty()) {
+        LOG.warn("Brokers do not answer about topic {}: {}", topic, e.getMessage());
+      }
+      lastBrokerError = e.toString();
     }
   }
 

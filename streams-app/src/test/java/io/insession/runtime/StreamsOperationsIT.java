@@ -127,9 +127,20 @@ class StreamsOperationsIT {
                 assertThat(min(text, IDLE)).isLessThan(2.0);
               });
       assertThat(json.get("/ready").body().get("lag").asLong()).isEqualTo(10L);
+      // a consumer that does not fetch: lag above 0, committed offsets standing still
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () -> {
+                final HttpJson.Answer stalled = json.get("/ready");
+                assertThat(stalled.status()).isEqualTo(503);
+                assertThat(stalled.body().get("reason").asText()).startsWith("lag not moving");
+                assertThat(stalled.body().get("streamsState").asText()).isEqualTo("RUNNING");
+              });
 
       // resumed: the lag drains, and with no new events the input goes idle again
       streams.streams().resume();
+      await().atMost(TIMEOUT).until(() -> json.get("/ready").status() == 200);
       await()
           .atMost(TIMEOUT)
           .untilAsserted(
@@ -161,6 +172,7 @@ class StreamsOperationsIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
     settings.put(InSessionConfig.METRICS_PORT, "0");
     settings.put(InSessionConfig.METRICS_LAG_INTERVAL_MS, "200");
+    settings.put(InSessionConfig.METRICS_READY_LAG_STALL_MS, "1000");
     return InSessionConfig.of(settings);
   }
 

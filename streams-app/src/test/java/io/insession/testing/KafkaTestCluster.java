@@ -165,6 +165,30 @@ public final class KafkaTestCluster implements BeforeAllCallback, AfterAllCallba
     bootstrapServers = kit.bootstrapServers();
   }
 
+  /**
+   * Stops the broker now, before the test class ends, to test what clients do in an outage. Only a
+   * broker this helper started can be stopped; afterwards the class has no broker.
+   *
+   * @throws IllegalStateException for an {@link Kind#EXTERNAL} cluster
+   */
+  public void stopBroker() throws Exception {
+    if (kind == Kind.EXTERNAL) {
+      throw new IllegalStateException(
+          "an external cluster (" + BOOTSTRAP_ENV + ") cannot be stopped by a test");
+    }
+    if (testKit != null) {
+      final KafkaClusterTestKit kit = testKit;
+      testKit = null; // its close() must run exactly once
+      kit.close();
+    }
+    if (container != null) {
+      final KafkaContainer running = container;
+      container = null;
+      running.stop();
+    }
+    LOG.info("Kafka ({}) at {} stopped by the test", kind, bootstrapServers);
+  }
+
   /** Which kind of broker serves the current test class. */
   public Kind kind() {
     return kind;
