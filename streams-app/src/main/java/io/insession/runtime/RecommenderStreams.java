@@ -13,13 +13,40 @@ public final class RecommenderStreams {
 
   private RecommenderStreams() {}
 
-  /** A runner (not started) of the topology over {@code scorer}, recording into {@code metrics}. */
+  /**
+   * A runner (not started) of the topology over {@code scorer}, recording into {@code metrics}. The
+   * scorer's warm-up starts now, in the background ({@link ScorerWarmup}); the runner's readiness
+   * waits for it.
+   */
   public static StreamsRunner create(
       final InSessionConfig config, final SessionScorer scorer, final TopologyMetrics metrics) {
-    return new StreamsRunner(
-        RecommenderTopology.build(
-            TopologySettings.from(config), scorer, Topics.from(config), Clock.systemUTC(), metrics),
-        config.streamsProperties());
+    return create(
+        config,
+        scorer,
+        metrics,
+        ScorerWarmup.start(scorer, config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE)));
+  }
+
+  /** The same with a given warm-up (e.g. one a test controls). */
+  static StreamsRunner create(
+      final InSessionConfig config,
+      final SessionScorer scorer,
+      final TopologyMetrics metrics,
+      final ScorerWarmup warmup) {
+    try {
+      return new StreamsRunner(
+          RecommenderTopology.build(
+              TopologySettings.from(config),
+              scorer,
+              Topics.from(config),
+              Clock.systemUTC(),
+              metrics),
+          config.streamsProperties(),
+          warmup);
+    } catch (RuntimeException e) {
+      warmup.close();
+      throw e;
+    }
   }
 
   /** The same without metrics. */

@@ -147,6 +147,7 @@ public final class StreamsOperations implements AutoCloseable {
 
   /** The request handlers. */
   private static final class Routes {
+    // readiness: the model warm, Streams RUNNING, the brokers reachable, the lag moving
     private final PrometheusMeterRegistry registry;
     private final StreamsRunner streams;
     private final ModelInfo model;
@@ -184,10 +185,13 @@ public final class StreamsOperations implements AutoCloseable {
 
     private void ready(final Context ctx) {
       final KafkaStreams.State state = streams.state();
-      final Optional<String> problem =
-          state == KafkaStreams.State.RUNNING
-              ? lag.problem(brokerGrace, lagStall)
-              : Optional.of("Kafka Streams is " + state.name() + ", not RUNNING");
+      Optional<String> problem = streams.warmupPending();
+      if (problem.isEmpty()) {
+        problem =
+            state == KafkaStreams.State.RUNNING
+                ? lag.problem(brokerGrace, lagStall)
+                : Optional.of("Kafka Streams is " + state.name() + ", not RUNNING");
+      }
       final boolean ready = problem.isEmpty();
       final OptionalLong totalLag = lag.totalLag();
       final Map<String, Object> body = new LinkedHashMap<>();

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -159,6 +160,41 @@ class StreamsOperationsIT {
           .contains("insession_scoring_batch_size_sum 16.0")
           .containsPattern("kafka_stream_thread_process_rate\\{[^}]*thread_id=")
           .containsPattern("kafka_stream_thread_thread_state\\{[^}]*thread_id=");
+    }
+  }
+
+  @Test
+  void shouldNotBeReadyUntilTheModelIsWarm() throws Exception {
+    final InSessionConfig config = config();
+    final Topics topics = Topics.from(config);
+    KAFKA.createTopic(topics.weblog().name(), PARTITIONS);
+    KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
+    final CountDownLatch gate = new CountDownLatch(1);
+
+    try (SessionScorer tiny = TestModels.tinyGruScorer()) {
+      final ScorerWarmupTest.Recording gated = new ScorerWarmupTest.Recording(tiny);
+      gated.gate = gate;
+      try (StreamsRunner streams =
+              RecommenderStreams.create(
+                  config, gated, StreamsOperations.topologyMetrics(registry));
+          StreamsOperations operations =
+              StreamsOperations.start(config, registry, streams, gated.model())) {
+        final HttpJson json = new HttpJson(operations.port());
+        streams.start();
+        assertThat(streams.awaitRunning(TIMEOUT)).isTrue();
+        await().atMost(TIMEOUT).until(() -> json.get("/ready").body().has("lag"));
+
+        final HttpJson.Answer warming = json.get("/ready");
+        assertThat(warming.status()).isEqualTo(503);
+        assertThat(warming.body().get("reason").asText()).isEqualTo("model warming up");
+        assertThat(warming.body().get("streamsState").asText()).isEqualTo("RUNNING");
+
+        gate.countDown();
+        await().atMost(TIMEOUT).until(() -> json.get("/ready").status() == 200);
+      } finally {
+        gate.countDown();
+      }
     }
   }
 
