@@ -27,8 +27,8 @@ public final class RecommenderStreams {
         ScorerWarmup.start(scorer, config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE)));
   }
 
-  /** The same with a given warm-up (e.g. one a test controls). */
-  static StreamsRunner create(
+  /** The same with a given warm-up ({@link ScorerWarmup#none()}: none, e.g. in tests). */
+  public static StreamsRunner create(
       final InSessionConfig config,
       final SessionScorer scorer,
       final TopologyMetrics metrics,

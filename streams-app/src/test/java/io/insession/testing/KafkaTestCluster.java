@@ -107,16 +107,7 @@ public final class KafkaTestCluster implements BeforeAllCallback, AfterAllCallba
     }
     final long start = System.nanoTime();
     try {
-      if (testKit != null) {
-        final KafkaClusterTestKit kit = testKit;
-        testKit = null; // its close() must run exactly once
-        kit.close();
-      }
-      if (container != null) {
-        final KafkaContainer running = container;
-        container = null;
-        running.stop();
-      }
+      stopStarted();
     } finally {
       LOG.info("Kafka ({}) stopped in {} ms", kind, (System.nanoTime() - start) / 1_000_000);
       bootstrapServers = null;
@@ -176,6 +167,12 @@ public final class KafkaTestCluster implements BeforeAllCallback, AfterAllCallba
       throw new IllegalStateException(
           "an external cluster (" + BOOTSTRAP_ENV + ") cannot be stopped by a test");
     }
+    stopStarted();
+    LOG.info("Kafka ({}) at {} stopped by the test", kind, bootstrapServers);
+  }
+
+  /** Stops what this helper started, once. */
+  private void stopStarted() throws Exception {
     if (testKit != null) {
       final KafkaClusterTestKit kit = testKit;
       testKit = null; // its close() must run exactly once
@@ -186,7 +183,6 @@ public final class KafkaTestCluster implements BeforeAllCallback, AfterAllCallba
       container = null;
       running.stop();
     }
-    LOG.info("Kafka ({}) at {} stopped by the test", kind, bootstrapServers);
   }
 
   /** Which kind of broker serves the current test class. */
