@@ -44,6 +44,22 @@ public record HttpLimits(long maxRequestBytes, int maxSessionIdChars, Duration i
     return from(InSessionConfig.of(Map.of()));
   }
 
+  /**
+   * Checks that open push streams outlive the idle timeout: their heartbeat must come sooner.
+   *
+   * @throws IllegalArgumentException when the idle timeout is not longer than {@code heartbeat}
+   */
+  void requireLongerThan(final Duration heartbeat) {
+    if (idleTimeout.compareTo(heartbeat) <= 0) {
+      throw new IllegalArgumentException(
+          "the idle timeout ("
+              + idleTimeout
+              + ") must be longer than the push stream's heartbeat ("
+              + heartbeat
+              + "), or open streams would be closed");
+    }
+  }
+
   /** Why a session id is refused; empty when it is accepted. */
   Optional<String> sessionIdProblem(final String sessionId) {
     if (sessionId.length() > maxSessionIdChars) {

@@ -187,6 +187,7 @@ public final class LookupApi implements AutoCloseable {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(push, "push");
     Objects.requireNonNull(limits, "limits");
+    limits.requireLongerThan(push.heartbeat());
     Objects.requireNonNull(registry, "registry");
     final long startNanos = System.nanoTime();
     RecommendationStreams streams = null;

@@ -76,14 +76,7 @@ public record LookupApiSettings(
       throw new IllegalArgumentException("cacheMaxBytes must be >= 1: " + cacheMaxBytes);
     }
     Objects.requireNonNull(http, "http");
-    if (http.idleTimeout().compareTo(push.heartbeat()) <= 0) {
-      throw new IllegalArgumentException(
-          "the idle timeout ("
-              + http.idleTimeout()
-              + ") must be longer than the push stream's heartbeat ("
-              + push.heartbeat()
-              + "), or open streams would be closed");
-    }
+    http.requireLongerThan(push.heartbeat());
     Objects.requireNonNull(brokerGrace, "brokerGrace");
     if (brokerGrace.isNegative() || brokerGrace.isZero()) {
       throw new IllegalArgumentException("brokerGrace must be positive: " + brokerGrace);
