@@ -2,6 +2,7 @@ package io.insession.api;
 
 import io.insession.kafka.Topic;
 import io.insession.schemas.WeblogEvent;
+import io.insession.session.EventLimits;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -11,9 +12,14 @@ import java.util.Objects;
  * @param weblog the topic events are produced to, with its serdes ({@code Topics.weblog()})
  * @param maxBatchEvents most events one request may carry
  * @param ackTimeout how long a request waits for Kafka to acknowledge its events before 503
+ * @param limits the size and time limits of an event: the stream's own ({@code insession.event.*}),
+ *     so an event the collector accepts is never dead-lettered by the stream for its sizes or time
  */
 public record CollectorSettings(
-    Topic<String, WeblogEvent> weblog, int maxBatchEvents, Duration ackTimeout) {
+    Topic<String, WeblogEvent> weblog,
+    int maxBatchEvents,
+    Duration ackTimeout,
+    EventLimits limits) {
 
   /** Events per request when no limit is given. */
   public static final int DEFAULT_MAX_BATCH_EVENTS = 500;
@@ -31,6 +37,15 @@ public record CollectorSettings(
     if (ackTimeout.isNegative() || ackTimeout.isZero()) {
       throw new IllegalArgumentException("ackTimeout must be positive: " + ackTimeout);
     }
+    Objects.requireNonNull(limits, "limits");
+  }
+
+  /** Settings with the default event limits. */
+  public CollectorSettings(
+      final Topic<String, WeblogEvent> weblog,
+      final int maxBatchEvents,
+      final Duration ackTimeout) {
+    this(weblog, maxBatchEvents, ackTimeout, EventLimits.defaults());
   }
 
   /** Settings for {@code weblog} with the default batch limit and timeout. */
@@ -46,6 +61,8 @@ public record CollectorSettings(
         + maxBatchEvents
         + ", ackTimeout="
         + ackTimeout
+        + ", limits="
+        + limits
         + "]";
   }
 }

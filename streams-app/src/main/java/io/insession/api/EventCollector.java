@@ -3,6 +3,7 @@ package io.insession.api;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.schemas.WeblogEvent;
+import io.insession.session.EventLimits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -39,10 +40,23 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
    * @param clock the time of events that carry none
    */
   public EventCollector(final EventSink sink, final int maxBatchEvents, final Clock clock) {
+    this(sink, maxBatchEvents, EventLimits.defaults(), clock);
+  }
+
+  /**
+   * A collector.
+   *
+   * @param sink where accepted events go; owned by the collector from now on
+   * @param maxBatchEvents most events per request
+   * @param limits the size and time limits of an event (else 400)
+   * @param clock the time of events that carry none, and the arrival time of every event
+   */
+  public EventCollector(
+      final EventSink sink, final int maxBatchEvents, final EventLimits limits, final Clock clock) {
     this.sink = Objects.requireNonNull(sink, "sink");
     this.parser =
         new EventParser(
-            new ObjectMapper(), maxBatchEvents, clock, () -> UUID.randomUUID().toString());
+            new ObjectMapper(), maxBatchEvents, limits, clock, () -> UUID.randomUUID().toString());
   }
 
   /** A collector producing to the weblog topic of {@code settings.collector()}. */
@@ -50,7 +64,10 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
     final CollectorSettings collector =
         Objects.requireNonNull(settings.collector(), "settings.collector");
     return new EventCollector(
-        KafkaEventSink.create(settings), collector.maxBatchEvents(), Clock.systemUTC());
+        KafkaEventSink.create(settings),
+        collector.maxBatchEvents(),
+        collector.limits(),
+        Clock.systemUTC());
   }
 
   /**
@@ -72,7 +89,8 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
    *
    * @return what was written, once Kafka acknowledged all of it
    * @throws InvalidEventsException when the body or any event is invalid; nothing was written
-   * @throws NotAcknowledgedException when Kafka did not acknowledge in time
+   * @throws NotAcknowledgedException when Kafka did not acknowledge in time (retryable)
+   * @throws EventsRefusedException when Kafka refused the events themselves (not retryable)
    */
   public Accepted collect(final String body) {
     final List<WeblogEvent> events;
@@ -86,6 +104,9 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
       sink.write(events);
     } catch (NotAcknowledgedException e) {
       count(unacknowledged);
+      throw e;
+    } catch (EventsRefusedException e) {
+      count(rejected);
       throw e;
     }
     if (accepted != null) {

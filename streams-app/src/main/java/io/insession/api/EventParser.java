@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.schemas.EventType;
 import io.insession.schemas.WeblogEvent;
+import io.insession.session.EventLimits;
 import io.insession.session.WeblogEventChecks;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -32,13 +33,16 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code eventId}: a non-blank string; a UUID is generated when it is absent or null;
- *   <li>{@code sessionId}: a non-blank string;
+ *   <li>{@code sessionId}: a non-blank string within the limits ({@link EventLimits}, as every id
+ *       and attribute);
  *   <li>{@code eventType}: one of the {@link EventType} symbols (case does not matter);
  *   <li>{@code itemId}: a non-blank string, required for the event types about an item;
  *   <li>{@code userId}: a string or null;
  *   <li>{@code eventTime}: an ISO-8601 instant ({@code 2026-11-23T10:15:30.123Z}, or with an offset
  *       such as {@code +01:00}) or epoch milliseconds (a non-negative integer, or a string of
- *       digits); the collector's clock when absent or null;
+ *       digits), within the stream's window around the collector's clock ({@link
+ *       WeblogEventChecks#checkTime}: the stream would dead-letter it, and the broker refuse a
+ *       record dated more than an hour ahead); the collector's clock when absent or null;
  *   <li>{@code attributes}: an object of string values, or null.
  * </ul>
  *
@@ -58,11 +62,12 @@ final class EventParser {
 
   private final ObjectMapper mapper;
   private final int maxBatchEvents;
+  private final EventLimits limits;
   private final Clock clock;
   private final Supplier<String> eventIds;
 
   /**
-   * A parser.
+   * A parser with the default event limits.
    *
    * @param mapper parses the body
    * @param maxBatchEvents most events per request
@@ -74,11 +79,30 @@ final class EventParser {
       final int maxBatchEvents,
       final Clock clock,
       final Supplier<String> eventIds) {
+    this(mapper, maxBatchEvents, EventLimits.defaults(), clock, eventIds);
+  }
+
+  /**
+   * A parser.
+   *
+   * @param mapper parses the body
+   * @param maxBatchEvents most events per request
+   * @param limits the size and time limits of an event
+   * @param clock gives the event time of events without one, and every event's arrival time
+   * @param eventIds gives the id of events without one
+   */
+  EventParser(
+      final ObjectMapper mapper,
+      final int maxBatchEvents,
+      final EventLimits limits,
+      final Clock clock,
+      final Supplier<String> eventIds) {
     this.mapper = Objects.requireNonNull(mapper, "mapper");
     if (maxBatchEvents < 1) {
       throw new IllegalArgumentException("maxBatchEvents must be >= 1: " + maxBatchEvents);
     }
     this.maxBatchEvents = maxBatchEvents;
+    this.limits = Objects.requireNonNull(limits, "limits");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.eventIds = Objects.requireNonNull(eventIds, "eventIds");
   }
@@ -158,7 +182,10 @@ final class EventParser {
             .setEventTime(eventTime(index, node))
             .setAttributes(attributes(index, node))
             .build();
-    final Optional<WeblogEventChecks.Violation> violation = WeblogEventChecks.check(event);
+    final long now = clock.millis();
+    final Optional<WeblogEventChecks.Violation> violation =
+        WeblogEventChecks.check(event, limits)
+            .or(() -> WeblogEventChecks.checkTime(event, now, now, limits));
     if (violation.isPresent()) {
       throw refused(index, violation.get().field(), violation.get().detail());
     }
@@ -200,6 +227,21 @@ final class EventParser {
     if (value == null || value.isNull()) {
       return clock.instant();
     }
+    final Instant time = parseTime(index, value);
+    if (time.isBefore(Instant.EPOCH)) {
+      throw refused(index, "eventTime", "eventTime must not be before 1970-01-01T00:00:00Z");
+    }
+    try {
+      // an event time is stored as epoch milliseconds: refuse one a long cannot hold
+      time.toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw refused(
+          index, "eventTime", "eventTime " + value + " is too far ahead to be epoch milliseconds");
+    }
+    return time;
+  }
+
+  private static Instant parseTime(final int index, final JsonNode value) {
     if (value.isIntegralNumber() && value.canConvertToLong()) {
       return epochMillis(index, value.asLong());
     }

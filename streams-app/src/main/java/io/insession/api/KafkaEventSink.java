@@ -22,6 +22,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Writes events to the weblog topic: key = session id, record timestamp = event time, value = Avro
@@ -106,7 +109,7 @@ final class KafkaEventSink implements EventSink, MeterBinder {
                     event)));
       }
     } catch (KafkaException e) {
-      throw new NotAcknowledgedException("Kafka refused the events: " + e.getMessage(), e);
+      throw failure("Kafka refused the events: ", e);
     }
     for (final Future<RecordMetadata> ack : acks) {
       try {
@@ -115,13 +118,25 @@ final class KafkaEventSink implements EventSink, MeterBinder {
         throw new NotAcknowledgedException(
             "Kafka did not acknowledge the events within " + ackTimeout.toMillis() + " ms", e);
       } catch (ExecutionException e) {
-        throw new NotAcknowledgedException(
-            "Kafka did not acknowledge the events: " + e.getCause().getMessage(), e.getCause());
+        throw failure("Kafka did not acknowledge the events: ", e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new NotAcknowledgedException("interrupted while waiting for Kafka", e);
       }
     }
+  }
+
+  /**
+   * What a failed send means to the client: refused for good when the events themselves are at
+   * fault (too large, a timestamp the broker refuses, not serializable), else retryable.
+   */
+  static RuntimeException failure(final String prefix, final Throwable cause) {
+    if (cause instanceof RecordTooLargeException
+        || cause instanceof InvalidTimestampException
+        || cause instanceof SerializationException) {
+      return new EventsRefusedException(prefix + cause.getMessage(), cause);
+    }
+    return new NotAcknowledgedException(prefix + cause.getMessage(), cause);
   }
 
   @Override

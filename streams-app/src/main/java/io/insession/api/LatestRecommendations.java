@@ -3,6 +3,7 @@ package io.insession.api;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insession.schemas.RecommendationList;
+import io.insession.schemas.ScoredItem;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,15 +44,22 @@ import org.slf4j.LoggerFactory;
  * <p>The consumer reads every partition from the beginning with {@code
  * isolation.level=read_committed} and no consumer group, so every API instance sees every session.
  * Lists are kept in a Caffeine cache keyed by the record key (the session id; the value's {@code
- * sessionId} when the key is missing), bounded in size and expiring a fixed time after they were
- * read. A later record of a session replaces the earlier one; a tombstone removes it. A value that
- * does not decode is logged and skipped: bad input never stops the thread. Each list read is also
- * handed to the subscribers of its session ({@link SessionSubscriptions}, bounded by {@link
- * PushSettings#maxSubscribers()}), after the cache was updated.
+ * sessionId} when the key is missing), bounded in estimated heap bytes ({@link #weight}: the
+ * decoded list, its JSON, the key and the cache's own entry) and in entries, and expiring a fixed
+ * time after they were read. The byte bound is what keeps the heap safe: re-reading the whole topic
+ * after a restart only evicts the least recently used sessions, it cannot run the JVM out of
+ * memory, so a restart cannot loop on the same data. A later record of a session replaces the
+ * earlier one; a tombstone removes it. A value that does not decode is logged and skipped: bad
+ * input never stops the thread. Each list read is also handed to the subscribers of its session
+ * ({@link SessionSubscriptions}, bounded by {@link PushSettings#maxSubscribers()}), after the cache
+ * was updated.
  *
  * <p>The source is ready once it has read up to the end offsets it saw when it started (the last
- * stable offsets, as it reads committed data only). Partitions added to the topic later are not
- * picked up until restart.
+ * stable offsets, as it reads committed data only), and stays ready only while it reaches the
+ * brokers: every few hundred ms (a third of the grace) it asks them for the end offsets, and when
+ * that has failed for longer than {@link LookupApiSettings#brokerGrace()} it is not ready, with the
+ * reason, until they answer again. Partitions added to the topic later are not picked up until
+ * restart.
  *
  * <p>As a {@link MeterBinder} it exposes its consumer's client metrics (Micrometer's Kafka binder)
  * and its own counts: {@code insession_lookup_records_read_total}, {@code
@@ -70,7 +78,20 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   private final Deserializer<RecommendationList> decoder;
 
   /** A session's latest list with its JSON, written once when the list arrives. */
-  private record Latest(RecommendationList list, byte[] json) {}
+  private record Latest(RecommendationList list, byte[] json, int weight) {}
+
+  /** Heap of a String beyond its characters: object, array header, padding (compressed oops). */
+  private static final int STRING_OVERHEAD = 48;
+
+  /**
+   * Heap of one cache entry beyond its strings and JSON: the Caffeine node with expiry and the
+   * hash-table slot, the {@code Latest} record, the JSON array's header, the list object with its
+   * two {@code Instant}s, and the item array.
+   */
+  static final int ENTRY_OVERHEAD = 320;
+
+  /** Heap of one scored item beyond its id's characters: the object and the array slot. */
+  static final int ITEM_OVERHEAD = 32;
 
   private final Cache<String, Latest> cache;
   private final SessionSubscriptions subscriptions;
@@ -84,6 +105,10 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   private volatile boolean caughtUp;
   private volatile RuntimeException failure;
   private volatile KafkaClientMetrics clientMetrics;
+  private final long brokerGraceNanos;
+  private final Duration brokerCheckInterval;
+  private volatile long lastBrokerContactNanos = System.nanoTime();
+  private volatile String lastBrokerError = "";
 
   /**
    * Creates the consumer (not started yet; see {@link #start()}).
@@ -99,12 +124,23 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
     this.topic = settings.topic();
     this.decoder = settings.listDecoder();
     this.consumer = Objects.requireNonNull(consumer, "consumer");
+    // one bound in Caffeine: bytes, with every entry weighing at least its share of the byte
+    // bound per allowed entry, so the entry count stays bounded too
+    final int minWeight =
+        (int)
+            Math.min(
+                Integer.MAX_VALUE,
+                Math.max(1L, settings.cacheMaxBytes() / settings.cacheMaxEntries()));
     this.cache =
         Caffeine.newBuilder()
-            .maximumSize(settings.cacheMaxEntries())
+            .maximumWeight(settings.cacheMaxBytes())
+            .<String, Latest>weigher((key, latest) -> Math.max(minWeight, latest.weight()))
             .expireAfterWrite(settings.cacheTtl())
             .build();
     this.subscriptions = new SessionSubscriptions(settings.push().maxSubscribers());
+    this.brokerGraceNanos = settings.brokerGrace().toNanos();
+    this.brokerCheckInterval =
+        Duration.ofMillis(Math.max(50L, settings.brokerGrace().toMillis() / 3));
     this.readiness = Readiness.notReady("consumer of topic " + topic + " not started");
     this.thread = new Thread(this::run, "latest-recommendations-" + topic);
     this.thread.setDaemon(true);
@@ -149,6 +185,10 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
     Gauge.builder("insession.lookup.cached.sessions", cache, Cache::estimatedSize)
         .description("Sessions whose latest list is cached (approximate)")
         .register(registry);
+    Gauge.builder("insession.lookup.cached.bytes", this, LatestRecommendations::cachedBytes)
+        .description("Estimated heap bytes of the cached lists (bounded by cache.max.bytes)")
+        .baseUnit("bytes")
+        .register(registry);
     Gauge.builder("insession.lookup.subscribers", subscriptions, SessionSubscriptions::size)
         .description("Open subscriptions to new lists (push streams)")
         .register(registry);
@@ -183,6 +223,17 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
 
   @Override
   public Readiness readiness() {
+    final long unreachable = System.nanoTime() - lastBrokerContactNanos;
+    if (started.get() && failure == null && unreachable > brokerGraceNanos) {
+      return Readiness.notReady(
+          "brokers unreachable: no answer about topic "
+              + topic
+              + " for "
+              + unreachable / 1_000_000
+              + " ms ("
+              + lastBrokerError
+              + ")");
+    }
     return readiness;
   }
 
@@ -204,6 +255,32 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   /** Sessions currently cached (approximate). */
   public long cachedSessions() {
     return cache.estimatedSize();
+  }
+
+  /** Estimated heap bytes of the cached lists (see {@link #weight}). */
+  public long cachedBytes() {
+    return cache.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+
+  /**
+   * The estimated heap bytes of one cached list: its strings at two bytes a character (an upper
+   * bound, whatever their coding), its JSON, and fixed overheads measured with {@code
+   * LookupCacheFootprint} (test scope).
+   */
+  static int weight(final String key, final RecommendationList list, final byte[] json) {
+    long bytes = ENTRY_OVERHEAD + json.length;
+    bytes += stringBytes(key) + stringBytes(list.getRecommendationId());
+    bytes += stringBytes(list.getSessionId()) + stringBytes(list.getModelName());
+    bytes += stringBytes(list.getModelVersion()) + stringBytes(list.getVariant());
+    bytes += stringBytes(list.getTriggerEventId());
+    for (final ScoredItem item : list.getItems()) {
+      bytes += ITEM_OVERHEAD + stringBytes(item.getItemId());
+    }
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
+  }
+
+  private static long stringBytes(final String value) {
+    return value == null ? 0L : STRING_OVERHEAD + 2L * value.length();
   }
 
   /**
@@ -252,6 +329,8 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
           partitions.size(),
           targets);
       updateReadiness(targets, start);
+      lastBrokerContactNanos = System.nanoTime();
+      long nextCheck = System.nanoTime() + brokerCheckInterval.toNanos();
       while (!closing.get()) {
         final ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
         for (final ConsumerRecord<String, byte[]> rec : records) {
@@ -259,6 +338,10 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
         }
         if (!caughtUp) {
           updateReadiness(targets, start);
+        }
+        if (System.nanoTime() - nextCheck >= 0) {
+          checkBrokers(partitions);
+          nextCheck = System.nanoTime() + brokerCheckInterval.toNanos();
         }
       }
     } catch (WakeupException e) {
@@ -269,6 +352,23 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
       fail(e);
     } finally {
       closeConsumer();
+    }
+  }
+
+  /** Asks the brokers for the end offsets: an answer is contact, a timeout is not. */
+  private void checkBrokers(final List<TopicPartition> partitions) {
+    try {
+      consumer.endOffsets(partitions, brokerCheckInterval);
+      if (!lastBrokerError.isEmpty()) {
+        LOG.info("Brokers answer again about topic {}", topic);
+        lastBrokerError = "";
+      }
+      lastBrokerContactNanos = System.nanoTime();
+    } catch (TimeoutException e) {
+      if (lastBrokerError.isEmpty()) {
+        LOG.warn("Brokers do not answer about topic {}: {}", topic, e.getMessage());
+      }
+      lastBrokerError = e.toString();
     }
   }
 
@@ -341,7 +441,8 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
       skip(rec, "no session id in key or value");
       return;
     }
-    cache.put(sessionId, new Latest(list, RecommendationView.toJson(list)));
+    final byte[] json = RecommendationView.toJson(list);
+    cache.put(sessionId, new Latest(list, json, weight(sessionId, list, json)));
     subscriptions.publish(sessionId, list);
   }
 

@@ -1,6 +1,7 @@
 package io.insession.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.metrics.PrometheusMetrics;
 import io.javalin.Javalin;
@@ -9,12 +10,15 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
-import io.javalin.router.JavalinDefaultRouting;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +34,12 @@ import org.slf4j.LoggerFactory;
  *       RecommendationStreams}); 406 without that header, 503 when too many streams are open;
  *   <li>{@code POST /v1/events}: one event object or an array of them (see {@link EventParser});
  *       202 {@code {"accepted": n, "eventIds": [...]}} once Kafka acknowledged all of them, 400
- *       {@code {"error": ..., "errors": [{"index", "field", "reason"}]}} when any is invalid
- *       (nothing is written then), 503 when Kafka did not acknowledge in time, 404 when this
- *       instance has no collector;
+ *       {@code {"error", "code": "INVALID_EVENTS", "retryable": false, "errors": [{"index",
+ *       "field", "reason"}]}} when any is invalid (nothing is written then), 400 {@code
+ *       REFUSED_BY_KAFKA} when Kafka refused them for what they are, 413 when the body is larger
+ *       than {@link HttpLimits#maxRequestBytes()}, 503 {@code NOT_ACKNOWLEDGED} ({@code
+ *       "retryable": true}) when Kafka did not acknowledge in time, 404 when this instance has no
+ *       collector;
  *   <li>{@code GET /health}: liveness, 200 {@code {"status":"UP"}}, or 503 once the consumer failed
  *       for good;
  *   <li>{@code GET /ready}: readiness, 200 once the consumer has caught up with the topic, 503 with
@@ -41,8 +48,13 @@ import org.slf4j.LoggerFactory;
  *       client metrics and the source's counts, when the source binds them).
  * </ul>
  *
- * Every other answer, errors included, is JSON. The API owns its {@link RecommendationSource} and
- * closes it on {@link #close()}.
+ * A session id longer than {@link HttpLimits#maxSessionIdChars()} is answered 400 {@code
+ * SESSION_ID_TOO_LONG} on both GET routes. Every error body says {@code "code"} and whether a retry
+ * may succeed ({@code "retryable"}): only 503s are retryable. A connection idle (no byte read or
+ * written, slow headers included) for {@link HttpLimits#idleTimeout()} is closed. Every other
+ * answer, errors included, is JSON; only what Jetty refuses before routing (a request line over 8
+ * KiB: 414, malformed HTTP: 400) is not. The API owns its {@link RecommendationSource} and closes
+ * it on {@link #close()}.
  */
 public final class LookupApi implements AutoCloseable {
 
@@ -108,7 +120,7 @@ public final class LookupApi implements AutoCloseable {
       throw e;
     }
     latest.start();
-    return start(latest, collector, settings.push(), settings.port(), registry);
+    return start(latest, collector, settings.push(), settings.http(), settings.port(), registry);
   }
 
   /**
@@ -134,7 +146,22 @@ public final class LookupApi implements AutoCloseable {
    */
   public static LookupApi start(
       final RecommendationSource source, final int port, final PrometheusMeterRegistry registry) {
-    return start(source, null, PushSettings.defaults(), port, registry);
+    return start(source, null, PushSettings.defaults(), HttpLimits.defaults(), port, registry);
+  }
+
+  /**
+   * Starts the HTTP server on a given source and collector with the default HTTP limits.
+   *
+   * @see #start(RecommendationSource, EventCollector, PushSettings, HttpLimits, int,
+   *     PrometheusMeterRegistry)
+   */
+  public static LookupApi start(
+      final RecommendationSource source,
+      final EventCollector collector,
+      final PushSettings push,
+      final int port,
+      final PrometheusMeterRegistry registry) {
+    return start(source, collector, push, HttpLimits.defaults(), port, registry);
   }
 
   /**
@@ -145,6 +172,7 @@ public final class LookupApi implements AutoCloseable {
    * @param collector what {@code POST /v1/events} hands events to, its meters bound to {@code
    *     registry} here; null for no collector (404); owned by the API from now on
    * @param push the push stream's settings
+   * @param limits request size, session id length and idle timeout
    * @param port the HTTP port, 0 for any free one
    * @param registry the meters to serve
    * @return the running API
@@ -153,10 +181,13 @@ public final class LookupApi implements AutoCloseable {
       final RecommendationSource source,
       final EventCollector collector,
       final PushSettings push,
+      final HttpLimits limits,
       final int port,
       final PrometheusMeterRegistry registry) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(push, "push");
+    Objects.requireNonNull(limits, "limits");
+    limits.requireLongerThan(push.heartbeat());
     Objects.requireNonNull(registry, "registry");
     final long startNanos = System.nanoTime();
     RecommendationStreams streams = null;
@@ -166,7 +197,8 @@ public final class LookupApi implements AutoCloseable {
       }
       final ObjectMapper mapper = new ObjectMapper();
       streams = new RecommendationStreams(source, push, mapper);
-      final Javalin app = createServer(mapper, source, collector, streams, registry).start(port);
+      final Javalin app =
+          createServer(mapper, source, collector, streams, registry, limits, port).start();
       LOG.info(
           "Lookup API listening on port {} (started in {} ms; event collector {})",
           app.port(),
@@ -229,22 +261,43 @@ public final class LookupApi implements AutoCloseable {
       final RecommendationSource source,
       final EventCollector collector,
       final RecommendationStreams streams,
-      final PrometheusMeterRegistry registry) {
-    final Routes routes = new Routes(source, collector, streams, registry);
+      final PrometheusMeterRegistry registry,
+      final HttpLimits limits,
+      final int port) {
+    final Routes routes = new Routes(source, collector, streams, registry, limits);
     return Javalin.create(
         config -> {
-          config.showJavalinBanner = false;
+          config.startup.showJavalinBanner = false;
           config.jsonMapper(new JavalinJackson(mapper, false));
-          config.router.mount(routes::register);
+          config.http.maxRequestSize = limits.maxRequestBytes();
+          config.jetty.addConnector(
+              (server, http) -> {
+                final ServerConnector connector =
+                    new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setPort(port);
+                // also bounds how long a client may take to send its headers
+                connector.setIdleTimeout(limits.idleTimeout().toMillis());
+                return connector;
+              });
+          routes.register(config.routes);
         });
   }
 
-  /** An error answer; {@code sessionId} is left out when null. */
+  /**
+   * An error answer; {@code sessionId} is left out when null.
+   *
+   * @param error what went wrong, for people
+   * @param code what went wrong, for programs (e.g. {@code SESSION_ID_TOO_LONG})
+   * @param retryable whether the same request may succeed later
+   * @param sessionId the session asked for, when there is one
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record ErrorBody(String error, String sessionId) {}
+  @JsonPropertyOrder({"error", "code", "retryable", "sessionId"})
+  record ErrorBody(String error, String code, boolean retryable, String sessionId) {}
 
   /** The answer to a refused {@code POST /v1/events}; {@code errors} is empty for a bad body. */
-  record EventsErrorBody(String error, List<EventError> errors) {}
+  @JsonPropertyOrder({"error", "code", "retryable", "errors"})
+  record EventsErrorBody(String error, String code, boolean retryable, List<EventError> errors) {}
 
   /** The request handlers, kept apart from the server's lifecycle. */
   private static final class Routes {
@@ -252,33 +305,56 @@ public final class LookupApi implements AutoCloseable {
     private final EventCollector collector;
     private final RecommendationStreams streams;
     private final PrometheusMeterRegistry registry;
+    private final HttpLimits limits;
 
     Routes(
         final RecommendationSource source,
         final EventCollector collector,
         final RecommendationStreams streams,
-        final PrometheusMeterRegistry registry) {
+        final PrometheusMeterRegistry registry,
+        final HttpLimits limits) {
       this.source = source;
       this.collector = collector;
       this.streams = streams;
       this.registry = registry;
+      this.limits = limits;
     }
 
-    void register(final JavalinDefaultRouting router) {
+    void register(final JavalinDefaultRoutingApi router) {
       router.get(RECOMMENDATIONS_PATH, this::recommendations);
-      router.get(STREAM_PATH, streams::handle);
+      router.get(STREAM_PATH, this::stream);
       router.post(EVENTS_PATH, this::events);
       router.get("/health", this::health);
       router.get("/ready", this::ready);
       router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
       router.exception(InvalidEventsException.class, this::invalidEvents);
       router.exception(NotAcknowledgedException.class, this::notAcknowledged);
+      router.exception(EventsRefusedException.class, this::refusedByKafka);
       router.exception(HttpResponseException.class, this::httpError);
       router.exception(Exception.class, this::unexpected);
     }
 
+    /** Answers 400 and returns false when the path's session id is too long. */
+    private boolean acceptedSessionId(final Context ctx, final String sessionId) {
+      final Optional<String> problem = limits.sessionIdProblem(sessionId);
+      problem.ifPresent(
+          reason ->
+              ctx.status(HttpStatus.BAD_REQUEST)
+                  .json(new ErrorBody(reason, "SESSION_ID_TOO_LONG", false, null)));
+      return problem.isEmpty();
+    }
+
+    private void stream(final Context ctx) {
+      if (acceptedSessionId(ctx, ctx.pathParam("sessionId"))) {
+        streams.handle(ctx);
+      }
+    }
+
     private void recommendations(final Context ctx) {
       final String sessionId = ctx.pathParam("sessionId");
+      if (!acceptedSessionId(ctx, sessionId)) {
+        return;
+      }
       source
           .latestJson(sessionId)
           .ifPresentOrElse(
@@ -286,26 +362,39 @@ public final class LookupApi implements AutoCloseable {
               () ->
                   ctx.status(HttpStatus.NOT_FOUND)
                       .json(
-                          new ErrorBody("no recommendations for session " + sessionId, sessionId)));
+                          new ErrorBody(
+                              "no recommendations for session " + sessionId,
+                              "NOT_FOUND",
+                              false,
+                              sessionId)));
     }
 
     private void events(final Context ctx) {
       if (collector == null) {
         ctx.status(HttpStatus.NOT_FOUND)
-            .json(new ErrorBody("this lookup API instance collects no events", null));
+            .json(
+                new ErrorBody(
+                    "this lookup API instance collects no events", "NO_COLLECTOR", false, null));
         return;
       }
       ctx.status(HttpStatus.ACCEPTED).json(collector.collect(ctx.body()));
     }
 
     private void invalidEvents(final InvalidEventsException e, final Context ctx) {
-      ctx.status(HttpStatus.BAD_REQUEST).json(new EventsErrorBody(e.getMessage(), e.errors()));
+      ctx.status(HttpStatus.BAD_REQUEST)
+          .json(new EventsErrorBody(e.getMessage(), "INVALID_EVENTS", false, e.errors()));
     }
 
     private void notAcknowledged(final NotAcknowledgedException e, final Context ctx) {
       LOG.warn("Events not acknowledged: {}", e.getMessage());
       ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
-          .json(new EventsErrorBody(e.getMessage(), List.of()));
+          .json(new EventsErrorBody(e.getMessage(), "NOT_ACKNOWLEDGED", true, List.of()));
+    }
+
+    private void refusedByKafka(final EventsRefusedException e, final Context ctx) {
+      LOG.info("Events refused by Kafka: {}", e.getMessage());
+      ctx.status(HttpStatus.BAD_REQUEST)
+          .json(new EventsErrorBody(e.getMessage(), "REFUSED_BY_KAFKA", false, List.of()));
     }
 
     private void health(final Context ctx) {
@@ -334,12 +423,17 @@ public final class LookupApi implements AutoCloseable {
     }
 
     private void httpError(final HttpResponseException e, final Context ctx) {
-      ctx.status(e.getStatus()).json(new ErrorBody(e.getMessage(), null));
+      final HttpStatus status = HttpStatus.forStatus(e.getStatus());
+      ctx.status(status)
+          .json(
+              new ErrorBody(
+                  e.getMessage(), status.name(), status == HttpStatus.SERVICE_UNAVAILABLE, null));
     }
 
     private void unexpected(final Exception e, final Context ctx) {
       LOG.error("Unexpected error answering {} {}", ctx.method(), ctx.path(), e);
-      ctx.status(HttpStatus.INTERNAL_SERVER_ERROR).json(new ErrorBody("internal error", null));
+      ctx.status(HttpStatus.INTERNAL_SERVER_ERROR)
+          .json(new ErrorBody("internal error", "INTERNAL_ERROR", false, null));
     }
   }
 }

@@ -22,6 +22,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param cacheTtl how long a session's list is served after it was read; the session gap
  * @param collector the event collector's settings; null when the API collects no events
  * @param push the push stream's settings
+ * @param cacheMaxBytes the most heap (estimated bytes) the cached lists may take; least recently
+ *     used ones go first
+ * @param http limits of the HTTP server (request size, session id length, idle timeout)
+ * @param brokerGrace how long the consumer may fail to reach the brokers before {@code /ready}
+ *     answers 503
  * @param listDecoder the recommendations topic's value deserializer (its serde is chosen by {@code
  *     insession.serde}, see {@code kafka.ValueSerdes})
  */
@@ -34,6 +39,9 @@ public record LookupApiSettings(
     Duration cacheTtl,
     CollectorSettings collector,
     PushSettings push,
+    long cacheMaxBytes,
+    HttpLimits http,
+    Duration brokerGrace,
     Deserializer<RecommendationList> listDecoder) {
 
   /** HTTP port when none is given. */
@@ -44,6 +52,9 @@ public record LookupApiSettings(
 
   /** Time to live of a cached list when none is given: the 30-minute session gap. */
   public static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(30);
+
+  /** The defaults of {@link InSessionConfig}, for the settings that have none here. */
+  private static final InSessionConfig DEFAULTS = InSessionConfig.of(Map.of());
 
   /** Validates and copies the arguments. */
   public LookupApiSettings {
@@ -67,12 +78,21 @@ public record LookupApiSettings(
       throw new IllegalArgumentException("cacheTtl must be positive: " + cacheTtl);
     }
     Objects.requireNonNull(push, "push");
+    if (cacheMaxBytes < 1) {
+      throw new IllegalArgumentException("cacheMaxBytes must be >= 1: " + cacheMaxBytes);
+    }
+    Objects.requireNonNull(http, "http");
+    http.requireLongerThan(push.heartbeat());
+    Objects.requireNonNull(brokerGrace, "brokerGrace");
+    if (brokerGrace.isNegative() || brokerGrace.isZero()) {
+      throw new IllegalArgumentException("brokerGrace must be positive: " + brokerGrace);
+    }
     Objects.requireNonNull(listDecoder, "listDecoder");
   }
 
   /**
    * Settings with the defaults: port 8080, 100,000 sessions, 30 minutes, no extra properties, no
-   * event collector, the default push settings, lists in the default (single-object) encoding.
+   * event collector, the default push settings.
    */
   public static LookupApiSettings of(final String bootstrapServers, final String topic) {
     return new LookupApiSettings(
@@ -84,6 +104,9 @@ public record LookupApiSettings(
         DEFAULT_CACHE_TTL,
         null,
         PushSettings.defaults(),
+        DEFAULTS.getLong(InSessionConfig.API_CACHE_MAX_BYTES),
+        HttpLimits.from(DEFAULTS),
+        Duration.ofMillis(DEFAULTS.getLong(InSessionConfig.API_READY_BROKER_GRACE_MS)),
         ValueSerdes.singleObject().topicValue(RecommendationList.class).deserializer());
   }
 
@@ -98,6 +121,9 @@ public record LookupApiSettings(
         cacheTtl,
         collector,
         push,
+        cacheMaxBytes,
+        http,
+        brokerGrace,
         listDecoder);
   }
 
@@ -112,6 +138,9 @@ public record LookupApiSettings(
         cacheTtl,
         collector,
         push,
+        cacheMaxBytes,
+        http,
+        brokerGrace,
         listDecoder);
   }
 
@@ -126,6 +155,26 @@ public record LookupApiSettings(
         ttl,
         collector,
         push,
+        cacheMaxBytes,
+        http,
+        brokerGrace,
+        listDecoder);
+  }
+
+  /** A copy with another bound of the cache in bytes. */
+  public LookupApiSettings withCacheMaxBytes(final long maxBytes) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        maxBytes,
+        http,
+        brokerGrace,
         listDecoder);
   }
 
@@ -140,6 +189,9 @@ public record LookupApiSettings(
         cacheTtl,
         newCollector,
         push,
+        cacheMaxBytes,
+        http,
+        brokerGrace,
         listDecoder);
   }
 
@@ -154,6 +206,43 @@ public record LookupApiSettings(
         cacheTtl,
         collector,
         newPush,
+        cacheMaxBytes,
+        http,
+        brokerGrace,
+        listDecoder);
+  }
+
+  /** A copy with other HTTP limits. */
+  public LookupApiSettings withHttp(final HttpLimits newHttp) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        cacheMaxBytes,
+        newHttp,
+        brokerGrace,
+        listDecoder);
+  }
+
+  /** A copy with another grace for unreachable brokers before {@code /ready} says 503. */
+  public LookupApiSettings withBrokerGrace(final Duration grace) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        cacheMaxBytes,
+        http,
+        grace,
         listDecoder);
   }
 
@@ -168,6 +257,9 @@ public record LookupApiSettings(
         cacheTtl,
         collector,
         push,
+        cacheMaxBytes,
+        http,
+        brokerGrace,
         decoder);
   }
 
@@ -193,6 +285,14 @@ public record LookupApiSettings(
         + collector
         + ", push="
         + push
+        + ", cacheMaxBytes="
+        + cacheMaxBytes
+        + ", http="
+        + http
+        + ", brokerGrace="
+        + brokerGrace
+        + ", listDecoder="
+        + listDecoder.getClass().getSimpleName()
         + "]";
   }
 }

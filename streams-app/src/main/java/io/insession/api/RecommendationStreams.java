@@ -79,7 +79,10 @@ final class RecommendationStreams implements AutoCloseable {
       ctx.status(HttpStatus.NOT_ACCEPTABLE)
           .json(
               new LookupApi.ErrorBody(
-                  "this is a Server-Sent-Events stream: send Accept: " + EVENT_STREAM, sessionId));
+                  "this is a Server-Sent-Events stream: send Accept: " + EVENT_STREAM,
+                  "NOT_ACCEPTABLE",
+                  false,
+                  sessionId));
       return;
     }
     final Stream stream = new Stream(sessionId);
@@ -88,7 +91,7 @@ final class RecommendationStreams implements AutoCloseable {
       subscription = source.subscribe(sessionId, stream);
     } catch (SessionSubscriptions.TooManySubscribersException e) {
       ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
-          .json(new LookupApi.ErrorBody(e.getMessage(), sessionId));
+          .json(new LookupApi.ErrorBody(e.getMessage(), "TOO_MANY_STREAMS", true, sessionId));
       return;
     }
     stream.subscription = subscription;

@@ -81,8 +81,15 @@ public final class InSessionConfig extends AbstractConfig {
       "insession.api.collector.ack.timeout.ms";
   public static final String API_STREAM_MAX_SUBSCRIBERS = "insession.api.stream.max.subscribers";
   public static final String API_STREAM_HEARTBEAT_MS = "insession.api.stream.heartbeat.ms";
+  public static final String API_MAX_REQUEST_BYTES = "insession.api.max.request.bytes";
+  public static final String API_IDLE_TIMEOUT_MS = "insession.api.idle.timeout.ms";
+  public static final String API_CACHE_MAX_BYTES = "insession.api.cache.max.bytes";
+  public static final String API_READY_BROKER_GRACE_MS = "insession.api.ready.broker.grace.ms";
   public static final String METRICS_PORT = "insession.metrics.port";
   public static final String METRICS_LAG_INTERVAL_MS = "insession.metrics.lag.interval.ms";
+  public static final String METRICS_READY_BROKER_GRACE_MS =
+      "insession.metrics.ready.broker.grace.ms";
+  public static final String METRICS_READY_LAG_STALL_MS = "insession.metrics.ready.lag.stall.ms";
   public static final String ROCKSDB_MEMORY_BYTES = "insession.rocksdb.memory.bytes";
   public static final String ROCKSDB_MEMTABLE_FRACTION = "insession.rocksdb.memtable.fraction";
   public static final String ROCKSDB_WRITE_BUFFER_COUNT = "insession.rocksdb.write.buffer.count";
@@ -334,6 +341,47 @@ public final class InSessionConfig extends AbstractConfig {
               "How often (ms) an open event stream gets a comment line, so proxies keep the"
                   + " connection and closed clients are noticed.")
           .define(
+              API_MAX_REQUEST_BYTES,
+              Type.LONG,
+              1_048_576L,
+              ConfigDef.Range.between(1024L, 64L * 1024 * 1024),
+              Importance.LOW,
+              "Largest request body (bytes) the lookup API reads; a larger POST /v1/events gets"
+                  + " 413 (not retryable).")
+          .define(
+              API_IDLE_TIMEOUT_MS,
+              Type.LONG,
+              30_000L,
+              ConfigDef.Range.between(100L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) an HTTP connection of the lookup API may stay without reading or"
+                  + " writing a byte (e.g. a client that sends its headers slowly, or not at all)"
+                  + " before the server closes it. Must be longer than"
+                  + " insession.api.stream.heartbeat.ms so open event streams stay open.")
+          .define(
+              API_CACHE_MAX_BYTES,
+              Type.LONG,
+              256L * 1024 * 1024,
+              ConfigDef.Range.atLeast(1024L * 1024),
+              Importance.MEDIUM,
+              "Most heap (bytes, estimated) the lookup API's cache of latest lists may take;"
+                  + " beyond it the sessions least likely to be read again are evicted (Caffeine's"
+                  + " W-TinyLFU). Applies together with insession.api.cache.max.sessions,"
+                  + " whichever is reached first. A list of 20 items is estimated at about 4.2 KB"
+                  + " (3.2 KB measured), so the default of 256 MiB keeps about 63,000 sessions in"
+                  + " about 200 MiB of heap: it fits the JVM's default heap (a quarter of the"
+                  + " memory) from a 1 GiB container up; raise both for more sessions. Re-reading"
+                  + " the topic after a restart can never exceed it.")
+          .define(
+              API_READY_BROKER_GRACE_MS,
+              Type.LONG,
+              10_000L,
+              ConfigDef.Range.between(100L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) the lookup API's consumer may fail to reach the brokers before GET"
+                  + " /ready answers 503 (GET /health stays 200: an outage of the brokers must not"
+                  + " restart the pods).")
+          .define(
               METRICS_PORT,
               Type.INT,
               8081,
@@ -376,7 +424,10 @@ public final class InSessionConfig extends AbstractConfig {
               256,
               ConfigDef.Range.between(1, 4096),
               Importance.LOW,
-              "Longest sessionId (characters); longer events are refused (dead letter, or 400).")
+              "Longest sessionId (characters); longer events are refused (dead letter, or 400 from"
+                  + " the collector), and so are longer ids on the lookup API's GET routes. At"
+                  + " most 4096, well under the HTTP server's 8 KiB request line (414 beyond),"
+                  + " so every session id that can be written can also be looked up.")
           .define(
               EVENT_MAX_EVENT_ID_CHARS,
               Type.INT,
@@ -437,6 +488,23 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.LOW,
               "Upper bound (bytes) of one stored session state: beyond it the oldest recent items"
                   + " and event ids are dropped. Below the 1 MB a changelog record may have.")
+          .define(
+              METRICS_READY_BROKER_GRACE_MS,
+              Type.LONG,
+              15_000L,
+              ConfigDef.Range.between(100L, 10L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) the lag monitor's calls to the brokers may keep failing before the"
+                  + " streams app's GET /ready answers 503 (GET /health stays 200: an outage of"
+                  + " the brokers must not restart the pods).")
+          .define(
+              METRICS_READY_LAG_STALL_MS,
+              Type.LONG,
+              60_000L,
+              ConfigDef.Range.between(100L, 60L * 60 * 1000),
+              Importance.LOW,
+              "How long (ms) the streams app's consumer lag may stay above 0 without the group's"
+                  + " committed offsets moving before GET /ready answers 503.")
           .define(
               ROCKSDB_MEMORY_BYTES,
               Type.LONG,

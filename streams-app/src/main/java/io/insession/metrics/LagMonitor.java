@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -44,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * still show their lag); alerts deduplicate with {@code max by (topic, partition)}. The first poll
  * runs at start, so the gauges exist from then on. A failed poll is logged and keeps the last
  * values.
+ *
+ * <p>It also tells readiness what it saw ({@link #problem}): the brokers could not be reached for
+ * longer than a grace (every poll failing), or the lag has been above 0 without the group's
+ * committed offsets moving for longer than a stall time (a consumer that does not fetch).
  */
 public final class LagMonitor implements AutoCloseable {
 
@@ -59,6 +64,8 @@ public final class LagMonitor implements AutoCloseable {
   private final ConcurrentMap<TopicPartition, PartitionState> partitions =
       new ConcurrentHashMap<>();
   private volatile boolean failing;
+  private volatile long lastSuccessMillis;
+  private volatile String lastError = "";
 
   LagMonitor(
       final Admin admin,
@@ -71,6 +78,7 @@ public final class LagMonitor implements AutoCloseable {
     this.topic = topic;
     this.registry = registry;
     this.clock = clock;
+    this.lastSuccessMillis = clock.millis();
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -114,6 +122,41 @@ public final class LagMonitor implements AutoCloseable {
     return OptionalLong.of(partitions.values().stream().mapToLong(p -> p.lag).sum());
   }
 
+  /**
+   * Why the application should not be called ready, as of the last poll: the brokers unreachable
+   * for longer than {@code brokerGrace}, or a partition with lag whose committed offset has not
+   * moved for longer than {@code lagStall}; empty when neither.
+   */
+  public Optional<String> problem(final Duration brokerGrace, final Duration lagStall) {
+    final long now = clock.millis();
+    final long unreachable = now - lastSuccessMillis;
+    if (failing && unreachable > brokerGrace.toMillis()) {
+      return Optional.of(
+          "brokers unreachable: the offsets of topic "
+              + topic
+              + " could not be read for "
+              + unreachable
+              + " ms ("
+              + lastError
+              + ")");
+    }
+    for (final Map.Entry<TopicPartition, PartitionState> entry : partitions.entrySet()) {
+      final PartitionState state = entry.getValue();
+      final long stalled = now - state.lastProgressMillis;
+      if (state.lag > 0 && stalled > lagStall.toMillis()) {
+        return Optional.of(
+            "lag not moving: "
+                + entry.getKey()
+                + " is "
+                + state.lag
+                + " records behind and its committed offset has not moved for "
+                + stalled
+                + " ms");
+      }
+    }
+    return Optional.empty();
+  }
+
   @Override
   public void close() {
     executor.shutdownNow();
@@ -131,6 +174,7 @@ public final class LagMonitor implements AutoCloseable {
   private void pollQuietly() {
     try {
       poll();
+      lastSuccessMillis = clock.millis();
       if (failing) {
         LOG.info("Lag monitor reads offsets of topic {} again", topic);
         failing = false;
@@ -138,6 +182,7 @@ public final class LagMonitor implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      lastError = e.toString();
       if (!failing) {
         LOG.warn(
             "Lag monitor cannot read offsets of topic {} (keeps the last values): {}",
@@ -173,7 +218,7 @@ public final class LagMonitor implements AutoCloseable {
       final PartitionState state =
           partitions.computeIfAbsent(
               partition, p -> register(p, end, lastMove(newest.getOrDefault(p, -1L), now)));
-      state.update(end, Math.max(0L, end - position), now);
+      state.update(end, position, Math.max(0L, end - position), now);
     }
   }
 
@@ -217,7 +262,7 @@ public final class LagMonitor implements AutoCloseable {
 
   private PartitionState register(
       final TopicPartition partition, final long end, final long lastMovedMillis) {
-    final PartitionState state = new PartitionState(end, lastMovedMillis);
+    final PartitionState state = new PartitionState(end, lastMovedMillis, clock.millis());
     final String number = String.valueOf(partition.partition());
     Gauge.builder("insession.consumer.lag", state, s -> s.lag)
         .description("Log-end offset minus the application's committed offset")
@@ -241,16 +286,24 @@ public final class LagMonitor implements AutoCloseable {
     private volatile long end;
     private volatile long lag;
     private volatile long lastMovedMillis;
+    private volatile long position = -1L;
+    private volatile long lastProgressMillis;
 
-    PartitionState(final long end, final long lastMovedMillis) {
+    PartitionState(final long end, final long lastMovedMillis, final long now) {
       this.end = end;
       this.lastMovedMillis = lastMovedMillis;
+      this.lastProgressMillis = now;
     }
 
-    void update(final long newEnd, final long newLag, final long now) {
+    void update(final long newEnd, final long newPosition, final long newLag, final long now) {
       if (newEnd != end) {
         end = newEnd;
         lastMovedMillis = now;
+      }
+      // progress: the committed offset moved, or there is nothing to consume
+      if (newPosition != position || newLag == 0) {
+        position = newPosition;
+        lastProgressMillis = now;
       }
       lag = newLag;
     }

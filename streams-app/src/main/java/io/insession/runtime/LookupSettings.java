@@ -1,10 +1,12 @@
 package io.insession.runtime;
 
 import io.insession.api.CollectorSettings;
+import io.insession.api.HttpLimits;
 import io.insession.api.LookupApiSettings;
 import io.insession.api.PushSettings;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topics;
+import io.insession.session.EventLimits;
 import java.time.Duration;
 
 /**
@@ -30,8 +32,14 @@ public final class LookupSettings {
                 ? new CollectorSettings(
                     topics.weblog(),
                     config.getInt(InSessionConfig.API_COLLECTOR_MAX_BATCH_EVENTS),
-                    Duration.ofMillis(config.getLong(InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS)))
+                    Duration.ofMillis(config.getLong(InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS)),
+                    EventLimits.from(config))
                 : null)
+        .withCacheMaxBytes(config.getLong(InSessionConfig.API_CACHE_MAX_BYTES))
+        .withBrokerGrace(
+            Duration.ofMillis(config.getLong(InSessionConfig.API_READY_BROKER_GRACE_MS)))
+        // the limits before the push settings: the idle timeout must exceed the heartbeat
+        .withHttp(HttpLimits.from(config))
         .withPush(
             new PushSettings(
                 config.getInt(InSessionConfig.API_STREAM_MAX_SUBSCRIBERS),

@@ -28,24 +28,45 @@ public final class RecommenderStreams {
   /**
    * A runner (not started) of the topology over {@code scorer}, recording into {@code metrics}. The
    * weblog topic must exist: its partition count decides which records sit on another partition
-   * than their key's murmur2 one (see {@link RecommenderTopology}).
+   * than their key's murmur2 one (see {@link RecommenderTopology}). The scorer's warm-up starts
+   * now, in the background ({@link ScorerWarmup}); the runner's readiness waits for it.
    */
   public static StreamsRunner create(
       final InSessionConfig config, final SessionScorer scorer, final TopologyMetrics metrics) {
-    final Topics topics = Topics.from(config);
-    final int weblogPartitions;
-    try (Admin admin = Admin.create(config.clientProperties())) {
-      weblogPartitions = TopicSetup.partitionCount(admin, topics.weblog().name(), DESCRIBE_TIMEOUT);
+    return create(
+        config,
+        scorer,
+        metrics,
+        ScorerWarmup.start(scorer, config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE)));
+  }
+
+  /** The same with a given warm-up ({@link ScorerWarmup#none()}: none, e.g. in tests). */
+  public static StreamsRunner create(
+      final InSessionConfig config,
+      final SessionScorer scorer,
+      final TopologyMetrics metrics,
+      final ScorerWarmup warmup) {
+    try {
+      final Topics topics = Topics.from(config);
+      final int weblogPartitions;
+      try (Admin admin = Admin.create(config.clientProperties())) {
+        weblogPartitions =
+            TopicSetup.partitionCount(admin, topics.weblog().name(), DESCRIBE_TIMEOUT);
+      }
+      return new StreamsRunner(
+          RecommenderTopology.build(
+              TopologySettings.from(config),
+              scorer,
+              topics,
+              Clock.systemUTC(),
+              metrics,
+              weblogPartitions),
+          streamsProperties(config),
+          warmup);
+    } catch (RuntimeException e) {
+      warmup.close();
+      throw e;
     }
-    return new StreamsRunner(
-        RecommenderTopology.build(
-            TopologySettings.from(config),
-            scorer,
-            topics,
-            Clock.systemUTC(),
-            metrics,
-            weblogPartitions),
-        streamsProperties(config));
   }
 
   /** The same without metrics. */

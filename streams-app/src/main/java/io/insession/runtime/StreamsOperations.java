@@ -11,7 +11,7 @@ import io.insession.topology.DeadLetterReason;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.javalin.router.JavalinDefaultRouting;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,10 +35,14 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code GET /metrics}: every meter in the Prometheus text format;
  *   <li>{@code GET /health}: liveness, 200 unless the Streams client failed (ERROR, PENDING_ERROR,
  *       NOT_RUNNING or a fatal stream-thread error), 503 then;
- *   <li>{@code GET /ready}: 200 only while Streams is RUNNING, else 503; the JSON body tells the
- *       Streams state, the model and the total lag either way. The model is loaded before this
- *       starts (it takes the loaded model's name and version), so RUNNING is the only condition
- *       left to wait for.
+ *   <li>{@code GET /ready}: 200 only while Streams is RUNNING, the lag monitor reaches the brokers
+ *       (its calls have not all failed for longer than {@code
+ *       insession.metrics.ready.broker.grace.ms}) and no partition's lag stands still (above 0 with
+ *       the committed offset unmoved for {@code insession.metrics.ready.lag.stall.ms}); else 503
+ *       with the {@code reason}. The JSON body tells the Streams state, the model and the total lag
+ *       either way. The model is loaded and warmed before this starts (it takes the loaded model's
+ *       name and version). {@code /health} does not look at the brokers: an outage of the brokers
+ *       makes the pods unready, it must not restart them.
  * </ul>
  *
  * It starts nothing of the topology and closes only what it started.
@@ -108,12 +113,19 @@ public final class StreamsOperations implements AutoCloseable {
               Duration.ofMillis(config.getLong(InSessionConfig.METRICS_LAG_INTERVAL_MS)),
               registry,
               clock);
-      final Routes routes = new Routes(registry, streams, model, lag);
+      final Routes routes =
+          new Routes(
+              registry,
+              streams,
+              model,
+              lag,
+              Duration.ofMillis(config.getLong(InSessionConfig.METRICS_READY_BROKER_GRACE_MS)),
+              Duration.ofMillis(config.getLong(InSessionConfig.METRICS_READY_LAG_STALL_MS)));
       final Javalin server =
           Javalin.create(
                   javalin -> {
-                    javalin.showJavalinBanner = false;
-                    javalin.router.mount(routes::register);
+                    javalin.startup.showJavalinBanner = false;
+                    routes.register(javalin.routes);
                   })
               .start(config.getInt(InSessionConfig.METRICS_PORT));
       return new StreamsOperations(server, lag, streamsMetrics);
@@ -150,23 +162,30 @@ public final class StreamsOperations implements AutoCloseable {
 
   /** The request handlers. */
   private static final class Routes {
+    // readiness: the model warm, Streams RUNNING, the brokers reachable, the lag moving
     private final PrometheusMeterRegistry registry;
     private final StreamsRunner streams;
     private final ModelInfo model;
     private final LagMonitor lag;
+    private final Duration brokerGrace;
+    private final Duration lagStall;
 
     Routes(
         final PrometheusMeterRegistry registry,
         final StreamsRunner streams,
         final ModelInfo model,
-        final LagMonitor lag) {
+        final LagMonitor lag,
+        final Duration brokerGrace,
+        final Duration lagStall) {
       this.registry = registry;
       this.streams = streams;
       this.model = model;
       this.lag = lag;
+      this.brokerGrace = brokerGrace;
+      this.lagStall = lagStall;
     }
 
-    void register(final JavalinDefaultRouting router) {
+    void register(final JavalinDefaultRoutingApi router) {
       router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
       router.get("/health", this::health);
       router.get("/ready", this::ready);
@@ -181,10 +200,18 @@ public final class StreamsOperations implements AutoCloseable {
 
     private void ready(final Context ctx) {
       final KafkaStreams.State state = streams.state();
-      final boolean ready = state == KafkaStreams.State.RUNNING;
+      Optional<String> problem = streams.warmupPending();
+      if (problem.isEmpty()) {
+        problem =
+            state == KafkaStreams.State.RUNNING
+                ? lag.problem(brokerGrace, lagStall)
+                : Optional.of("Kafka Streams is " + state.name() + ", not RUNNING");
+      }
+      final boolean ready = problem.isEmpty();
       final OptionalLong totalLag = lag.totalLag();
       final Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", ready ? "READY" : "NOT_READY");
+      problem.ifPresent(reason -> body.put("reason", reason));
       body.put("streamsState", state.name());
       body.put("model", Map.of("name", model.name(), "version", model.version()));
       body.put("lag", totalLag.isPresent() ? totalLag.getAsLong() : null);

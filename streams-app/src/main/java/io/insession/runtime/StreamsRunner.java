@@ -1,6 +1,8 @@
 package io.insession.runtime;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +29,20 @@ public final class StreamsRunner implements AutoCloseable {
   private final CountDownLatch failed = new CountDownLatch(1);
   private volatile Throwable failure;
   private volatile Runnable onFailure = () -> {};
+  private final ScorerWarmup warmup;
 
+  /** A runner with nothing to warm up. */
   public StreamsRunner(final Topology topology, final Properties properties) {
+    this(topology, properties, ScorerWarmup.none());
+  }
+
+  /**
+   * A runner whose readiness also waits for {@code warmup}, which it waits for on {@link #close()}
+   * (before the scorer closes).
+   */
+  public StreamsRunner(
+      final Topology topology, final Properties properties, final ScorerWarmup warmup) {
+    this.warmup = Objects.requireNonNull(warmup, "warmup");
     this.streams = new KafkaStreams(topology, properties);
     streams.setUncaughtExceptionHandler(
         e -> {
@@ -94,6 +108,11 @@ public final class StreamsRunner implements AutoCloseable {
     return streams.state();
   }
 
+  /** What readiness waits for besides RUNNING: the scorer's warm-up; empty once warm. */
+  public Optional<String> warmupPending() {
+    return warmup.pending();
+  }
+
   /** The underlying client, for metrics and interactive queries. */
   public KafkaStreams streams() {
     return streams;
@@ -102,6 +121,10 @@ public final class StreamsRunner implements AutoCloseable {
   @Override
   public void close() {
     LOG.info("Closing Kafka Streams");
-    streams.close(Duration.ofSeconds(30));
+    try {
+      streams.close(Duration.ofSeconds(30));
+    } finally {
+      warmup.close();
+    }
   }
 }

@@ -3,14 +3,18 @@ package io.insession.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.insession.config.InSessionConfig;
 import io.insession.metrics.PrometheusMetrics;
 import io.insession.schemas.WeblogEvent;
+import io.insession.session.EventLimits;
 import io.insession.testing.HttpJson;
 import io.insession.testing.HttpText;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,6 +129,113 @@ class EventCollectorApiTest {
     assertThat(answer.status()).isEqualTo(503);
     assertThat(answer.contentType()).startsWith("application/json");
     assertThat(answer.body().get("error").asText()).contains("within 10 ms");
+    assertThat(answer.body().get("code").asText()).isEqualTo("NOT_ACKNOWLEDGED");
+    assertThat(answer.body().get("retryable").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldAnswer400NotRetryableWhenKafkaRefusesTheEventsThemselves() {
+    sink.refuse = true;
+
+    final HttpJson.Answer answer =
+        http.post(LookupApi.EVENTS_PATH, "{\"sessionId\": \"s-1\", \"eventType\": \"SEARCH\"}");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body().get("code").asText()).isEqualTo("REFUSED_BY_KAFKA");
+    assertThat(answer.body().get("retryable").asBoolean()).isFalse();
+    assertThat(answer.body().get("error").asText()).contains("RecordTooLarge");
+  }
+
+  @Test
+  void shouldAnswer400ForEventTimesTheStreamWouldRefuseOrThatOverflow() {
+    final String[] times = {
+      // just past the stream's window (it would dead-letter the event), and past the broker's
+      "\"" + NOW.plusMillis(EventLimits.defaults().maxFutureMs() + 1) + "\"",
+      "\"" + NOW.plusMillis(60L * 60 * 1000 + 1) + "\"",
+      "\"" + NOW.minusMillis(EventLimits.defaults().maxPastMs() + 1) + "\"", // too old
+      "\"+1000000000-01-01T00:00:00Z\"", // year 1,000,000,000: no epoch millis
+      "\"+1000000001-01-01T00:00:00Z\"", // beyond Instant
+      String.valueOf(Long.MAX_VALUE),
+      "\"99999999999999999999\"", // more digits than a long
+      "\"1969-12-31T23:59:59Z\"",
+      "-1"
+    };
+    for (final String time : times) {
+      final HttpJson.Answer answer =
+          http.post(
+              LookupApi.EVENTS_PATH,
+              "{\"sessionId\": \"s-1\", \"eventType\": \"SEARCH\", \"eventTime\": " + time + "}");
+
+      assertThat(answer.status()).as(time).isEqualTo(400);
+      assertThat(answer.body().get("code").asText()).isEqualTo("INVALID_EVENTS");
+      assertThat(answer.body().get("retryable").asBoolean()).isFalse();
+      final JsonNode error = answer.body().get("errors").get(0);
+      assertThat(error.get("index").asInt()).isZero();
+      assertThat(error.get("field").asText()).as(time).isEqualTo("eventTime");
+    }
+    assertThat(sink.written).isEmpty();
+  }
+
+  @Test
+  void shouldAcceptAnEventTimeJustInsideTheStreamsWindow() {
+    final long maxFutureMs = EventLimits.defaults().maxFutureMs();
+    final HttpJson.Answer answer =
+        http.post(
+            LookupApi.EVENTS_PATH,
+            "{\"sessionId\": \"s-1\", \"eventType\": \"SEARCH\", \"eventTime\": \""
+                + NOW.plusMillis(maxFutureMs)
+                + "\"}");
+
+    assertThat(answer.status()).isEqualTo(202);
+    assertThat(sink.written.get(0).getEventTime()).isEqualTo(NOW.plusMillis(maxFutureMs));
+  }
+
+  @Test
+  void shouldAnswer400ForASessionIdOverTheLimitAnd413ForABodyOverTheLimit() {
+    final RecordingSink small = new RecordingSink();
+    try (LookupApi limited =
+        LookupApi.start(
+            new StubSource(),
+            new EventCollector(
+                small,
+                10,
+                EventLimits.from(
+                    InSessionConfig.of(Map.of(InSessionConfig.EVENT_MAX_SESSION_ID_CHARS, "16"))),
+                Clock.fixed(NOW, ZoneOffset.UTC)),
+            PushSettings.defaults(),
+            new HttpLimits(1024, 16, Duration.ofSeconds(30)),
+            0,
+            PrometheusMetrics.newRegistry())) {
+      final HttpPost post = new HttpPost(limited.port());
+
+      final HttpJson.Answer longId =
+          post.post(
+              LookupApi.EVENTS_PATH,
+              "{\"sessionId\": \"" + "s".repeat(17) + "\", \"eventType\": \"SEARCH\"}");
+      assertThat(longId.status()).isEqualTo(400);
+      assertThat(longId.body().get("errors").get(0).get("field").asText()).isEqualTo("sessionId");
+      assertThat(longId.body().get("errors").get(0).get("reason").asText())
+          .isEqualTo("sessionId is 17 characters, more than 16");
+
+      final HttpJson.Answer big =
+          post.post(
+              LookupApi.EVENTS_PATH,
+              "{\"sessionId\": \"s\", \"eventType\": \"SEARCH\", \"userId\": \""
+                  + "u".repeat(2000)
+                  + "\"}");
+      assertThat(big.status()).isEqualTo(413);
+      assertThat(big.body().get("code").asText()).isEqualTo("CONTENT_TOO_LARGE");
+      assertThat(big.body().get("retryable").asBoolean()).isFalse();
+
+      final HttpJson.Answer fits =
+          post.post(
+              LookupApi.EVENTS_PATH,
+              "{\"sessionId\": \"" + "s".repeat(16) + "\", \"eventType\": \"SEARCH\"}");
+      assertThat(fits.status()).isEqualTo(202);
+      assertThat(small.written)
+          .extracting(WeblogEvent::getSessionId)
+          .containsExactly("s".repeat(16));
+    }
   }
 
   @Test
@@ -157,10 +268,14 @@ class EventCollectorApiTest {
   private static final class RecordingSink implements EventSink {
     final List<WeblogEvent> written = new CopyOnWriteArrayList<>();
     volatile boolean fail;
+    volatile boolean refuse;
     volatile int closeCount;
 
     @Override
     public void write(final List<WeblogEvent> events) {
+      if (refuse) {
+        throw new EventsRefusedException("Kafka refused the events: RecordTooLargeException", null);
+      }
       if (fail) {
         throw new NotAcknowledgedException(
             "Kafka did not acknowledge the events within 10 ms", null);

@@ -102,4 +102,89 @@ class LatestRecommendationsTest {
     latest.close();
     assertThat(consumer.closed()).isTrue();
   }
+
+  @Test
+  void shouldEvictByBytesSoReReadingABigTopicCannotExhaustTheHeap() {
+    final long maxBytes = 1024L * 1024;
+    final int sessions = 2_000; // about 4 KB each: eight times the bound
+    final MockConsumer<String, byte[]> big = new MockConsumer<>("earliest");
+    big.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, null, null, null)));
+    big.updateBeginningOffsets(Map.of(TP, 0L));
+    big.updateEndOffsets(Map.of(TP, (long) sessions));
+    final String[] items = new String[20];
+    for (int i = 0; i < items.length; i++) {
+      items[i] = "item-" + (100_000_000 + i);
+    }
+    big.schedulePollTask(
+        () -> {
+          for (int i = 0; i < sessions; i++) {
+            final String session = "session-" + i;
+            big.addRecord(
+                new ConsumerRecord<>(
+                    TOPIC, 0, i, session, encoded(TestLists.list("r-" + i, session, items))));
+          }
+        });
+    final int weight =
+        LatestRecommendations.weight(
+            "session-0",
+            TestLists.list("r-0", "session-0", items),
+            RecommendationView.toJson(TestLists.list("r-0", "session-0", items)));
+    try (LatestRecommendations bounded =
+        new LatestRecommendations(
+            LookupApiSettings.of("unused:9092", TOPIC)
+                .withCache(1_000_000L, Duration.ofMinutes(30))
+                .withCacheMaxBytes(maxBytes),
+            big)) {
+      bounded.start();
+      await().atMost(TIMEOUT).until(() -> bounded.readiness().ready());
+
+      assertThat(bounded.recordsRead()).isEqualTo(sessions);
+      assertThat(bounded.isAlive()).isTrue();
+      await().atMost(TIMEOUT).until(() -> bounded.cachedBytes() <= maxBytes);
+      assertThat(bounded.cachedSessions())
+          .as("what fits in the bound stays, the rest was evicted")
+          .isLessThan(sessions)
+          .isGreaterThanOrEqualTo(maxBytes / weight / 2);
+    }
+  }
+
+  @Test
+  void shouldStillBoundTheNumberOfSessions() {
+    topicWithEndOffset(30L);
+    consumer.schedulePollTask(
+        () -> {
+          for (int i = 0; i < 30; i++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    TOPIC, 0, i, "s-" + i, encoded(TestLists.list("r-" + i, "s-" + i, "a"))));
+          }
+        });
+    try (LatestRecommendations bounded =
+        new LatestRecommendations(
+            LookupApiSettings.of("unused:9092", TOPIC).withCache(10L, Duration.ofMinutes(30)),
+            consumer)) {
+      bounded.start();
+      await().atMost(TIMEOUT).until(() -> bounded.readiness().ready());
+
+      await().atMost(TIMEOUT).until(() -> bounded.cachedSessions() <= 10L);
+      assertThat(bounded.recordsRead()).isEqualTo(30L);
+    }
+  }
+
+  @Test
+  void shouldEstimateAtLeastTheJsonAndTwoBytesPerCharacter() {
+    final RecommendationList list = TestLists.list("r-1", "s-1", "i-1", "i-2");
+    final byte[] json = RecommendationView.toJson(list);
+
+    final int weight = LatestRecommendations.weight("s-1", list, json);
+
+    assertThat(weight)
+        .isGreaterThan(json.length + LatestRecommendations.ENTRY_OVERHEAD)
+        .isEqualTo(
+            LatestRecommendations.ENTRY_OVERHEAD
+                + json.length
+                + 7 * 48
+                + 2 * ("s-1" + "r-1" + "s-1" + "gru4rec" + "2026-11-23.1" + "B" + "ev-r-1").length()
+                + 2 * (LatestRecommendations.ITEM_OVERHEAD + 48 + 2 * 3));
+  }
 }

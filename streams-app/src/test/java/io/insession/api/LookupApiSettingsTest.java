@@ -111,4 +111,37 @@ class LookupApiSettingsTest {
         .containsEntry("security.protocol", "SSL")
         .doesNotContainKey("group.id");
   }
+
+  @Test
+  void shouldRefuseAnIdleTimeoutThatWouldCloseOpenStreams() {
+    final LookupApiSettings settings = LookupApiSettings.of("broker:9092", "recs");
+    final HttpLimits limits = new HttpLimits(1024, 16, Duration.ofSeconds(10));
+
+    final IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> settings.withHttp(limits));
+    assertThat(refused.getMessage())
+        .contains("must be longer than the push stream's heartbeat (PT15S)");
+    assertThat(
+            settings.withPush(new PushSettings(10, Duration.ofSeconds(5))).withHttp(limits).http())
+        .isEqualTo(limits);
+  }
+
+  @Test
+  void shouldTakeTheNewSettingsFromTheConfig() {
+    final LookupApiSettings settings =
+        LookupSettings.from(
+            InSessionConfig.of(
+                Map.of(
+                    InSessionConfig.API_CACHE_MAX_BYTES, "2097152",
+                    InSessionConfig.EVENT_MAX_SESSION_ID_CHARS, "64",
+                    InSessionConfig.API_IDLE_TIMEOUT_MS, "20000",
+                    InSessionConfig.API_READY_BROKER_GRACE_MS, "3000",
+                    InSessionConfig.EVENT_TIME_MAX_FUTURE_MS, "60000")));
+    assertThat(settings.cacheMaxBytes()).isEqualTo(2_097_152L);
+    assertThat(settings.http().maxSessionIdChars()).isEqualTo(64);
+    assertThat(settings.http().idleTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(settings.brokerGrace()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(settings.collector().limits().maxFutureMs()).isEqualTo(60_000L);
+    assertThat(settings.collector().limits().maxSessionIdChars()).isEqualTo(64);
+  }
 }

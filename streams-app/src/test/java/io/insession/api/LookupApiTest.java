@@ -1,10 +1,20 @@
 package io.insession.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.insession.metrics.PrometheusMetrics;
 import io.insession.testing.HttpJson;
 import io.insession.testing.HttpText;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +105,66 @@ class LookupApiTest {
 
     source.readiness = Readiness.caughtUp();
     assertThat(http.get("/ready").status()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswer400ForASessionIdOverTheLimitOnBothGetRoutes() {
+    final int max = HttpLimits.defaults().maxSessionIdChars();
+    final String tooLong = "s".repeat(max + 1);
+
+    for (final String path :
+        List.of(
+            "/v1/sessions/" + tooLong + "/recommendations",
+            "/v1/sessions/" + tooLong + "/recommendations/stream")) {
+      final HttpJson.Answer answer = http.get(path);
+      assertThat(answer.status()).as(path).isEqualTo(400);
+      assertThat(answer.body().get("code").asText()).isEqualTo("SESSION_ID_TOO_LONG");
+      assertThat(answer.body().get("retryable").asBoolean()).isFalse();
+      assertThat(answer.body().get("error").asText())
+          .isEqualTo(
+              "sessionId is " + (max + 1) + " characters long; at most " + max + " are allowed");
+    }
+    final HttpJson.Answer atTheLimit =
+        http.get("/v1/sessions/" + "s".repeat(max) + "/recommendations");
+    assertThat(atTheLimit.status()).isEqualTo(404);
+    assertThat(atTheLimit.body().get("code").asText()).isEqualTo("NOT_FOUND");
+  }
+
+  @Test
+  void shouldCloseAConnectionWhoseHeadersNeverEnd() throws IOException {
+    try (LookupApi limited =
+            LookupApi.start(
+                new StubSource(),
+                null,
+                new PushSettings(10, Duration.ofMillis(50)),
+                new HttpLimits(1024, 16, Duration.ofMillis(300)),
+                0,
+                PrometheusMetrics.newRegistry());
+        Socket socket = new Socket("localhost", limited.port())) {
+      final OutputStream out = socket.getOutputStream();
+      out.write("GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      socket.setSoTimeout(100);
+      final InputStream in = socket.getInputStream();
+
+      // the server, not the client, ends the connection: read() sees the end of the stream
+      await().atMost(Duration.ofSeconds(30)).until(() -> endOfStream(in));
+    }
+  }
+
+  /** Whether the peer closed the stream; bytes (e.g. a 408 answer) are read past. */
+  private static boolean endOfStream(final InputStream in) throws IOException {
+    try {
+      while (true) {
+        if (in.read() < 0) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (SocketException e) {
+      return true; // reset by the server
+    }
   }
 
   @Test

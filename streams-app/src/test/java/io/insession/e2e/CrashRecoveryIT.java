@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topics;
+import io.insession.metrics.TopologyMetrics;
 import io.insession.runtime.RecommenderStreams;
+import io.insession.runtime.ScorerWarmup;
 import io.insession.runtime.StreamsRunner;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
@@ -127,7 +129,10 @@ class CrashRecoveryIT {
       // 1. all but the last event wait in the pending store, committed to its changelog; the last
       //    one fills the batch, which is scored a round per event of a session: the 2nd scorer
       //    call fails after the 1st round's lists were forwarded (in the open transaction)
-      try (StreamsRunner crashing = RecommenderStreams.create(first, new CrashingScorer(real, 2))) {
+      // no warm-up here: its scorer calls would count towards the failing one
+      try (StreamsRunner crashing =
+          RecommenderStreams.create(
+              first, new CrashingScorer(real, 2), TopologyMetrics.NONE, ScorerWarmup.none())) {
         crashing.start();
         assertThat(crashing.awaitRunning(TIMEOUT)).isTrue();
         produce(topics, events.subList(0, events.size() - 1));

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -134,9 +135,20 @@ class StreamsOperationsIT {
                 assertThat(min(text, IDLE)).as("the clock stood still since the move").isZero();
               });
       assertThat(json.get("/ready").body().get("lag").asLong()).isEqualTo(10L);
+      // a consumer that does not fetch: lag above 0, committed offsets standing still
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () -> {
+                final HttpJson.Answer stalled = json.get("/ready");
+                assertThat(stalled.status()).isEqualTo(503);
+                assertThat(stalled.body().get("reason").asText()).startsWith("lag not moving");
+                assertThat(stalled.body().get("streamsState").asText()).isEqualTo("RUNNING");
+              });
 
       // resumed: the lag drains, and with no new events the input goes idle again
       streams.streams().resume();
+      await().atMost(TIMEOUT).until(() -> json.get("/ready").status() == 200);
       await()
           .atMost(TIMEOUT)
           .untilAsserted(
@@ -161,6 +173,41 @@ class StreamsOperationsIT {
     }
   }
 
+  @Test
+  void shouldNotBeReadyUntilTheModelIsWarm() throws Exception {
+    final InSessionConfig config = config();
+    final Topics topics = Topics.from(config);
+    KAFKA.createTopic(topics.weblog().name(), PARTITIONS);
+    KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
+    final CountDownLatch gate = new CountDownLatch(1);
+
+    try (SessionScorer tiny = TestModels.tinyGruScorer()) {
+      final ScorerWarmupTest.Recording gated = new ScorerWarmupTest.Recording(tiny);
+      gated.gate = gate;
+      try (StreamsRunner streams =
+              RecommenderStreams.create(
+                  config, gated, StreamsOperations.topologyMetrics(registry));
+          StreamsOperations operations =
+              StreamsOperations.start(config, registry, streams, gated.model())) {
+        final HttpJson json = new HttpJson(operations.port());
+        streams.start();
+        assertThat(streams.awaitRunning(TIMEOUT)).isTrue();
+        await().atMost(TIMEOUT).until(() -> json.get("/ready").body().has("lag"));
+
+        final HttpJson.Answer warming = json.get("/ready");
+        assertThat(warming.status()).isEqualTo(503);
+        assertThat(warming.body().get("reason").asText()).isEqualTo("model warming up");
+        assertThat(warming.body().get("streamsState").asText()).isEqualTo("RUNNING");
+
+        gate.countDown();
+        await().atMost(TIMEOUT).until(() -> json.get("/ready").status() == 200);
+      } finally {
+        gate.countDown();
+      }
+    }
+  }
+
   private InSessionConfig config() {
     final Map<String, String> settings = new HashMap<>();
     settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
@@ -171,6 +218,7 @@ class StreamsOperationsIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
     settings.put(InSessionConfig.METRICS_PORT, "0");
     settings.put(InSessionConfig.METRICS_LAG_INTERVAL_MS, "200");
+    settings.put(InSessionConfig.METRICS_READY_LAG_STALL_MS, "1000");
     return InSessionConfig.of(settings);
   }
 

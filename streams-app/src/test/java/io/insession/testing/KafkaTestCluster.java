@@ -107,16 +107,7 @@ public final class KafkaTestCluster implements BeforeAllCallback, AfterAllCallba
     }
     final long start = System.nanoTime();
     try {
-      if (testKit != null) {
-        final KafkaClusterTestKit kit = testKit;
-        testKit = null; // its close() must run exactly once
-        kit.close();
-      }
-      if (container != null) {
-        final KafkaContainer running = container;
-        container = null;
-        running.stop();
-      }
+      stopStarted();
     } finally {
       LOG.info("Kafka ({}) stopped in {} ms", kind, (System.nanoTime() - start) / 1_000_000);
       bootstrapServers = null;
@@ -163,6 +154,35 @@ public final class KafkaTestCluster implements BeforeAllCallback, AfterAllCallba
     }
     testKit = kit;
     bootstrapServers = kit.bootstrapServers();
+  }
+
+  /**
+   * Stops the broker now, before the test class ends, to test what clients do in an outage. Only a
+   * broker this helper started can be stopped; afterwards the class has no broker.
+   *
+   * @throws IllegalStateException for an {@link Kind#EXTERNAL} cluster
+   */
+  public void stopBroker() throws Exception {
+    if (kind == Kind.EXTERNAL) {
+      throw new IllegalStateException(
+          "an external cluster (" + BOOTSTRAP_ENV + ") cannot be stopped by a test");
+    }
+    stopStarted();
+    LOG.info("Kafka ({}) at {} stopped by the test", kind, bootstrapServers);
+  }
+
+  /** Stops what this helper started, once. */
+  private void stopStarted() throws Exception {
+    if (testKit != null) {
+      final KafkaClusterTestKit kit = testKit;
+      testKit = null; // its close() must run exactly once
+      kit.close();
+    }
+    if (container != null) {
+      final KafkaContainer running = container;
+      container = null;
+      running.stop();
+    }
   }
 
   /** Which kind of broker serves the current test class. */

@@ -41,6 +41,8 @@ public final class ChildApp implements AutoCloseable {
       throws IOException {
     final List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    // out of heap, the app exits (and the run fails) rather than hanging
+    command.add("-XX:+ExitOnOutOfMemoryError");
     command.addAll(javaOptions);
     command.add("-jar");
     command.add(appJar.toString());
