@@ -3,6 +3,7 @@ package io.insession.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.insession.config.InSessionConfig;
 import io.insession.scoring.FileDigest;
 import io.insession.scoring.InvalidModelBundleException;
 import io.insession.scoring.ModelBundle;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -422,6 +424,20 @@ class FileSystemModelRegistryTest {
                 ModelNotFoundException.class,
                 () -> registry.resolve(new ModelRef("nope", TINY.version()))))
         .hasMessageContaining("no model named 'nope'");
+  }
+
+  @Test
+  void shouldOpenTheRegistryThatTheSettingsName() {
+    final FileSystemModelRegistry opened =
+        FileSystemModelRegistry.open(
+            InSessionConfig.of(Map.of(InSessionConfig.REGISTRY_DIR, root().toString())));
+    assertThat(opened.root()).isEqualTo(root());
+
+    assertThat(
+            assertThrows(
+                ModelRegistryException.class,
+                () -> FileSystemModelRegistry.open(InSessionConfig.of(Map.of()))))
+        .hasMessageContaining("no model registry configured: set insession.registry.dir");
   }
 
   @Test
