@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       EvaluateCommand.class,
       ConfigCommand.class,
+      ModelsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -106,6 +107,9 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String EVENT_MAX_RECORD_BYTES = "insession.event.max.record.bytes";
   public static final String SESSION_RECENT_EVENT_IDS = "insession.session.recent.event.ids";
   public static final String SESSION_STATE_MAX_BYTES = "insession.session.state.max.bytes";
+
+  // --- model registry (issue 10) --------------------------------------------------------------
+  public static final String REGISTRY_DIR = "insession.registry.dir";
 
   /** Prefix of the RocksDB keys, which Kafka Streams hands to the RocksDB config setter. */
   public static final String ROCKSDB_PREFIX = "insession.rocksdb.";
@@ -533,7 +537,18 @@ public final class InSessionConfig extends AbstractConfig {
               ConfigDef.Range.between(2, 16),
               Importance.LOW,
               "Most memtables per store (one taking writes, the others waiting to be flushed);"
-                  + " 3 is Kafka Streams' own default.");
+                  + " 3 is Kafka Streams' own default.")
+          // --- model registry (issue 10) -----------------------------------------------------
+          .define(
+              REGISTRY_DIR,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Root directory of the model registry (docs/model-registry.md): a directory or a"
+                  + " volume every instance mounts, holding <name>/<version>/ of each published"
+                  + " bundle. No default: a relative default would give each instance of a"
+                  + " cluster its own registry without a word, so the models commands ask for"
+                  + " it (or --registry DIR).");
 
   /**
    * Consumer session timeout (ms): how long the group waits for a member that stopped heartbeating
@@ -657,6 +672,12 @@ public final class InSessionConfig extends AbstractConfig {
 
   public long sessionGapMs() {
     return getLong(SESSION_GAP_MS);
+  }
+
+  /** The model registry's root directory, empty when none is configured. */
+  public Optional<Path> registryDir() {
+    final String dir = getString(REGISTRY_DIR).strip();
+    return dir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dir));
   }
 
   /** Every setting given explicitly (InSession's and Kafka's), as strings. */

@@ -1,5 +1,12 @@
 package io.insession.scoring;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -19,5 +26,24 @@ public record FileDigest(String sha256, long bytes) {
     if (bytes < 0) {
       throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
     }
+  }
+
+  /** The size and SHA-256 of {@code file} as it is now. */
+  public static FileDigest of(final Path file) throws IOException {
+    final MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (final NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+    long bytes = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      final byte[] buffer = new byte[1 << 16];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+        bytes += n;
+      }
+    }
+    return new FileDigest(HexFormat.of().formatHex(digest.digest()), bytes);
   }
 }
