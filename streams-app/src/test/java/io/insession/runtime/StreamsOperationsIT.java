@@ -47,6 +47,7 @@ class StreamsOperationsIT {
   private static final String LAG = "insession_consumer_lag_records";
   private static final String IDLE = "insession_input_idle_seconds";
   private static final Duration IDLE_STEP = Duration.ofSeconds(10);
+  private static final Duration LAG_STALL = Duration.ofSeconds(1);
 
   @TempDir Path stateDir;
 
@@ -135,7 +136,9 @@ class StreamsOperationsIT {
                 assertThat(min(text, IDLE)).as("the clock stood still since the move").isZero();
               });
       assertThat(json.get("/ready").body().get("lag").asLong()).isEqualTo(10L);
-      // a consumer that does not fetch: lag above 0, committed offsets standing still
+      // a consumer that does not fetch: lag above 0, committed offsets standing still for longer
+      // than the stall time (insession.metrics.ready.lag.stall.ms, 1 s here) by the monitor's clock
+      clock.advance(LAG_STALL.plusMillis(1));
       await()
           .atMost(TIMEOUT)
           .untilAsserted(
@@ -218,7 +221,7 @@ class StreamsOperationsIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
     settings.put(InSessionConfig.METRICS_PORT, "0");
     settings.put(InSessionConfig.METRICS_LAG_INTERVAL_MS, "200");
-    settings.put(InSessionConfig.METRICS_READY_LAG_STALL_MS, "1000");
+    settings.put(InSessionConfig.METRICS_READY_LAG_STALL_MS, String.valueOf(LAG_STALL.toMillis()));
     return InSessionConfig.of(settings);
   }
 
