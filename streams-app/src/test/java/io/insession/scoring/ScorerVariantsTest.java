@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The variant set: sticky, weighted, stable assignment, and refusal of bad weights. */
@@ -50,6 +51,15 @@ class ScorerVariantsTest {
       assertThat(one.variantFor(session(i)).name()).isEqualTo(name);
       assertThat(again.variantFor(session(i)).name()).as(session(i)).isEqualTo(name);
     }
+  }
+
+  @Test
+  void shouldKeepTheAssignmentOfLiveSessionsAcrossReleases() {
+    // pinned (computed independently from murmur3_32 of "exp-1:session-i", scaled onto 0..99):
+    // a change here would move live sessions to another variant at the next deployment
+    final ScorerVariants set = ninetyTen("exp-1");
+    assertThat(IntStream.range(0, 8).mapToObj(i -> set.variantFor(session(i)).name()).toList())
+        .containsExactly("control", "gru", "control", "gru", "gru", "gru", "gru", "gru");
   }
 
   @Test
