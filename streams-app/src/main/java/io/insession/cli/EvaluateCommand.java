@@ -13,15 +13,13 @@ import io.insession.evaluation.NamedScorer;
 import io.insession.evaluation.ReportTable;
 import io.insession.evaluation.TopologyReplay;
 import io.insession.kafka.EmbeddedKafkaBroker;
-import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
-import io.insession.runtime.InSessionTopics;
-import io.insession.runtime.RecommenderStreams;
+import io.insession.runtime.RecommenderService;
 import io.insession.runtime.Scoring;
-import io.insession.runtime.StreamsRunner;
 import io.insession.scoring.ModelBundle;
 import io.insession.scoring.OnnxGruScorer;
 import io.insession.scoring.OnnxRuntime;
+import io.insession.scoring.ScorerVariants;
 import io.insession.scoring.SessionScorer;
 import io.insession.scoring.baseline.Baselines;
 import java.io.PrintStream;
@@ -290,33 +288,33 @@ final class EvaluateCommand implements Callable<Integer> {
       final Catalog catalog,
       final Map<String, List<Click>> testSessions)
       throws Exception {
+    final int listLength = base.getInt(InSessionConfig.RECOMMENDATIONS_COUNT);
+    final List<Integer> ks = cutoffs.stream().filter(k -> k <= listLength).toList();
+    if (ks.isEmpty()) {
+      throw new IllegalArgumentException(
+          "every cut-off exceeds the served list length "
+              + listLength
+              + " (set insession.recommendations.count)");
+    }
     final Path state = Files.createTempDirectory("insession-evaluate-");
     state.toFile().deleteOnExit();
-    try (EmbeddedKafkaBroker broker =
-        EmbeddedKafkaBroker.builder().ports(EmbeddedKafkaBroker.findFreePorts()).start()) {
-      final Map<String, String> settings = new HashMap<>(base.settings());
-      settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-      settings.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-      settings.put(InSessionConfig.APPLICATION_ID, "insession-evaluate");
-      final InSessionConfig config = InSessionConfig.of(settings);
-      final Topics topics = Topics.from(config);
-      TopicSetup.ensureTopics(config, InSessionTopics.specs(config), Duration.ofSeconds(30));
-      try (StreamsRunner streams = RecommenderStreams.create(config, scorer)) {
-        streams.start();
-        if (!streams.awaitRunning(Duration.ofSeconds(60))) {
-          throw new IllegalStateException("the topology did not reach RUNNING in 60 s");
-        }
-        final int listLength = config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT);
-        final List<Integer> ks = cutoffs.stream().filter(k -> k <= listLength).toList();
-        if (ks.isEmpty()) {
-          throw new IllegalArgumentException(
-              "every cut-off exceeds the served list length "
-                  + listLength
-                  + " (set insession.recommendations.count)");
-        }
-        return new TopologyReplay(config.clientProperties(), topics, catalog, ks)
-            .run(testSessions, Duration.ofMinutes(30));
+    final Map<String, String> settings = new HashMap<>(base.settings());
+    settings.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    settings.put(InSessionConfig.APPLICATION_ID, "insession-evaluate");
+    // the caller closes the scorer
+    final ScorerVariants variants = ScorerVariants.single(scorer);
+    try (RecommenderService service =
+        RecommenderService.builder(InSessionConfig.of(settings))
+            .embeddedBroker(EmbeddedKafkaBroker.findFreePorts(), 1)
+            .variants(variants)
+            .stream()
+            .start()) {
+      if (!service.streams().awaitRunning(Duration.ofSeconds(60))) {
+        throw new IllegalStateException("the topology did not reach RUNNING in 60 s");
       }
+      final InSessionConfig config = service.config();
+      return new TopologyReplay(config.clientProperties(), Topics.from(config), catalog, ks)
+          .run(testSessions, Duration.ofMinutes(30));
     }
   }
 }

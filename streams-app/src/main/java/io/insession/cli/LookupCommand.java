@@ -1,9 +1,7 @@
 package io.insession.cli;
 
-import io.insession.api.LookupApi;
 import io.insession.config.InSessionConfig;
-import io.insession.metrics.PrometheusMetrics;
-import io.insession.runtime.LookupSettings;
+import io.insession.runtime.RecommenderService;
 import io.insession.runtime.ShutdownSignal;
 import java.time.Duration;
 import java.util.Map;
@@ -44,9 +42,8 @@ final class LookupCommand implements Callable<Integer> {
             port == null ? Map.of() : Map.of(InSessionConfig.API_PORT, String.valueOf(port)));
     LOG.info("Effective settings: {}", config.describe());
     try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(15));
-        LookupApi api =
-            LookupApi.start(LookupSettings.from(config), PrometheusMetrics.newRegistry())) {
-      LOG.info("Lookup API ready on port {}", api.port());
+        RecommenderService service = RecommenderService.builder(config).lookupApi().start()) {
+      LOG.info("Lookup API ready on port {}", service.lookupApiPort());
       signal.await();
     }
     return 0;

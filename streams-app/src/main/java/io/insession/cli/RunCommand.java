@@ -1,16 +1,8 @@
 package io.insession.cli;
 
 import io.insession.config.InSessionConfig;
-import io.insession.kafka.TopicSetup;
-import io.insession.metrics.PrometheusMetrics;
-import io.insession.runtime.InSessionTopics;
-import io.insession.runtime.RecommenderStreams;
-import io.insession.runtime.Scoring;
+import io.insession.runtime.RecommenderService;
 import io.insession.runtime.ShutdownSignal;
-import io.insession.runtime.StreamsOperations;
-import io.insession.runtime.StreamsRunner;
-import io.insession.scoring.SessionScorer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -51,20 +43,14 @@ final class RunCommand implements Callable<Integer> {
             bundle == null ? Map.of() : Map.of(InSessionConfig.MODEL_BUNDLE, bundle.toString()));
     LOG.info("Effective settings: {}", config.describe());
     try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(40));
-        SessionScorer scorer = Scoring.open(config, Scoring.runtime(config))) {
-      TopicSetup.ensureTopics(config, InSessionTopics.specs(config), Duration.ofSeconds(60));
-      final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
-      try (StreamsRunner runner =
-              RecommenderStreams.create(
-                  config, scorer, StreamsOperations.topologyMetrics(registry));
-          StreamsOperations operations =
-              StreamsOperations.start(config, registry, runner, scorer.model())) {
-        LOG.info("Metrics, health and readiness on port {}", operations.port());
-        runner.onFailure(signal::request);
-        runner.start();
-        signal.await();
-        return runner.hasFailed() ? 1 : 0;
-      }
+        RecommenderService service =
+            RecommenderService.builder(config).stream()
+                .metrics()
+                .onFailure(signal::request)
+                .start()) {
+      LOG.info("Metrics, health and readiness on port {}", service.metricsPort());
+      signal.await();
+      return service.hasFailed() ? 1 : 0;
     }
   }
 }

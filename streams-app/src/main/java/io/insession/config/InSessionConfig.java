@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +69,8 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String RECOMMENDATIONS_COUNT = "insession.recommendations.count";
   public static final String RULE_EXCLUDE_SEEN = "insession.rules.exclude.seen";
   public static final String MODEL_BUNDLE = "insession.model.bundle";
+  public static final String VARIANTS = "insession.variants";
+  public static final String VARIANTS_SALT = "insession.variants.salt";
   public static final String SCORING_DEVICE = "insession.scoring.device";
   public static final String SCORING_DEVICE_ID = "insession.scoring.device.id";
   public static final String SCORING_INTRA_OP_THREADS = "insession.scoring.intra.op.threads";
@@ -250,6 +253,24 @@ public final class InSessionConfig extends AbstractConfig {
               "",
               Importance.HIGH,
               "Directory of the model bundle to serve (see docs/model-bundle.md).")
+          .define(
+              VARIANTS,
+              Type.LIST,
+              "default:bundle:1",
+              InSessionConfig::validateVariants,
+              Importance.MEDIUM,
+              "Scorer variants (A/B arms) as NAME:SOURCE:WEIGHT, comma-separated. SOURCE is"
+                  + " 'bundle' (insession.model.bundle), 'popular' (that bundle's most-viewed"
+                  + " items, a naive control) or another bundle's directory. A new session is"
+                  + " assigned a variant by a hash of its id and insession.variants.salt, by the"
+                  + " weights, and keeps it for its life; every list carries it. Example:"
+                  + " control:popular:10,gru:bundle:90.")
+          .define(
+              VARIANTS_SALT,
+              Type.STRING,
+              "insession",
+              Importance.LOW,
+              "Salt of the variant assignment; another salt reshuffles new sessions.")
           .define(
               SCORING_DEVICE,
               Type.STRING,
@@ -664,6 +685,22 @@ public final class InSessionConfig extends AbstractConfig {
           }
         });
     return keys;
+  }
+
+  /** The scorer variants of {@link #VARIANTS} (validated when the config was built). */
+  public List<VariantSpec> variants() {
+    return VariantSpec.parseAll(getList(VARIANTS));
+  }
+
+  private static void validateVariants(final String name, final Object value) {
+    if (!(value instanceof List<?> entries)) {
+      throw new ConfigException(name, value, "must be a list of NAME:SOURCE:WEIGHT");
+    }
+    try {
+      VariantSpec.parseAll(entries.stream().map(String::valueOf).toList());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name, value, e.getMessage());
+    }
   }
 
   public String applicationId() {

@@ -1,23 +1,14 @@
 package io.insession.demo;
 
-import io.insession.api.LookupApi;
 import io.insession.config.InSessionConfig;
 import io.insession.data.Click;
 import io.insession.data.SessionFiles;
 import io.insession.kafka.EmbeddedKafkaBroker;
-import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
-import io.insession.metrics.PrometheusMetrics;
-import io.insession.runtime.InSessionTopics;
-import io.insession.runtime.LookupSettings;
-import io.insession.runtime.RecommenderStreams;
-import io.insession.runtime.Scoring;
+import io.insession.runtime.RecommenderService;
 import io.insession.runtime.ShutdownSignal;
-import io.insession.runtime.StreamsOperations;
-import io.insession.runtime.StreamsRunner;
 import io.insession.schemas.WeblogEvent;
-import io.insession.scoring.SessionScorer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.insession.scoring.ModelInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,13 +63,9 @@ public final class DemoRunner {
   public int run() throws Exception {
     final long start = System.nanoTime();
     final Path work = Files.createTempDirectory("insession-demo-");
-    try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(40));
-        EmbeddedKafkaBroker broker = startBrokerUnlessExternal()) {
+    try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(40))) {
+      final EmbeddedKafkaBroker.Ports brokerPorts = brokerPortsUnlessExternal();
       final Map<String, String> effective = new HashMap<>(settings);
-      final boolean external = broker == null;
-      if (!external) {
-        effective.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-      }
       if (!effective.containsKey(StreamsConfig.APPLICATION_ID_CONFIG)) {
         effective.putIfAbsent(
             InSessionConfig.APPLICATION_ID,
@@ -92,30 +79,29 @@ public final class DemoRunner {
               freeOrAny(InSessionConfig.of(effective).getInt(InSessionConfig.METRICS_PORT))));
       effective.putIfAbsent(InSessionConfig.TOPIC_PARTITIONS, "3");
       effective.put(InSessionConfig.MODEL_BUNDLE, bundleDir(work).toString());
-      final InSessionConfig config = InSessionConfig.of(effective);
-      final Topics topics = Topics.from(config);
-      TopicSetup.ensureTopics(config, InSessionTopics.specs(config), Duration.ofSeconds(60));
+      final RecommenderService.Builder assembly =
+          RecommenderService.builder(InSessionConfig.of(effective)).stream()
+              .metrics()
+              .lookupApi()
+              .onFailure(signal::request);
+      if (brokerPorts != null) {
+        assembly.embeddedBroker(brokerPorts, 3);
+      }
       final Map<String, List<Click>> sessions = sessions();
       final List<Click> clicks = SessionReplayer.interleave(sessions);
-      final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
-      try (SessionScorer scorer = Scoring.open(config, Scoring.runtime(config));
-          StreamsRunner streams =
-              RecommenderStreams.create(
-                  config, scorer, StreamsOperations.topologyMetrics(registry));
-          StreamsOperations operations =
-              StreamsOperations.start(config, registry, streams, scorer.model());
-          LookupApi api =
-              LookupApi.start(LookupSettings.from(config), PrometheusMetrics.newRegistry());
+      try (RecommenderService service = assembly.start();
           RecommendationWatcher watcher =
               new RecommendationWatcher(
-                  config.clientProperties(),
-                  topics.recommendations(),
+                  service.config().clientProperties(),
+                  Topics.from(service.config()).recommendations(),
                   options.quiet() ? nullStream() : out,
                   Clock.systemUTC());
-          KafkaProducer<String, WeblogEvent> producer = producer(config, topics)) {
-        streams.onFailure(signal::request);
-        streams.start();
-        if (!streams.awaitRunning(Duration.ofSeconds(60))) {
+          KafkaProducer<String, WeblogEvent> producer =
+              producer(service.config(), Topics.from(service.config()))) {
+        final InSessionConfig config = service.config();
+        final Topics topics = Topics.from(config);
+        final ModelInfo model = service.variants().primary().scorer().model();
+        if (!service.streams().awaitRunning(Duration.ofSeconds(60))) {
           out.println("Kafka Streams did not reach RUNNING within 60 s; see the log.");
           return 1;
         }
@@ -129,15 +115,15 @@ public final class DemoRunner {
                 + "Try:  curl -s localhost:%d/v1/sessions/%s/recommendations%n%n",
             (System.nanoTime() - start) / 1e9,
             config.bootstrapServers(),
-            scorer.model().name(),
-            scorer.model().version(),
-            api.port(),
-            operations.port(),
+            model.name(),
+            model.version(),
+            service.lookupApiPort(),
+            service.metricsPort(),
             sessions.size(),
             clicks.size(),
             options.eventsPerSecond(),
             SessionReplayer.duration(clicks.size(), options.eventsPerSecond()).toSeconds(),
-            api.port(),
+            service.lookupApiPort(),
             clicks.isEmpty() ? "<session>" : clicks.get(0).sessionId());
         final int sent = replay(producer, topics, clicks, watcher, signal);
         final boolean drained = awaitLists(watcher, sent, signal);
@@ -148,9 +134,9 @@ public final class DemoRunner {
         out.printf(
             Locale.ROOT,
             "Replay done; the API keeps serving on port %d until Ctrl-C.%n",
-            api.port());
+            service.lookupApiPort());
         signal.await();
-        return streams.hasFailed() ? 1 : 0;
+        return service.hasFailed() ? 1 : 0;
       }
     } finally {
       deleteRecursively(work);
@@ -187,7 +173,8 @@ public final class DemoRunner {
     return all;
   }
 
-  private EmbeddedKafkaBroker startBrokerUnlessExternal() {
+  /** The embedded broker's ports (free ones if those asked for are taken), or null. */
+  private EmbeddedKafkaBroker.Ports brokerPortsUnlessExternal() {
     if (settings.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
       LOG.info(
           "Using the Kafka cluster at {}", settings.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
@@ -214,7 +201,7 @@ public final class DemoRunner {
         Locale.ROOT,
         "Starting a Kafka broker (KRaft) in this process on port %d...%n",
         ports.broker());
-    return EmbeddedKafkaBroker.builder().ports(ports).numPartitions(3).start();
+    return ports;
   }
 
   private Path bundleDir(final Path work) throws IOException {

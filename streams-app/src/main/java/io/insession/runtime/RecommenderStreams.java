@@ -4,6 +4,8 @@ import io.insession.config.InSessionConfig;
 import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
 import io.insession.metrics.TopologyMetrics;
+import io.insession.scoring.CurrentVariants;
+import io.insession.scoring.ScorerVariants;
 import io.insession.scoring.SessionScorer;
 import io.insession.state.BoundedRocksDbMemory;
 import io.insession.topology.ContinueProductionExceptionHandler;
@@ -26,24 +28,39 @@ public final class RecommenderStreams {
   private RecommenderStreams() {}
 
   /**
-   * A runner (not started) of the topology over {@code scorer}, recording into {@code metrics}. The
-   * weblog topic must exist: its partition count decides which records sit on another partition
-   * than their key's murmur2 one (see {@link RecommenderTopology}). The scorer's warm-up starts
-   * now, in the background ({@link ScorerWarmup}); the runner's readiness waits for it.
+   * A runner (not started) of the topology over {@code variants}, recording into {@code metrics}.
+   * The weblog topic must exist: its partition count decides which records sit on another partition
+   * than their key's murmur2 one (see {@link RecommenderTopology}). The warm-up of every variant's
+   * scorer starts now, in the background ({@link ScorerWarmup}); the runner's readiness waits for
+   * it.
    */
   public static StreamsRunner create(
-      final InSessionConfig config, final SessionScorer scorer, final TopologyMetrics metrics) {
+      final InSessionConfig config, final ScorerVariants variants, final TopologyMetrics metrics) {
     return create(
         config,
-        scorer,
+        new CurrentVariants(variants),
         metrics,
-        ScorerWarmup.start(scorer, config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE)));
+        ScorerWarmup.start(variants, config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE)));
+  }
+
+  /** The same over one scorer: a single variant, {@value ScorerVariants#DEFAULT}. */
+  public static StreamsRunner create(
+      final InSessionConfig config, final SessionScorer scorer, final TopologyMetrics metrics) {
+    return create(config, ScorerVariants.single(scorer), metrics);
   }
 
   /** The same with a given warm-up ({@link ScorerWarmup#none()}: none, e.g. in tests). */
   public static StreamsRunner create(
       final InSessionConfig config,
       final SessionScorer scorer,
+      final TopologyMetrics metrics,
+      final ScorerWarmup warmup) {
+    return create(config, new CurrentVariants(ScorerVariants.single(scorer)), metrics, warmup);
+  }
+
+  private static StreamsRunner create(
+      final InSessionConfig config,
+      final CurrentVariants variants,
       final TopologyMetrics metrics,
       final ScorerWarmup warmup) {
     try {
@@ -56,7 +73,7 @@ public final class RecommenderStreams {
       return new StreamsRunner(
           RecommenderTopology.build(
               TopologySettings.from(config),
-              scorer,
+              variants,
               topics,
               Clock.systemUTC(),
               metrics,

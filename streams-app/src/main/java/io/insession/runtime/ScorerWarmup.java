@@ -1,6 +1,7 @@
 package io.insession.runtime;
 
 import io.insession.scoring.Candidate;
+import io.insession.scoring.ScorerVariants;
 import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import java.util.ArrayList;
@@ -22,16 +23,16 @@ public final class ScorerWarmup implements AutoCloseable {
   private static final int ROUNDS = 2;
   private static final long JOIN_MILLIS = 30_000L;
 
-  private final SessionScorer scorer;
+  private final List<SessionScorer> scorers;
   private final int maxBatch;
   private final Thread thread;
   private volatile boolean done;
   private volatile String failure;
 
-  private ScorerWarmup(final SessionScorer scorer, final int maxBatch) {
-    this.scorer = scorer;
+  private ScorerWarmup(final List<SessionScorer> scorers, final int maxBatch) {
+    this.scorers = scorers;
     this.maxBatch = maxBatch;
-    if (scorer == null) {
+    if (scorers.isEmpty()) {
       this.thread = null;
       this.done = true;
     } else {
@@ -42,7 +43,7 @@ public final class ScorerWarmup implements AutoCloseable {
 
   /** A warm-up that has nothing to do (ready at once). */
   public static ScorerWarmup none() {
-    return new ScorerWarmup(null, 1);
+    return new ScorerWarmup(List.of(), 1);
   }
 
   /**
@@ -54,10 +55,19 @@ public final class ScorerWarmup implements AutoCloseable {
    */
   public static ScorerWarmup start(final SessionScorer scorer, final int maxBatch) {
     Objects.requireNonNull(scorer, "scorer");
+    return start(List.of(scorer), maxBatch);
+  }
+
+  /** Starts warming up each distinct scorer of {@code variants}, one after the other. */
+  public static ScorerWarmup start(final ScorerVariants variants, final int maxBatch) {
+    return start(variants.scorers(), maxBatch);
+  }
+
+  private static ScorerWarmup start(final List<SessionScorer> scorers, final int maxBatch) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1: " + maxBatch);
     }
-    final ScorerWarmup warmup = new ScorerWarmup(scorer, maxBatch);
+    final ScorerWarmup warmup = new ScorerWarmup(List.copyOf(scorers), maxBatch);
     warmup.thread.start();
     return warmup;
   }
@@ -94,31 +104,38 @@ public final class ScorerWarmup implements AutoCloseable {
   }
 
   private void run() {
-    final long start = System.nanoTime();
     try {
-      final List<String> items = scorer.fallback(maxBatch).stream().map(Candidate::itemId).toList();
-      if (items.isEmpty()) {
-        LOG.warn("No items to warm the model up with; skipping the warm-up");
-      } else {
-        final List<Integer> sizes = batchSizes(maxBatch);
-        for (int round = 0; round < ROUNDS; round++) {
-          for (final int size : sizes) {
-            final List<StepRequest> requests = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-              requests.add(new StepRequest(new byte[0], List.of(), items.get(i % items.size())));
-            }
-            scorer.stepAll(requests);
-          }
-        }
-        LOG.info(
-            "Model warmed up with batches of {} in {} ms",
-            sizes,
-            (System.nanoTime() - start) / 1_000_000);
+      for (final SessionScorer scorer : scorers) {
+        warm(scorer);
       }
       done = true;
     } catch (RuntimeException e) {
       failure = e.toString();
       LOG.error("Model warm-up failed; the instance will not report ready", e);
     }
+  }
+
+  private void warm(final SessionScorer scorer) {
+    final long start = System.nanoTime();
+    final List<String> items = scorer.fallback(maxBatch).stream().map(Candidate::itemId).toList();
+    if (items.isEmpty()) {
+      LOG.warn("No items to warm model {} up with; skipping its warm-up", scorer.model());
+      return;
+    }
+    final List<Integer> sizes = batchSizes(maxBatch);
+    for (int round = 0; round < ROUNDS; round++) {
+      for (final int size : sizes) {
+        final List<StepRequest> requests = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          requests.add(new StepRequest(new byte[0], List.of(), items.get(i % items.size())));
+        }
+        scorer.stepAll(requests);
+      }
+    }
+    LOG.info(
+        "Model {} warmed up with batches of {} in {} ms",
+        scorer.model(),
+        sizes,
+        (System.nanoTime() - start) / 1_000_000);
   }
 }

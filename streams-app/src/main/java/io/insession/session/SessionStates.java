@@ -2,6 +2,7 @@ package io.insession.session;
 
 import io.insession.schemas.SessionState;
 import io.insession.scoring.ModelInfo;
+import io.insession.scoring.ScorerVariants;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +16,9 @@ public final class SessionStates {
 
   /** Name of the RocksDB store (and so of its changelog topic) holding session state. */
   public static final String STORE_NAME = "session-state";
+
+  /** The variant of a session when only one is served (the default configuration). */
+  public static final String DEFAULT_VARIANT = ScorerVariants.DEFAULT;
 
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
@@ -107,12 +111,18 @@ public final class SessionStates {
     return 5 + 3L * text.length();
   }
 
-  /** A new session starting at {@code time}, scored by {@code model}. */
+  /** A new session starting at {@code time}, scored by {@code model}, variant "default". */
   public static SessionState start(final ModelInfo model, final Instant time) {
+    return start(DEFAULT_VARIANT, model, time);
+  }
+
+  /** A new session starting at {@code time}, in {@code variant}, scored by {@code model}. */
+  public static SessionState start(
+      final String variant, final ModelInfo model, final Instant time) {
     return SessionState.newBuilder()
         .setModelName(model.name())
         .setModelVersion(model.version())
-        .setVariant("default")
+        .setVariant(variant)
         .setScorerState(EMPTY)
         .setRecentItems(List.of())
         .setEventCount(0)
@@ -130,19 +140,37 @@ public final class SessionStates {
    */
   public static SessionState resume(
       final SessionState stored, final ModelInfo model, final Instant time, final long gapMs) {
+    return resume(stored, DEFAULT_VARIANT, model, time, gapMs);
+  }
+
+  /**
+   * The state to continue from in {@code variant}, scored by {@code model}: a new session when
+   * there is none or it expired; the variant name replaced when the stored one differs; the scorer
+   * state reset (items kept) when it was written by another model version.
+   */
+  public static SessionState resume(
+      final SessionState stored,
+      final String variant,
+      final ModelInfo model,
+      final Instant time,
+      final long gapMs) {
     if (stored == null || isExpired(stored, time.toEpochMilli(), gapMs)) {
-      return start(model, time);
+      return start(variant, model, time);
     }
-    if (!stored.getModelName().equals(model.name())
-        || !stored.getModelVersion().equals(model.version())) {
-      return SessionState.newBuilder(stored)
+    final SessionState named =
+        stored.getVariant().equals(variant)
+            ? stored
+            : SessionState.newBuilder(stored).setVariant(variant).build();
+    if (!named.getModelName().equals(model.name())
+        || !named.getModelVersion().equals(model.version())) {
+      return SessionState.newBuilder(named)
           .setModelName(model.name())
           .setModelVersion(model.version())
           .setScorerState(EMPTY)
           .setKnownItemCount(0)
           .build();
     }
-    return stored;
+    return named;
   }
 
   /** The scorer state as bytes (empty for a new session). */

@@ -6,6 +6,9 @@ import io.insession.rules.SessionView;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.Candidate;
+import io.insession.scoring.CurrentVariants;
+import io.insession.scoring.ScorerVariant;
+import io.insession.scoring.ScorerVariants;
 import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
@@ -18,7 +21,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Scores a batch of events from many sessions with as few scorer calls as possible: each round
@@ -31,6 +36,12 @@ import java.util.function.Function;
  * StreamSafety#recentEventIds}); an event whose id it already applied (a retry, also within one
  * batch) changes nothing and emits nothing: its list is the one the first copy triggered (same
  * recommendation id). Each state is kept within {@link StreamSafety#stateMaxBytes}.
+ *
+ * <p>Variants: a new session is assigned its variant by the set's sticky assignment ({@link
+ * ScorerVariants#variantFor}); the state stores the variant's name, and each of the session's
+ * events is scored by that variant's scorer. Each round's requests are grouped by scorer, one
+ * {@link SessionScorer#stepAll} call per scorer. With one variant this is one call per round, as
+ * before.
  */
 final class MicroBatch {
 
@@ -47,17 +58,29 @@ final class MicroBatch {
    */
   record Outcome(Map<String, SessionState> states, List<Emission> emissions, int scorerCalls) {}
 
-  private final SessionScorer scorer;
+  private final Supplier<ScorerVariants> variants;
   private final RuleChain rules;
   private final TopologySettings settings;
   private final TopologyMetrics metrics;
 
+  /** A batch scorer of one variant, {@value ScorerVariants#DEFAULT}, on {@code scorer}. */
   MicroBatch(
       final SessionScorer scorer,
       final RuleChain rules,
       final TopologySettings settings,
       final TopologyMetrics metrics) {
-    this.scorer = scorer;
+    this(new CurrentVariants(ScorerVariants.single(scorer))::get, rules, settings, metrics);
+  }
+
+  /**
+   * @param variants the variant set to score with, read once per {@link #apply} call
+   */
+  MicroBatch(
+      final Supplier<ScorerVariants> variants,
+      final RuleChain rules,
+      final TopologySettings settings,
+      final TopologyMetrics metrics) {
+    this.variants = variants;
     this.rules = rules;
     this.settings = settings;
     this.metrics = metrics;
@@ -69,6 +92,8 @@ final class MicroBatch {
    * @param stored the stored state of a session, or null
    */
   Outcome apply(final List<WeblogEvent> events, final Function<String, SessionState> stored) {
+    // one set for the whole batch: a swap of the set applies from the next batch on
+    final ScorerVariants set = variants.get();
     final Map<String, ArrayDeque<WeblogEvent>> queues = new LinkedHashMap<>();
     for (final WeblogEvent event : events) {
       queues.computeIfAbsent(event.getSessionId(), id -> new ArrayDeque<>()).add(event);
@@ -78,13 +103,19 @@ final class MicroBatch {
     int calls = 0;
     while (!queues.isEmpty()) {
       final List<WeblogEvent> triggers = new ArrayList<>();
+      // this round's requests grouped by scorer (one stepAll call each), in first-seen order
+      final Map<SessionScorer, List<Integer>> groups = new LinkedHashMap<>();
       final List<StepRequest> requests = new ArrayList<>();
       final Iterator<Map.Entry<String, ArrayDeque<WeblogEvent>>> it = queues.entrySet().iterator();
       while (it.hasNext()) {
         final Map.Entry<String, ArrayDeque<WeblogEvent>> queue = it.next();
-        final WeblogEvent next = touchUntilStep(queue.getKey(), queue.getValue(), states, stored);
+        final WeblogEvent next =
+            touchUntilStep(queue.getKey(), queue.getValue(), states, stored, set);
         if (next != null) {
           final SessionState current = states.get(queue.getKey());
+          groups
+              .computeIfAbsent(variantOf(current, set).scorer(), scorer -> new ArrayList<>())
+              .add(requests.size());
           triggers.add(next);
           requests.add(
               new StepRequest(
@@ -97,15 +128,32 @@ final class MicroBatch {
       if (requests.isEmpty()) {
         continue;
       }
-      final long start = System.nanoTime();
-      final List<StepResult> results = scorer.stepAll(requests);
-      metrics.scored(requests.size(), System.nanoTime() - start);
-      calls++;
-      for (int i = 0; i < results.size(); i++) {
-        emissions.add(advance(triggers.get(i), results.get(i), states));
+      final StepResult[] results = new StepResult[requests.size()];
+      for (final Map.Entry<SessionScorer, List<Integer>> group : groups.entrySet()) {
+        final List<StepRequest> share = new ArrayList<>(group.getValue().size());
+        for (final int index : group.getValue()) {
+          share.add(requests.get(index));
+        }
+        final long start = System.nanoTime();
+        final List<StepResult> scored = group.getKey().stepAll(share);
+        metrics.scored(share.size(), System.nanoTime() - start);
+        calls++;
+        for (int i = 0; i < scored.size(); i++) {
+          results[group.getValue().get(i)] = scored.get(i);
+        }
+      }
+      for (int i = 0; i < results.length; i++) {
+        emissions.add(advance(triggers.get(i), results[i], states));
       }
     }
     return new Outcome(states, emissions, calls);
+  }
+
+  /** The variant a resumed state names (resumed states always name one of {@code set}). */
+  private static ScorerVariant variantOf(final SessionState state, final ScorerVariants set) {
+    return set.named(state.getVariant())
+        .orElseThrow(
+            () -> new IllegalStateException("no variant '" + state.getVariant() + "' in " + set));
   }
 
   /**
@@ -116,14 +164,20 @@ final class MicroBatch {
       final String sessionId,
       final ArrayDeque<WeblogEvent> queue,
       final Map<String, SessionState> states,
-      final Function<String, SessionState> stored) {
+      final Function<String, SessionState> stored,
+      final ScorerVariants set) {
     while (!queue.isEmpty()) {
       final WeblogEvent event = queue.poll();
       final SessionState previous =
           states.containsKey(sessionId) ? states.get(sessionId) : stored.apply(sessionId);
+      final ScorerVariant variant = assign(sessionId, previous, event, set);
       final SessionState current =
           SessionStates.resume(
-              previous, scorer.model(), event.getEventTime(), settings.sessionGapMs());
+              previous,
+              variant.name(),
+              variant.scorer().model(),
+              event.getEventTime(),
+              settings.sessionGapMs());
       if (SessionStates.hasApplied(current, event.getEventId())) {
         metrics.duplicateEvent();
         if (previous != null && !states.containsKey(sessionId)) {
@@ -138,6 +192,26 @@ final class MicroBatch {
       states.put(sessionId, stored(SessionStates.touch(current, event.getEventTime()), event));
     }
     return null;
+  }
+
+  /**
+   * The session's variant: the one its state names while the session goes on; for a new session (or
+   * one whose variant the set no longer has) the set's sticky assignment.
+   */
+  private ScorerVariant assign(
+      final String sessionId,
+      final SessionState previous,
+      final WeblogEvent event,
+      final ScorerVariants set) {
+    if (previous != null
+        && !SessionStates.isExpired(
+            previous, event.getEventTime().toEpochMilli(), settings.sessionGapMs())) {
+      final Optional<ScorerVariant> kept = set.named(previous.getVariant());
+      if (kept.isPresent()) {
+        return kept.get();
+      }
+    }
+    return set.variantFor(sessionId);
   }
 
   private Emission advance(

@@ -7,6 +7,8 @@ import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
+import io.insession.scoring.CurrentVariants;
+import io.insession.scoring.ScorerVariants;
 import io.insession.scoring.SessionScorer;
 import io.insession.session.SessionStates;
 import java.time.Clock;
@@ -88,6 +90,29 @@ public final class RecommenderTopology {
       final Clock clock,
       final TopologyMetrics metrics,
       final int weblogPartitions) {
+    return build(
+        settings,
+        new CurrentVariants(ScorerVariants.single(scorer)),
+        topics,
+        clock,
+        metrics,
+        weblogPartitions);
+  }
+
+  /**
+   * The topology over a set of scorer variants: each session is scored by its variant's scorer
+   * (assigned on its first event, kept in its state); the set is read once per batch.
+   *
+   * @param variants the variant set served now (shared by all stream threads)
+   * @see #build(TopologySettings, SessionScorer, Topics, Clock, TopologyMetrics, int)
+   */
+  public static Topology build(
+      final TopologySettings settings,
+      final CurrentVariants variants,
+      final Topics topics,
+      final Clock clock,
+      final TopologyMetrics metrics,
+      final int weblogPartitions) {
     final StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(sessionStore());
     final String[] stores =
@@ -118,7 +143,7 @@ public final class RecommenderTopology {
         .process(
             () ->
                 new ScoreSessionProcessor(
-                    scorer, rules, settings, threadBatches::get, clock, metrics),
+                    variants::get, rules, settings, threadBatches::get, clock, metrics),
             Named.as(SCORE_NODE),
             stores)
         .to(

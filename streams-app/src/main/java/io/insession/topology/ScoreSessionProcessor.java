@@ -7,7 +7,7 @@ import io.insession.schemas.ScoredItem;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.Candidate;
-import io.insession.scoring.SessionScorer;
+import io.insession.scoring.ScorerVariants;
 import io.insession.session.SessionStates;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -57,6 +57,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * were; a backlog read after downtime is not expired while it is being read, because each session's
  * idle time starts when its events are processed.
  *
+ * <p>Each list carries its session's variant and the name and version of the model that scored it
+ * (both stored in the session state, see {@link MicroBatch}).
+ *
  * <p>Metrics: each scorer call (duration, requests; in {@link MicroBatch}), each list out (event
  * time to emission), and the session count of the task at each expiry scan.
  */
@@ -78,7 +81,6 @@ final class ScoreSessionProcessor
       Map<String, SessionState> states,
       List<MicroBatch.Emission> emissions) {}
 
-  private final SessionScorer scorer;
   private final MicroBatch batch;
   private final Supplier<ThreadBatch> threadBatches;
   private final TopologySettings settings;
@@ -94,14 +96,13 @@ final class ScoreSessionProcessor
   private final List<Scored> ready = new ArrayList<>();
 
   ScoreSessionProcessor(
-      final SessionScorer scorer,
+      final Supplier<ScorerVariants> variants,
       final RuleChain rules,
       final TopologySettings settings,
       final Supplier<ThreadBatch> threadBatches,
       final Clock clock,
       final TopologyMetrics metrics) {
-    this.scorer = scorer;
-    this.batch = new MicroBatch(scorer, rules, settings, metrics);
+    this.batch = new MicroBatch(variants, rules, settings, metrics);
     this.threadBatches = threadBatches;
     this.settings = settings;
     this.clock = clock;
@@ -256,8 +257,8 @@ final class ScoreSessionProcessor
         .setRecommendationId(recommendationId(trigger.getSessionId(), trigger.getEventId()))
         .setSessionId(trigger.getSessionId())
         .setItems(items)
-        .setModelName(scorer.model().name())
-        .setModelVersion(scorer.model().version())
+        .setModelName(state.getModelName())
+        .setModelVersion(state.getModelVersion())
         .setVariant(state.getVariant())
         .setFallback(fallback)
         .setTriggerEventId(trigger.getEventId())

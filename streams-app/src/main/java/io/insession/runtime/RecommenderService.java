@@ -1,0 +1,274 @@
+package io.insession.runtime;
+
+import io.insession.api.LookupApi;
+import io.insession.config.InSessionConfig;
+import io.insession.kafka.EmbeddedKafkaBroker;
+import io.insession.kafka.TopicSetup;
+import io.insession.metrics.PrometheusMetrics;
+import io.insession.metrics.TopologyMetrics;
+import io.insession.scoring.ScorerVariants;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that assembles an InSession service and owns its lifecycle: an optional embedded
+ * broker, the topics, the scorer variants and their warm-up, the Kafka Streams runner, the
+ * operations server (metrics, health, readiness) and the lookup API. {@code run}, {@code lookup},
+ * {@code demo} and {@code evaluate --online} only choose the parts, parse options and print.
+ *
+ * <p>{@link Builder#start()} starts the chosen parts in order (broker, topics, scorer, streams
+ * runner, operations server, lookup API, then processing); {@link #close()} stops them in reverse,
+ * once (later calls do nothing), and never ends the process: a failed stream is reported through
+ * {@link Builder#onFailure} and {@link #hasFailed()}. A part that fails to start closes the parts
+ * already started.
+ */
+public final class RecommenderService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecommenderService.class);
+
+  private final InSessionConfig config;
+  private final Deque<AutoCloseable> started;
+  private final StreamsRunner streams;
+  private final ScorerVariants variants;
+  private final StreamsOperations operations;
+  private final LookupApi lookupApi;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RecommenderService(final Assembly assembly) {
+    this.config = assembly.config;
+    this.started = assembly.started;
+    this.streams = assembly.streams;
+    this.variants = assembly.variants;
+    this.operations = assembly.operations;
+    this.lookupApi = assembly.lookupApi;
+  }
+
+  /** A builder of a service with {@code config}; nothing is started until {@link #start()}. */
+  public static Builder builder(final InSessionConfig config) {
+    return new Builder(config);
+  }
+
+  /** The effective settings (with the embedded broker's address when the service started one). */
+  public InSessionConfig config() {
+    return config;
+  }
+
+  /** The streams runner. */
+  public StreamsRunner streams() {
+    return require(streams, "stream");
+  }
+
+  /** The scorer variants the stream serves. */
+  public ScorerVariants variants() {
+    return require(variants, "stream");
+  }
+
+  /** Port of the metrics, health and readiness server. */
+  public int metricsPort() {
+    return require(operations, "metrics").port();
+  }
+
+  /** Port of the lookup API. */
+  public int lookupApiPort() {
+    return require(lookupApi, "lookup API").port();
+  }
+
+  /** Whether the stream has failed (false when no stream runs). */
+  public boolean hasFailed() {
+    return streams != null && streams.hasFailed();
+  }
+
+  /** Stops every part in reverse start order; only the first call does anything. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closeAll(started);
+  }
+
+  private static <T> T require(final T part, final String name) {
+    if (part == null) {
+      throw new IllegalStateException("this service was built without the " + name);
+    }
+    return part;
+  }
+
+  private static void closeAll(final Deque<AutoCloseable> parts) {
+    RuntimeException failure = null;
+    while (!parts.isEmpty()) {
+      final AutoCloseable part = parts.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.warn("Closing {} failed: {}", part.getClass().getSimpleName(), e.toString(), e);
+        if (failure == null) {
+          failure = new IllegalStateException("could not close " + part, e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Which parts to start, and with what. */
+  public static final class Builder {
+    private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+
+    private final InSessionConfig config;
+    private EmbeddedKafkaBroker.Ports brokerPorts;
+    private int brokerPartitions = 1;
+    private boolean stream;
+    private boolean metrics;
+    private boolean lookupApi;
+    private ScorerVariants givenVariants;
+    private Runnable onFailure = () -> {};
+
+    private Builder(final InSessionConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Starts a KRaft broker in this process first, on {@code ports}, and points every part at it
+     * (its address replaces {@code bootstrap.servers}); the service closes it last.
+     */
+    public Builder embeddedBroker(final EmbeddedKafkaBroker.Ports ports, final int partitions) {
+      this.brokerPorts = Objects.requireNonNull(ports, "ports");
+      if (partitions < 1) {
+        throw new IllegalArgumentException("partitions must be >= 1: " + partitions);
+      }
+      this.brokerPartitions = partitions;
+      return this;
+    }
+
+    /** Runs the recommender topology (the topics are created first when missing). */
+    public Builder stream() {
+      this.stream = true;
+      return this;
+    }
+
+    /**
+     * Serves the stream's {@code /metrics}, {@code /health} and {@code /ready} on {@code
+     * insession.metrics.port} and records the topology's meters (needs {@link #stream()}).
+     */
+    public Builder metrics() {
+      this.metrics = true;
+      return this;
+    }
+
+    /** Serves the lookup API (latest lists, push stream, event collector) on {@code api.port}. */
+    public Builder lookupApi() {
+      this.lookupApi = true;
+      return this;
+    }
+
+    /**
+     * Serves these variants instead of opening the configured ones ({@code insession.variants});
+     * the caller keeps them and closes them after the service.
+     */
+    public Builder variants(final ScorerVariants variants) {
+      this.givenVariants = Objects.requireNonNull(variants, "variants");
+      return this;
+    }
+
+    /** Called (on a stream thread) when the stream fails, e.g. to end the process. */
+    public Builder onFailure(final Runnable action) {
+      this.onFailure = Objects.requireNonNull(action, "action");
+      return this;
+    }
+
+    /** Starts the chosen parts in order; on a failure closes those started and rethrows. */
+    public RecommenderService start() {
+      if (metrics && !stream) {
+        throw new IllegalStateException("metrics need the stream");
+      }
+      if (givenVariants != null && !stream) {
+        throw new IllegalStateException("variants need the stream");
+      }
+      final Assembly assembly = new Assembly();
+      try {
+        assemble(assembly);
+        return new RecommenderService(assembly);
+      } catch (RuntimeException e) {
+        try {
+          closeAll(assembly.started);
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    }
+
+    private void assemble(final Assembly assembly) {
+      assembly.config = config;
+      if (brokerPorts != null) {
+        final EmbeddedKafkaBroker broker =
+            EmbeddedKafkaBroker.builder()
+                .ports(brokerPorts)
+                .numPartitions(brokerPartitions)
+                .start();
+        assembly.started.push(broker);
+        final Map<String, String> settings = new HashMap<>(config.settings());
+        settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        assembly.config = InSessionConfig.of(settings);
+      }
+      final InSessionConfig effective = assembly.config;
+      if (stream) {
+        TopicSetup.ensureTopics(effective, InSessionTopics.specs(effective), TOPIC_TIMEOUT);
+        if (givenVariants != null) {
+          assembly.variants = givenVariants;
+        } else {
+          assembly.variants = Scoring.openVariants(effective, Scoring.runtime(effective));
+          assembly.started.push(assembly.variants);
+        }
+        final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
+        assembly.streams =
+            RecommenderStreams.create(
+                effective,
+                assembly.variants,
+                metrics ? StreamsOperations.topologyMetrics(registry) : TopologyMetrics.NONE);
+        assembly.started.push(assembly.streams);
+        assembly.streams.onFailure(onFailure);
+        if (metrics) {
+          assembly.operations =
+              StreamsOperations.start(
+                  effective,
+                  registry,
+                  assembly.streams,
+                  assembly.variants.primary().scorer().model());
+          assembly.started.push(assembly.operations);
+        }
+      }
+      if (lookupApi) {
+        assembly.lookupApi =
+            LookupApi.start(LookupSettings.from(effective), PrometheusMetrics.newRegistry());
+        assembly.started.push(assembly.lookupApi);
+      }
+      if (assembly.streams != null) {
+        assembly.streams.start();
+      }
+    }
+  }
+
+  /** The parts started so far, the last first. */
+  private static final class Assembly {
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private InSessionConfig config;
+    private ScorerVariants variants;
+    private StreamsRunner streams;
+    private StreamsOperations operations;
+    private LookupApi lookupApi;
+  }
+}

@@ -1,0 +1,216 @@
+package io.insession.topology;
+
+import static io.insession.testing.TestEvents.view;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.insession.avro.AvroSingleObjectSerde;
+import io.insession.config.InSessionConfig;
+import io.insession.kafka.Topics;
+import io.insession.metrics.MicrometerTopologyMetrics;
+import io.insession.schemas.RecommendationList;
+import io.insession.schemas.ScoredItem;
+import io.insession.schemas.SessionState;
+import io.insession.schemas.WeblogEvent;
+import io.insession.scoring.Candidate;
+import io.insession.scoring.CurrentVariants;
+import io.insession.scoring.OnnxGruScorer;
+import io.insession.scoring.PopularityScorer;
+import io.insession.scoring.ScorerVariant;
+import io.insession.scoring.ScorerVariants;
+import io.insession.scoring.StepRequest;
+import io.insession.session.SessionStates;
+import io.insession.testing.TestModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two variants in one topology, micro-batched: the GRU of the tiny bundle and the popularity
+ * control of the same bundle, each at weight 1. Each session is scored by its sticky variant and
+ * each list carries that variant and its model's name and version.
+ */
+class VariantTopologyTest {
+
+  private static final long GAP = 60_000L;
+  private static final long BATCH_DELAY_MS = 2;
+  private static final int LIST_LENGTH = 10;
+  private static final int SESSION_COUNT = 40;
+  private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+  private static final Instant EMITTED = Instant.parse("2026-11-23T12:00:00Z");
+
+  private static OnnxGruScorer gru;
+  private static PopularityScorer popular;
+  private static ScorerVariants variants;
+  private static Topics topics;
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> weblog;
+  private TestOutputTopic<String, RecommendationList> recommendations;
+  private KeyValueStore<String, SessionState> sessions;
+
+  @BeforeAll
+  static void loadModels() {
+    gru = TestModels.tinyGruScorer();
+    popular = PopularityScorer.fromBundle(gru.bundle());
+    variants =
+        ScorerVariants.of(
+            List.of(new ScorerVariant("gru", 1, gru), new ScorerVariant("control", 1, popular)),
+            "variant-topology-test");
+    topics = Topics.from(InSessionConfig.of(Map.of()));
+  }
+
+  @AfterAll
+  static void closeModels() {
+    variants.close();
+  }
+
+  @AfterEach
+  void closeDriver() {
+    driver.close();
+  }
+
+  @Test
+  void shouldScoreEachSessionWithItsVariantAndLabelEveryListWithVariantAndModel() {
+    start();
+
+    for (int i = 0; i < SESSION_COUNT; i++) {
+      pipe(view(session(i), "e1", TestModels.tinyItemId(0), T0));
+    }
+    for (int i = 0; i < SESSION_COUNT; i++) {
+      pipe(view(session(i), "e2", TestModels.tinyItemId(1), T0.plusSeconds(1)));
+    }
+    advanceWall(BATCH_DELAY_MS);
+
+    final List<RecommendationList> lists = recommendations.readValuesToList();
+    assertThat(lists).hasSize(2 * SESSION_COUNT);
+    final Set<String> served = new HashSet<>();
+    for (final RecommendationList list : lists) {
+      final ScorerVariant variant = variants.variantFor(list.getSessionId());
+      served.add(variant.name());
+      assertThat(list.getVariant()).as(list.getSessionId()).isEqualTo(variant.name());
+      assertThat(list.getModelName()).isEqualTo(variant.scorer().model().name());
+      assertThat(list.getModelVersion()).isEqualTo(variant.scorer().model().version());
+      if (list.getTriggerEventId().equals("e1")) {
+        assertThat(ids(list))
+            .as("the first list of %s comes from its variant's scorer", list.getSessionId())
+            .isEqualTo(firstList(variant));
+      }
+      assertThat(sessions.get(list.getSessionId()).getVariant()).isEqualTo(variant.name());
+    }
+    assertThat(served).containsExactlyInAnyOrder("gru", "control");
+    assertThat(gru.model().name()).isNotEqualTo(popular.model().name());
+  }
+
+  @Test
+  void shouldKeepTheVariantStoredInTheSessionAndReassignOneTheSetNoLongerHas() {
+    start();
+    final String kept = sessionAssignedTo("gru");
+    final String orphan = sessionAssignedTo("control");
+    // a live session stored as "control", whose id the set would now assign to "gru"
+    sessions.put(kept, SessionStates.start("control", popular.model(), T0));
+    // a live session of a variant the set no longer has
+    sessions.put(orphan, SessionStates.start("retired", gru.model(), T0));
+
+    pipe(view(kept, "e1", TestModels.tinyItemId(0), T0.plusSeconds(1)));
+    pipe(view(orphan, "e1", TestModels.tinyItemId(0), T0.plusSeconds(1)));
+    advanceWall(BATCH_DELAY_MS);
+
+    final Map<String, RecommendationList> bySession = bySession();
+    assertThat(bySession.get(kept).getVariant()).isEqualTo("control");
+    assertThat(bySession.get(kept).getModelName()).isEqualTo(popular.model().name());
+    assertThat(bySession.get(orphan).getVariant()).isEqualTo("control");
+    assertThat(bySession.get(orphan).getModelName()).isEqualTo(popular.model().name());
+    assertThat(sessions.get(orphan).getVariant()).isEqualTo("control");
+  }
+
+  private void start() {
+    final TopologySettings settings =
+        TopologySettings.unbatched(GAP, 1_000L, 50, LIST_LENGTH, false)
+            .withBatching(64, BATCH_DELAY_MS);
+    driver =
+        new TopologyTestDriver(
+            RecommenderTopology.build(
+                settings,
+                new CurrentVariants(variants),
+                topics,
+                Clock.fixed(EMITTED, ZoneOffset.UTC),
+                new MicrometerTopologyMetrics(new SimpleMeterRegistry(), List.of()),
+                1),
+            TopologyTestProperties.production("variant-topology-test"),
+            EMITTED);
+    weblog =
+        driver.createInputTopic(
+            topics.weblog().name(),
+            Serdes.ByteArray().serializer(),
+            Serdes.ByteArray().serializer());
+    recommendations =
+        driver.createOutputTopic(
+            topics.recommendations().name(),
+            topics.recommendations().keySerde().deserializer(),
+            topics.recommendations().valueSerde().deserializer());
+    sessions = driver.getKeyValueStore(SessionStates.STORE_NAME);
+  }
+
+  private void pipe(final WeblogEvent event) {
+    weblog.pipeInput(
+        event.getSessionId().getBytes(StandardCharsets.UTF_8),
+        AvroSingleObjectSerde.forType(WeblogEvent.class).serialize("t", event),
+        event.getEventTime());
+  }
+
+  private void advanceWall(final long millis) {
+    driver.advanceWallClockTime(Duration.ofMillis(millis));
+  }
+
+  private Map<String, RecommendationList> bySession() {
+    final Map<String, RecommendationList> lists = new HashMap<>();
+    for (final RecommendationList list : recommendations.readValuesToList()) {
+      lists.put(list.getSessionId(), list);
+    }
+    return lists;
+  }
+
+  private static String sessionAssignedTo(final String variant) {
+    for (int i = 0; ; i++) {
+      if (variants.variantFor(session(i)).name().equals(variant)) {
+        return session(i);
+      }
+    }
+  }
+
+  private static List<String> firstList(final ScorerVariant variant) {
+    return variant
+        .scorer()
+        .step(new StepRequest(new byte[0], List.of(), TestModels.tinyItemId(0)))
+        .candidates()
+        .stream()
+        .limit(LIST_LENGTH)
+        .map(Candidate::itemId)
+        .toList();
+  }
+
+  private static List<String> ids(final RecommendationList list) {
+    return list.getItems().stream().map(ScoredItem::getItemId).toList();
+  }
+
+  private static String session(final int i) {
+    return "session-" + i;
+  }
+}
