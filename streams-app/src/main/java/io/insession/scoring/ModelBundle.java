@@ -1,14 +1,10 @@
 package io.insession.scoring;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,7 +49,6 @@ public final class ModelBundle {
   public static final Set<String> QUANTIZATION_SCHEMES = Set.of("int8-catalog-v2");
 
   private static final Logger LOG = LoggerFactory.getLogger(ModelBundle.class);
-  private static final int BUFFER_BYTES = 1 << 16;
 
   private final Path directory;
   private final BundleMetadata metadata;
@@ -238,21 +233,11 @@ public final class ModelBundle {
   }
 
   private static String sha256(final Path file, final String name) {
-    final MessageDigest digest;
     try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (final NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-    try (InputStream in = Files.newInputStream(file)) {
-      final byte[] buffer = new byte[BUFFER_BYTES];
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-      }
+      return FileDigest.of(file).sha256();
     } catch (final IOException e) {
       throw new InvalidModelBundleException(name + ": cannot read: " + e, e);
     }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   private static void warnAboutUnlistedFiles(final Path directory, final BundleMetadata metadata) {
