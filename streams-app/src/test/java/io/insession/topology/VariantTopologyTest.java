@@ -60,6 +60,7 @@ class VariantTopologyTest {
   private static ScorerVariants variants;
   private static Topics topics;
 
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> weblog;
   private TestOutputTopic<String, RecommendationList> recommendations;
@@ -115,6 +116,33 @@ class VariantTopologyTest {
       assertThat(sessions.get(list.getSessionId()).getVariant()).isEqualTo(variant.name());
     }
     assertThat(served).containsExactlyInAnyOrder("gru", "control");
+    for (final String variant : served) {
+      final long listsOfVariant =
+          lists.stream().filter(l -> l.getVariant().equals(variant)).count();
+      assertThat(
+              registry
+                  .get("insession.lists.out")
+                  .tag(MicrometerTopologyMetrics.VARIANT_TAG, variant)
+                  .counter()
+                  .count())
+          .as("lists out of %s", variant)
+          .isEqualTo((double) listsOfVariant);
+      assertThat(
+              registry
+                  .get("insession.end.to.end.latency")
+                  .tag(MicrometerTopologyMetrics.VARIANT_TAG, variant)
+                  .timer()
+                  .count())
+          .isEqualTo(listsOfVariant);
+      assertThat(
+              registry
+                  .get("insession.scoring.batch.size")
+                  .tag(MicrometerTopologyMetrics.VARIANT_TAG, variant)
+                  .summary()
+                  .totalAmount())
+          .as("each list of %s came from one step of its scorer", variant)
+          .isEqualTo((double) listsOfVariant);
+    }
     assertThat(gru.model().name()).isNotEqualTo(popular.model().name());
   }
 
@@ -151,7 +179,7 @@ class VariantTopologyTest {
                 new CurrentVariants(variants),
                 topics,
                 Clock.fixed(EMITTED, ZoneOffset.UTC),
-                new MicrometerTopologyMetrics(new SimpleMeterRegistry(), List.of()),
+                new MicrometerTopologyMetrics(registry, List.of()),
                 1),
             TopologyTestProperties.production("variant-topology-test"),
             EMITTED);
