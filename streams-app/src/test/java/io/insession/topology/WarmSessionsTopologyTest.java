@@ -4,9 +4,6 @@ import static io.insession.testing.TestEvents.event;
 import static io.insession.testing.TestEvents.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.insession.avro.AvroSingleObjectSerde;
-import io.insession.config.InSessionConfig;
-import io.insession.kafka.Topics;
 import io.insession.metrics.MicrometerTopologyMetrics;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
@@ -21,18 +18,10 @@ import io.insession.scoring.StepRequest;
 import io.insession.session.SessionStates;
 import io.insession.testing.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -47,28 +36,20 @@ import org.junit.jupiter.api.Test;
  */
 class WarmSessionsTopologyTest {
 
-  private static final long GAP = 60_000L;
-  private static final long BATCH_DELAY_MS = 2;
-  private static final int LIST_LENGTH = 10;
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
-  private static final Instant EMITTED = Instant.parse("2026-11-23T12:00:00Z");
 
   private static OnnxGruScorer before;
   private static OnnxGruScorer after;
-  private static Topics topics;
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private CurrentVariants current;
-  private TopologyTestDriver driver;
-  private TestInputTopic<byte[], byte[]> weblog;
-  private TestOutputTopic<String, RecommendationList> recommendations;
+  private BatchedVariantsDriver driver;
   private KeyValueStore<String, SessionState> sessions;
 
   @BeforeAll
   static void loadModels() {
     before = TestModels.tinyGruScorer();
     after = TestModels.gruScorer("tiny-int8");
-    topics = Topics.from(InSessionConfig.of(Map.of()));
   }
 
   @AfterAll
@@ -81,31 +62,8 @@ class WarmSessionsTopologyTest {
   void start() {
     assertThat(after.model()).isNotEqualTo(before.model());
     current = new CurrentVariants(ScorerVariants.single(before));
-    final TopologySettings settings =
-        TopologySettings.unbatched(GAP, 1_000L, 50, LIST_LENGTH, false)
-            .withBatching(64, BATCH_DELAY_MS);
-    driver =
-        new TopologyTestDriver(
-            RecommenderTopology.build(
-                settings,
-                current,
-                topics,
-                Clock.fixed(EMITTED, ZoneOffset.UTC),
-                new MicrometerTopologyMetrics(registry, List.of()),
-                1),
-            TopologyTestProperties.production("warm-sessions-test"),
-            EMITTED);
-    weblog =
-        driver.createInputTopic(
-            topics.weblog().name(),
-            Serdes.ByteArray().serializer(),
-            Serdes.ByteArray().serializer());
-    recommendations =
-        driver.createOutputTopic(
-            topics.recommendations().name(),
-            topics.recommendations().keySerde().deserializer(),
-            topics.recommendations().valueSerde().deserializer());
-    sessions = driver.getKeyValueStore(SessionStates.STORE_NAME);
+    driver = new BatchedVariantsDriver(current, registry, "warm-sessions-test");
+    sessions = driver.sessions();
   }
 
   @AfterEach
@@ -120,14 +78,14 @@ class WarmSessionsTopologyTest {
     pipe(view("short", "s1", item(7), T0));
     pipe(view("long", "l2", item(1), T0.plusSeconds(1)));
     pipe(view("long", "l3", item(4), T0.plusSeconds(2)));
-    advanceWall(BATCH_DELAY_MS);
+    driver.flushBatch();
     assertThat(sessions.get("long").getModelVersion()).isEqualTo(before.model().version());
-    recommendations.readValuesToList();
+    driver.lists();
 
     current.replace(ScorerVariants.single(after));
     // a page view only keeps the session alive: the state still names the model that wrote it
     pipe(event("short", "s2", EventType.PAGE_VIEW, null, T0.plusSeconds(3)));
-    advanceWall(BATCH_DELAY_MS);
+    driver.flushBatch();
     assertThat(sessions.get("short").getModelVersion()).isEqualTo(before.model().version());
     // both next item events in one batch, beside fresh sessions fed the same items on the new model
     pipe(view("long", "l4", item(2), T0.plusSeconds(4)));
@@ -141,7 +99,7 @@ class WarmSessionsTopologyTest {
         pipe(view(fresh, fresh + i, items.get(i), T0.plusSeconds(4)));
       }
     }
-    advanceWall(BATCH_DELAY_MS);
+    driver.flushBatch();
 
     final Map<String, RecommendationList> last = lastListBySession();
     for (final String session : List.of("long", "short")) {
@@ -192,7 +150,7 @@ class WarmSessionsTopologyTest {
 
     pipe(view("s1", "e3", item(0), T0.plusSeconds(1)));
     pipe(view("cold", "c1", item(0), T0.plusSeconds(1)));
-    advanceWall(BATCH_DELAY_MS);
+    driver.flushBatch();
 
     final Map<String, RecommendationList> last = lastListBySession();
     assertThat(scored(last.get("s1"))).isEqualTo(scored(last.get("cold")));
@@ -223,19 +181,12 @@ class WarmSessionsTopologyTest {
   }
 
   private void pipe(final WeblogEvent event) {
-    weblog.pipeInput(
-        event.getSessionId().getBytes(StandardCharsets.UTF_8),
-        AvroSingleObjectSerde.forType(WeblogEvent.class).serialize("t", event),
-        event.getEventTime());
-  }
-
-  private void advanceWall(final long millis) {
-    driver.advanceWallClockTime(Duration.ofMillis(millis));
+    driver.pipe(event);
   }
 
   private Map<String, RecommendationList> lastListBySession() {
     final Map<String, RecommendationList> lists = new HashMap<>();
-    for (final RecommendationList list : recommendations.readValuesToList()) {
+    for (final RecommendationList list : driver.lists()) {
       lists.put(list.getSessionId(), list);
     }
     return lists;
