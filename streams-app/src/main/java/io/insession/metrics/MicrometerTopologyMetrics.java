@@ -17,11 +17,14 @@ import java.util.concurrent.TimeUnit;
  * dashboard in {@code deploy/} rely on them):
  *
  * <ul>
- *   <li>{@code insession_events_in_total}, {@code insession_lists_out_total}, {@code
- *       insession_dead_letters_total{reason}};
- *   <li>{@code insession_end_to_end_latency_seconds} (histogram with a bucket boundary at the 250
- *       ms objective), {@code insession_scoring_latency_seconds} (histogram), {@code
- *       insession_scoring_batch_size} (summary);
+ *   <li>{@code insession_events_in_total}, {@code insession_dead_letters_total{reason}};
+ *   <li>by {@code variant} (a sum over it gives the instance's total): {@code
+ *       insession_lists_out_total}, {@code insession_end_to_end_latency_seconds} (histogram with a
+ *       bucket boundary at the 250 ms objective), {@code insession_scoring_latency_seconds}
+ *       (histogram), {@code insession_scoring_batch_size} (summary), {@code
+ *       insession_reencoded_sessions_total} and {@code insession_reencoded_steps_total} (sessions
+ *       whose hidden state another model wrote, re-encoded from their recent items, and the items
+ *       stepped for it);
  *   <li>{@code insession_active_sessions}: the sum over this instance's tasks of the count at each
  *       task's last expiry scan.
  * </ul>
@@ -31,14 +34,14 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   /** The end-to-end latency objective; a histogram bucket ends exactly there. */
   public static final Duration END_TO_END_OBJECTIVE = Duration.ofMillis(250);
 
+  /** The tag naming the A/B variant on the per-variant meters. */
+  public static final String VARIANT_TAG = "variant";
+
   private final MeterRegistry registry;
   private final Counter eventsIn;
-  private final Counter listsOut;
   private final Counter invalidTimestamps;
   private final Counter duplicateEvents;
-  private final Timer endToEnd;
-  private final Timer scoring;
-  private final DistributionSummary batchSize;
+  private final ConcurrentMap<String, VariantMeters> byVariant = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Long> sessionsByTask = new ConcurrentHashMap<>();
 
@@ -56,10 +59,6 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
         Counter.builder("insession.events.in")
             .description("Records read from the weblog topic, valid or not")
             .register(registry);
-    this.listsOut =
-        Counter.builder("insession.lists.out")
-            .description("Recommendation lists emitted")
-            .register(registry);
     this.invalidTimestamps =
         Counter.builder("insession.invalid.record.timestamps")
             .description(
@@ -68,25 +67,6 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
     this.duplicateEvents =
         Counter.builder("insession.duplicate.events")
             .description("Events whose eventId their session had already applied (retries)")
-            .register(registry);
-    this.endToEnd =
-        Timer.builder("insession.end.to.end.latency")
-            .description("From the triggering event's time to the list's emission")
-            .publishPercentileHistogram()
-            .serviceLevelObjectives(END_TO_END_OBJECTIVE)
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(1))
-            .register(registry);
-    this.scoring =
-        Timer.builder("insession.scoring.latency")
-            .description("Duration of one scorer call")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(50_000))
-            .maximumExpectedValue(Duration.ofSeconds(10))
-            .register(registry);
-    this.batchSize =
-        DistributionSummary.builder("insession.scoring.batch.size")
-            .description("Sessions advanced per scorer call")
             .register(registry);
     Gauge.builder("insession.active.sessions", sessionsByTask, MicrometerTopologyMetrics::sum)
         .description("Sessions held by this instance, counted at each task's last expiry scan")
@@ -108,10 +88,11 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   }
 
   @Override
-  public void listOut(final Duration endToEnd) {
-    listsOut.increment();
+  public void listOut(final String variant, final Duration endToEnd) {
+    final VariantMeters meters = variant(variant);
+    meters.listsOut.increment();
     // a negative duration (producer clock ahead of ours) is ignored by the timer
-    this.endToEnd.record(endToEnd);
+    meters.endToEnd.record(endToEnd);
   }
 
   @Override
@@ -125,9 +106,17 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   }
 
   @Override
-  public void scored(final int requests, final long nanos) {
-    scoring.record(nanos, TimeUnit.NANOSECONDS);
-    batchSize.record(requests);
+  public void scored(final String variant, final int requests, final long nanos) {
+    final VariantMeters meters = variant(variant);
+    meters.scoring.record(nanos, TimeUnit.NANOSECONDS);
+    meters.batchSize.record(requests);
+  }
+
+  @Override
+  public void reencoded(final String variant, final int steps) {
+    final VariantMeters meters = variant(variant);
+    meters.reencodes.increment();
+    meters.reencodedSteps.increment(steps);
   }
 
   @Override
@@ -138,6 +127,61 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   @Override
   public void taskClosed(final String task) {
     sessionsByTask.remove(task);
+  }
+
+  private VariantMeters variant(final String variant) {
+    return byVariant.computeIfAbsent(variant, v -> new VariantMeters(registry, v));
+  }
+
+  /** The meters of one variant (registered on its first use). */
+  private static final class VariantMeters {
+    private final Counter listsOut;
+    private final Timer endToEnd;
+    private final Timer scoring;
+    private final DistributionSummary batchSize;
+    private final Counter reencodes;
+    private final Counter reencodedSteps;
+
+    VariantMeters(final MeterRegistry registry, final String variant) {
+      this.listsOut =
+          Counter.builder("insession.lists.out")
+              .description("Recommendation lists emitted")
+              .tag(VARIANT_TAG, variant)
+              .register(registry);
+      this.endToEnd =
+          Timer.builder("insession.end.to.end.latency")
+              .description("From the triggering event's time to the list's emission")
+              .tag(VARIANT_TAG, variant)
+              .publishPercentileHistogram()
+              .serviceLevelObjectives(END_TO_END_OBJECTIVE)
+              .minimumExpectedValue(Duration.ofMillis(1))
+              .maximumExpectedValue(Duration.ofMinutes(1))
+              .register(registry);
+      this.scoring =
+          Timer.builder("insession.scoring.latency")
+              .description("Duration of one scorer call")
+              .tag(VARIANT_TAG, variant)
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofNanos(50_000))
+              .maximumExpectedValue(Duration.ofSeconds(10))
+              .register(registry);
+      this.batchSize =
+          DistributionSummary.builder("insession.scoring.batch.size")
+              .description("Sessions advanced per scorer call")
+              .tag(VARIANT_TAG, variant)
+              .register(registry);
+      this.reencodes =
+          Counter.builder("insession.reencoded.sessions")
+              .description(
+                  "Sessions whose hidden state another model wrote, re-encoded from their items")
+              .tag(VARIANT_TAG, variant)
+              .register(registry);
+      this.reencodedSteps =
+          Counter.builder("insession.reencoded.steps")
+              .description("Recent items stepped to re-encode sessions")
+              .tag(VARIANT_TAG, variant)
+              .register(registry);
+    }
   }
 
   private Counter deadLetterCounter(final String reason) {

@@ -23,17 +23,28 @@ public interface TopologyMetrics {
   /**
    * One list emitted.
    *
+   * @param variant the variant the list's session is assigned to
    * @param endToEnd from the triggering event's time to the list's {@code emittedAt}
    */
-  default void listOut(final Duration endToEnd) {}
+  default void listOut(final String variant, final Duration endToEnd) {}
 
   /**
-   * One call of the scorer.
+   * One call of a variant's scorer (the event steps and the re-encoding steps alike).
    *
-   * @param requests how many sessions the call advanced (1 per call today)
+   * @param variant the variant whose scorer was called
+   * @param requests how many sessions the call advanced
    * @param nanos how long the call took
    */
-  default void scored(final int requests, final long nanos) {}
+  default void scored(final String variant, final int requests, final long nanos) {}
+
+  /**
+   * One session's hidden state, written by another model, re-encoded by its variant's model from
+   * the session's recent items (a warm session across model versions).
+   *
+   * @param variant the session's variant
+   * @param steps how many recent items were stepped
+   */
+  default void reencoded(final String variant, final int steps) {}
 
   /**
    * The exact number of sessions a task holds, counted by its expiry scan.

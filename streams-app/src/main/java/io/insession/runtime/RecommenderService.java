@@ -244,10 +244,7 @@ public final class RecommenderService implements AutoCloseable {
         if (metrics) {
           assembly.operations =
               StreamsOperations.start(
-                  effective,
-                  registry,
-                  assembly.streams,
-                  assembly.variants.primary().scorer().model());
+                  effective, registry, assembly.streams, assembly.variants.models());
           assembly.started.push(assembly.operations);
         }
       }

@@ -7,6 +7,7 @@ import io.insession.metrics.ModelInfoMeter;
 import io.insession.metrics.PrometheusMetrics;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.scoring.ModelInfo;
+import io.insession.scoring.ScorerVariants;
 import io.insession.topology.DeadLetterReason;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -16,8 +17,10 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,10 +42,11 @@ import org.apache.kafka.streams.KafkaStreams;
  *       (its calls have not all failed for longer than {@code
  *       insession.metrics.ready.broker.grace.ms}) and no partition's lag stands still (above 0 with
  *       the committed offset unmoved for {@code insession.metrics.ready.lag.stall.ms}); else 503
- *       with the {@code reason}. The JSON body tells the Streams state, the model and the total lag
- *       either way. The model is loaded and warmed before this starts (it takes the loaded model's
- *       name and version). {@code /health} does not look at the brokers: an outage of the brokers
- *       makes the pods unready, it must not restart them.
+ *       with the {@code reason}. The JSON body tells the Streams state, the first variant's model,
+ *       every variant's model ({@code variants}) and the total lag either way. The model is loaded
+ *       and warmed before this starts (it takes the loaded model's name and version). {@code
+ *       /health} does not look at the brokers: an outage of the brokers makes the pods unready, it
+ *       must not restart them.
  * </ul>
  *
  * It starts nothing of the topology and closes only what it started.
@@ -79,7 +83,7 @@ public final class StreamsOperations implements AutoCloseable {
    * @param config port, lag interval, application id, input topic, Kafka client settings
    * @param registry the registry the topology records into (see {@link #topologyMetrics})
    * @param streams the Streams client (started or not)
-   * @param model the loaded model
+   * @param model the loaded model (one variant, {@value ScorerVariants#DEFAULT})
    */
   public static StreamsOperations start(
       final InSessionConfig config,
@@ -87,6 +91,19 @@ public final class StreamsOperations implements AutoCloseable {
       final StreamsRunner streams,
       final ModelInfo model) {
     return start(config, registry, streams, model, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(InSessionConfig, PrometheusMeterRegistry, StreamsRunner, ModelInfo)}, for
+   * several variants: {@code models} maps each variant's name to its loaded model, in variant
+   * order.
+   */
+  public static StreamsOperations start(
+      final InSessionConfig config,
+      final PrometheusMeterRegistry registry,
+      final StreamsRunner streams,
+      final Map<String, ModelInfo> models) {
+    return start(config, registry, streams, models, Clock.systemUTC());
   }
 
   /**
@@ -100,7 +117,23 @@ public final class StreamsOperations implements AutoCloseable {
       final ModelInfo model,
       final Clock clock) {
     Objects.requireNonNull(model, "model");
-    ModelInfoMeter.register(registry, model);
+    return start(config, registry, streams, Map.of(ScorerVariants.DEFAULT, model), clock);
+  }
+
+  /**
+   * As {@link #start(InSessionConfig, PrometheusMeterRegistry, StreamsRunner, Map)}, with a clock.
+   */
+  public static StreamsOperations start(
+      final InSessionConfig config,
+      final PrometheusMeterRegistry registry,
+      final StreamsRunner streams,
+      final Map<String, ModelInfo> models,
+      final Clock clock) {
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the operations server needs at least one variant's model");
+    }
+    ModelInfoMeter.register(registry, models);
     final KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams.streams());
     streamsMetrics.bindTo(registry);
     LagMonitor lag = null;
@@ -117,7 +150,8 @@ public final class StreamsOperations implements AutoCloseable {
           new Routes(
               registry,
               streams,
-              model,
+              new LinkedHashMap<>(models),
+              models.values().iterator().next(),
               lag,
               Duration.ofMillis(config.getLong(InSessionConfig.METRICS_READY_BROKER_GRACE_MS)),
               Duration.ofMillis(config.getLong(InSessionConfig.METRICS_READY_LAG_STALL_MS)));
@@ -165,6 +199,7 @@ public final class StreamsOperations implements AutoCloseable {
     // readiness: the model warm, Streams RUNNING, the brokers reachable, the lag moving
     private final PrometheusMeterRegistry registry;
     private final StreamsRunner streams;
+    private final Map<String, ModelInfo> models;
     private final ModelInfo model;
     private final LagMonitor lag;
     private final Duration brokerGrace;
@@ -173,12 +208,14 @@ public final class StreamsOperations implements AutoCloseable {
     Routes(
         final PrometheusMeterRegistry registry,
         final StreamsRunner streams,
+        final Map<String, ModelInfo> models,
         final ModelInfo model,
         final LagMonitor lag,
         final Duration brokerGrace,
         final Duration lagStall) {
       this.registry = registry;
       this.streams = streams;
+      this.models = models;
       this.model = model;
       this.lag = lag;
       this.brokerGrace = brokerGrace;
@@ -214,6 +251,15 @@ public final class StreamsOperations implements AutoCloseable {
       problem.ifPresent(reason -> body.put("reason", reason));
       body.put("streamsState", state.name());
       body.put("model", Map.of("name", model.name(), "version", model.version()));
+      final List<Map<String, String>> variants = new ArrayList<>();
+      for (final Map.Entry<String, ModelInfo> variant : models.entrySet()) {
+        variants.add(
+            Map.of(
+                "variant", variant.getKey(),
+                "name", variant.getValue().name(),
+                "version", variant.getValue().version()));
+      }
+      body.put("variants", variants);
       body.put("lag", totalLag.isPresent() ? totalLag.getAsLong() : null);
       ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(body);
     }

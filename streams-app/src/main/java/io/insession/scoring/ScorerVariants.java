@@ -101,9 +101,18 @@ public final class ScorerVariants implements AutoCloseable {
     return Optional.ofNullable(byName.get(name));
   }
 
-  /** The first variant: the one whose model the operations server reports. */
+  /** The first variant. */
   public ScorerVariant primary() {
     return variants.get(0);
+  }
+
+  /** Each variant's name to the model serving it, in variant order. */
+  public Map<String, ModelInfo> models() {
+    final Map<String, ModelInfo> models = new LinkedHashMap<>();
+    for (final ScorerVariant variant : variants) {
+      models.put(variant.name(), variant.scorer().model());
+    }
+    return Collections.unmodifiableMap(models);
   }
 
   /** Every variant, in the order given. */

@@ -135,8 +135,8 @@ public final class SessionStates {
   }
 
   /**
-   * The state to continue from: a new session when there is none or it expired; the scorer state
-   * reset (items kept) when it was written by another model version.
+   * The state to continue from: a new session when there is none or it expired. A state written by
+   * another model version is kept as it is (see {@link #writtenBy}, {@link #reencoded}).
    */
   public static SessionState resume(
       final SessionState stored, final ModelInfo model, final Instant time, final long gapMs) {
@@ -145,8 +145,10 @@ public final class SessionStates {
 
   /**
    * The state to continue from in {@code variant}, scored by {@code model}: a new session when
-   * there is none or it expired; the variant name replaced when the stored one differs; the scorer
-   * state reset (items kept) when it was written by another model version.
+   * there is none or it expired; the variant name replaced when the stored one differs. A state
+   * written by another model (name or version) keeps its hidden state and says which model wrote
+   * it: the topology re-encodes it with {@code model} before its next item event ({@link
+   * #writtenBy}, {@link #reencoded}), so the session stays warm instead of starting cold.
    */
   public static SessionState resume(
       final SessionState stored,
@@ -157,20 +159,33 @@ public final class SessionStates {
     if (stored == null || isExpired(stored, time.toEpochMilli(), gapMs)) {
       return start(variant, model, time);
     }
-    final SessionState named =
-        stored.getVariant().equals(variant)
-            ? stored
-            : SessionState.newBuilder(stored).setVariant(variant).build();
-    if (!named.getModelName().equals(model.name())
-        || !named.getModelVersion().equals(model.version())) {
-      return SessionState.newBuilder(named)
-          .setModelName(model.name())
-          .setModelVersion(model.version())
-          .setScorerState(EMPTY)
-          .setKnownItemCount(0)
-          .build();
-    }
-    return named;
+    return stored.getVariant().equals(variant)
+        ? stored
+        : SessionState.newBuilder(stored).setVariant(variant).build();
+  }
+
+  /** Whether {@code model} (name and version) wrote the state's hidden state. */
+  public static boolean writtenBy(final SessionState state, final ModelInfo model) {
+    return state.getModelName().equals(model.name())
+        && state.getModelVersion().equals(model.version());
+  }
+
+  /**
+   * The state with the hidden state {@code model} computed anew from its recent items: it names
+   * {@code model} as its writer and counts {@code knownItems} (how many of those items the model
+   * knew) as its known items; the items, counters and event ids stay.
+   */
+  public static SessionState reencoded(
+      final SessionState state,
+      final ModelInfo model,
+      final byte[] scorerState,
+      final int knownItems) {
+    return SessionState.newBuilder(state)
+        .setModelName(model.name())
+        .setModelVersion(model.version())
+        .setScorerState(ByteBuffer.wrap(scorerState))
+        .setKnownItemCount(knownItems)
+        .build();
   }
 
   /** The scorer state as bytes (empty for a new session). */

@@ -39,9 +39,13 @@ import java.util.function.Supplier;
  *
  * <p>Variants: a new session is assigned its variant by the set's sticky assignment ({@link
  * ScorerVariants#variantFor}); the state stores the variant's name, and each of the session's
- * events is scored by that variant's scorer. Each round's requests are grouped by scorer, one
- * {@link SessionScorer#stepAll} call per scorer. With one variant this is one call per round, as
+ * events is scored by that variant's scorer. Each round's requests are grouped by variant, one
+ * {@link SessionScorer#stepAll} call per variant. With one variant this is one call per round, as
  * before.
+ *
+ * <p>Warm sessions: a session whose hidden state another model (name or version) wrote, e.g. after
+ * the set was replaced by a new version, is re-encoded by its variant's model from the recent items
+ * it stores before its next item event is applied ({@link #reencode}); it is never reset.
  */
 final class MicroBatch {
 
@@ -103,40 +107,41 @@ final class MicroBatch {
     int calls = 0;
     while (!queues.isEmpty()) {
       final List<WeblogEvent> triggers = new ArrayList<>();
-      // this round's requests grouped by scorer (one stepAll call each), in first-seen order
-      final Map<SessionScorer, List<Integer>> groups = new LinkedHashMap<>();
-      final List<StepRequest> requests = new ArrayList<>();
       final Iterator<Map.Entry<String, ArrayDeque<WeblogEvent>>> it = queues.entrySet().iterator();
       while (it.hasNext()) {
         final Map.Entry<String, ArrayDeque<WeblogEvent>> queue = it.next();
         final WeblogEvent next =
             touchUntilStep(queue.getKey(), queue.getValue(), states, stored, set);
         if (next != null) {
-          final SessionState current = states.get(queue.getKey());
-          groups
-              .computeIfAbsent(variantOf(current, set).scorer(), scorer -> new ArrayList<>())
-              .add(requests.size());
           triggers.add(next);
-          requests.add(
-              new StepRequest(
-                  SessionStates.scorerState(current), current.getRecentItems(), next.getItemId()));
         }
         if (queue.getValue().isEmpty()) {
           it.remove();
         }
       }
-      if (requests.isEmpty()) {
+      if (triggers.isEmpty()) {
         continue;
       }
+      calls += reencode(triggers, states, set);
+      // this round's requests grouped by variant (one stepAll call each), in first-seen order
+      final Map<ScorerVariant, List<Integer>> groups = new LinkedHashMap<>();
+      final List<StepRequest> requests = new ArrayList<>(triggers.size());
+      for (final WeblogEvent next : triggers) {
+        final SessionState current = states.get(next.getSessionId());
+        groups
+            .computeIfAbsent(variantOf(current, set), variant -> new ArrayList<>())
+            .add(requests.size());
+        requests.add(
+            new StepRequest(
+                SessionStates.scorerState(current), current.getRecentItems(), next.getItemId()));
+      }
       final StepResult[] results = new StepResult[requests.size()];
-      for (final Map.Entry<SessionScorer, List<Integer>> group : groups.entrySet()) {
+      for (final Map.Entry<ScorerVariant, List<Integer>> group : groups.entrySet()) {
         final List<StepRequest> share = new ArrayList<>(group.getValue().size());
         for (final int index : group.getValue()) {
           share.add(requests.get(index));
         }
-        final long start = System.nanoTime();
-        final List<StepResult> scored = group.getKey().stepAll(share);
-        metrics.scored(share.size(), System.nanoTime() - start);
+        final List<StepResult> scored = stepAll(group.getKey(), share);
         calls++;
         for (int i = 0; i < scored.size(); i++) {
           results[group.getValue().get(i)] = scored.get(i);
@@ -147,6 +152,97 @@ final class MicroBatch {
       }
     }
     return new Outcome(states, emissions, calls);
+  }
+
+  /** One scorer call for {@code variant}, timed and counted. */
+  private List<StepResult> stepAll(final ScorerVariant variant, final List<StepRequest> requests) {
+    final long start = System.nanoTime();
+    final List<StepResult> scored = variant.scorer().stepAll(requests);
+    metrics.scored(variant.name(), requests.size(), System.nanoTime() - start);
+    return scored;
+  }
+
+  /**
+   * Warm sessions across model versions: each trigger's session whose hidden state another model
+   * wrote gets it computed anew by its variant's model, from a zero state over the recent items it
+   * stores (oldest first, so at most {@code insession.session.recent.items} steps), exactly as a
+   * session fed those items from its start on this model. The sessions of a round are re-encoded
+   * together: step k advances every such session by its k-th item, one {@link
+   * SessionScorer#stepAll} call per variant. A session none of whose items the model knows keeps an
+   * empty state: its event is then scored as a new session's.
+   *
+   * @return how many scorer calls the re-encoding took
+   */
+  private int reencode(
+      final List<WeblogEvent> triggers,
+      final Map<String, SessionState> states,
+      final ScorerVariants set) {
+    final List<Reencoding> pending = new ArrayList<>();
+    for (final WeblogEvent trigger : triggers) {
+      final SessionState current = states.get(trigger.getSessionId());
+      final ScorerVariant variant = variantOf(current, set);
+      if (!SessionStates.writtenBy(current, variant.scorer().model())) {
+        pending.add(new Reencoding(trigger.getSessionId(), variant, current.getRecentItems()));
+      }
+    }
+    int calls = 0;
+    for (int step = 0; ; step++) {
+      final Map<ScorerVariant, List<Reencoding>> groups = new LinkedHashMap<>();
+      for (final Reencoding session : pending) {
+        if (step < session.items.size()) {
+          groups.computeIfAbsent(session.variant, variant -> new ArrayList<>()).add(session);
+        }
+      }
+      if (groups.isEmpty()) {
+        break;
+      }
+      for (final Map.Entry<ScorerVariant, List<Reencoding>> group : groups.entrySet()) {
+        final List<StepRequest> share = new ArrayList<>(group.getValue().size());
+        for (final Reencoding session : group.getValue()) {
+          share.add(session.request(step));
+        }
+        final List<StepResult> scored = stepAll(group.getKey(), share);
+        calls++;
+        for (int i = 0; i < scored.size(); i++) {
+          group.getValue().get(i).stepped(scored.get(i));
+        }
+      }
+    }
+    for (final Reencoding session : pending) {
+      states.put(
+          session.sessionId,
+          SessionStates.reencoded(
+              states.get(session.sessionId),
+              session.variant.scorer().model(),
+              session.state,
+              session.knownItems));
+      metrics.reencoded(session.variant.name(), session.items.size());
+    }
+    return calls;
+  }
+
+  /** One session's re-encoding in progress. */
+  private static final class Reencoding {
+    private final String sessionId;
+    private final ScorerVariant variant;
+    private final List<String> items;
+    private byte[] state = new byte[0];
+    private int knownItems;
+
+    Reencoding(final String sessionId, final ScorerVariant variant, final List<String> items) {
+      this.sessionId = sessionId;
+      this.variant = variant;
+      this.items = List.copyOf(items);
+    }
+
+    StepRequest request(final int step) {
+      return new StepRequest(state, items.subList(0, step), items.get(step));
+    }
+
+    void stepped(final StepResult result) {
+      state = result.state();
+      knownItems += result.itemKnown() ? 1 : 0;
+    }
   }
 
   /** The variant a resumed state names (resumed states always name one of {@code set}). */

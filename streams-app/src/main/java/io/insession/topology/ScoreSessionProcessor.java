@@ -240,7 +240,8 @@ final class ScoreSessionProcessor
           toList(trigger, emission.ranked(), emission.fallback(), emission.state());
       context.forward(
           new Record<>(trigger.getSessionId(), list, trigger.getEventTime().toEpochMilli()));
-      metrics.listOut(Duration.between(list.getTriggerEventTime(), list.getEmittedAt()));
+      metrics.listOut(
+          list.getVariant(), Duration.between(list.getTriggerEventTime(), list.getEmittedAt()));
     }
   }
 

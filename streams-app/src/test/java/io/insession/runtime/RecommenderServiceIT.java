@@ -9,6 +9,7 @@ import io.insession.config.InSessionConfig;
 import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.Topics;
 import io.insession.schemas.WeblogEvent;
+import io.insession.scoring.ModelInfo;
 import io.insession.scoring.ScorerVariants;
 import io.insession.testing.HttpJson;
 import io.insession.testing.TestEvents;
@@ -87,6 +88,36 @@ class RecommenderServiceIT {
     assertThat(isFree(metricsPort)).as("the operations server is stopped").isTrue();
     service.close();
     assertThat(service.streams().state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
+  }
+
+  @Test
+  void shouldListEveryVariantsModelInTheReadyBody() throws Exception {
+    final EmbeddedKafkaBroker.Ports ports = EmbeddedKafkaBroker.findFreePorts();
+    final Map<String, String> settings =
+        new HashMap<>(config(TestModels.tinyBundleDir().toString()).originalsStrings());
+    settings.put(InSessionConfig.VARIANTS, "control:popular:10,gru:bundle:90");
+    final RecommenderService service =
+        RecommenderService.builder(InSessionConfig.of(settings)).embeddedBroker(ports, 1).stream()
+            .metrics()
+            .start();
+    try {
+      final HttpJson operations = new HttpJson(service.metricsPort());
+      await().atMost(TIMEOUT).until(() -> operations.get("/ready").status() == 200);
+      final JsonNode variants = operations.get("/ready").body().get("variants");
+      assertThat(variants).hasSize(2);
+      final Map<String, ModelInfo> models = service.variants().models();
+      assertThat(models.keySet()).containsExactly("control", "gru");
+      int i = 0;
+      for (final Map.Entry<String, ModelInfo> variant : models.entrySet()) {
+        final JsonNode reported = variants.get(i++);
+        assertThat(reported.get("variant").asText()).isEqualTo(variant.getKey());
+        assertThat(reported.get("name").asText()).isEqualTo(variant.getValue().name());
+        assertThat(reported.get("version").asText()).isEqualTo(variant.getValue().version());
+      }
+      assertThat(models.get("gru").name()).isEqualTo(TestModels.tinyBundle().name());
+    } finally {
+      service.close();
+    }
   }
 
   @Test

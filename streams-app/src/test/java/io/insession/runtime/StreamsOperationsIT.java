@@ -46,6 +46,7 @@ class StreamsOperationsIT {
   private static final int PARTITIONS = 2;
   private static final String LAG = "insession_consumer_lag_records";
   private static final String IDLE = "insession_input_idle_seconds";
+  private static final String DEFAULT_VARIANT = "variant=\"default\"";
   private static final Duration IDLE_STEP = Duration.ofSeconds(10);
   private static final Duration LAG_STALL = Duration.ofSeconds(1);
 
@@ -82,6 +83,10 @@ class StreamsOperationsIT {
       assertThat(ready.get("streamsState").asText()).isEqualTo("RUNNING");
       assertThat(ready.get("model").get("name").asText()).isEqualTo(scorer.model().name());
       assertThat(ready.get("model").get("version").asText()).isEqualTo(scorer.model().version());
+      assertThat(ready.get("variants")).hasSize(1);
+      assertThat(ready.get("variants").get(0).get("variant").asText()).isEqualTo("default");
+      assertThat(ready.get("variants").get(0).get("version").asText())
+          .isEqualTo(scorer.model().version());
       await()
           .atMost(TIMEOUT)
           .untilAsserted(
@@ -105,14 +110,17 @@ class StreamsOperationsIT {
                 assertThat(answer.contentType()).isEqualTo(PrometheusMetrics.CONTENT_TYPE);
                 final String text = answer.body();
                 assertThat(value(text, "insession_events_in_total", "")).isEqualTo(7.0);
-                assertThat(value(text, "insession_lists_out_total", "")).isEqualTo(6.0);
+                assertThat(value(text, "insession_lists_out_total", DEFAULT_VARIANT))
+                    .isEqualTo(6.0);
                 assertThat(value(text, "insession_dead_letters_total", "reason=\"UNDECODABLE\""))
                     .isEqualTo(1.0);
-                assertThat(value(text, "insession_end_to_end_latency_seconds_count", ""))
+                assertThat(
+                        value(text, "insession_end_to_end_latency_seconds_count", DEFAULT_VARIANT))
                     .isEqualTo(6.0);
                 // micro-batching: 6 requests in as many scorer calls or fewer
-                assertThat(value(text, "insession_scoring_batch_size_sum", "")).isEqualTo(6.0);
-                assertThat(value(text, "insession_scoring_latency_seconds_count", ""))
+                assertThat(value(text, "insession_scoring_batch_size_sum", DEFAULT_VARIANT))
+                    .isEqualTo(6.0);
+                assertThat(value(text, "insession_scoring_latency_seconds_count", DEFAULT_VARIANT))
                     .isBetween(1.0, 6.0);
                 assertThat(sum(text, LAG)).isZero();
               });
@@ -169,8 +177,8 @@ class StreamsOperationsIT {
       assertThat(text)
           .contains("insession_model_info{model=\"" + scorer.model().name() + "\"")
           .contains("insession_active_sessions ")
-          .contains("insession_end_to_end_latency_seconds_bucket{le=\"0.25\"}")
-          .contains("insession_scoring_batch_size_sum 16.0")
+          .contains("insession_end_to_end_latency_seconds_bucket{variant=\"default\",le=\"0.25\"}")
+          .contains("insession_scoring_batch_size_sum{variant=\"default\"} 16.0")
           .containsPattern("kafka_stream_thread_process_rate\\{[^}]*thread_id=")
           .containsPattern("kafka_stream_thread_thread_state\\{[^}]*thread_id=");
     }

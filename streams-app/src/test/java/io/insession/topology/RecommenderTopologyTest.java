@@ -468,7 +468,7 @@ class RecommenderTopologyTest {
   }
 
   @Test
-  void shouldResetTheScorerStateWrittenByAnotherModelVersion() {
+  void shouldReencodeTheScorerStateWrittenByAnotherModelVersionFromTheRecentItems() {
     start(settings(true));
     sessions.put(
         "s1",
@@ -486,9 +486,13 @@ class RecommenderTopologyTest {
 
     final SessionState state = sessions.get("s1");
     assertThat(state.getModelName()).isEqualTo(scorer.model().name());
+    assertThat(state.getModelVersion()).isEqualTo(scorer.model().version());
     assertThat(state.getRecentItems()).containsExactly(item(5), item(0));
+    assertThat(state.getKnownItemCount()).isEqualTo(2);
+    final byte[] reencoded = scorer.step(new StepRequest(new byte[0], List.of(), item(5))).state();
     assertThat(SessionStates.scorerState(state))
-        .isEqualTo(scorer.step(new StepRequest(new byte[0], List.of(), item(0))).state());
+        .as("stepped over item 5 from a zero state, then item 0: never reset")
+        .isEqualTo(scorer.step(new StepRequest(reencoded, List.of(item(5)), item(0))).state());
   }
 
   @Test

@@ -3,9 +3,6 @@ package io.insession.topology;
 import static io.insession.testing.TestEvents.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.insession.avro.AvroSingleObjectSerde;
-import io.insession.config.InSessionConfig;
-import io.insession.kafka.Topics;
 import io.insession.metrics.MicrometerTopologyMetrics;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.ScoredItem;
@@ -21,20 +18,12 @@ import io.insession.scoring.StepRequest;
 import io.insession.session.SessionStates;
 import io.insession.testing.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -48,21 +37,15 @@ import org.junit.jupiter.api.Test;
  */
 class VariantTopologyTest {
 
-  private static final long GAP = 60_000L;
-  private static final long BATCH_DELAY_MS = 2;
-  private static final int LIST_LENGTH = 10;
   private static final int SESSION_COUNT = 40;
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
-  private static final Instant EMITTED = Instant.parse("2026-11-23T12:00:00Z");
 
   private static OnnxGruScorer gru;
   private static PopularityScorer popular;
   private static ScorerVariants variants;
-  private static Topics topics;
 
-  private TopologyTestDriver driver;
-  private TestInputTopic<byte[], byte[]> weblog;
-  private TestOutputTopic<String, RecommendationList> recommendations;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private BatchedVariantsDriver driver;
   private KeyValueStore<String, SessionState> sessions;
 
   @BeforeAll
@@ -73,7 +56,6 @@ class VariantTopologyTest {
         ScorerVariants.of(
             List.of(new ScorerVariant("gru", 1, gru), new ScorerVariant("control", 1, popular)),
             "variant-topology-test");
-    topics = Topics.from(InSessionConfig.of(Map.of()));
   }
 
   @AfterAll
@@ -96,9 +78,9 @@ class VariantTopologyTest {
     for (int i = 0; i < SESSION_COUNT; i++) {
       pipe(view(session(i), "e2", TestModels.tinyItemId(1), T0.plusSeconds(1)));
     }
-    advanceWall(BATCH_DELAY_MS);
+    driver.flushBatch();
 
-    final List<RecommendationList> lists = recommendations.readValuesToList();
+    final List<RecommendationList> lists = driver.lists();
     assertThat(lists).hasSize(2 * SESSION_COUNT);
     final Set<String> served = new HashSet<>();
     for (final RecommendationList list : lists) {
@@ -115,6 +97,33 @@ class VariantTopologyTest {
       assertThat(sessions.get(list.getSessionId()).getVariant()).isEqualTo(variant.name());
     }
     assertThat(served).containsExactlyInAnyOrder("gru", "control");
+    for (final String variant : served) {
+      final long listsOfVariant =
+          lists.stream().filter(l -> l.getVariant().equals(variant)).count();
+      assertThat(
+              registry
+                  .get("insession.lists.out")
+                  .tag(MicrometerTopologyMetrics.VARIANT_TAG, variant)
+                  .counter()
+                  .count())
+          .as("lists out of %s", variant)
+          .isEqualTo((double) listsOfVariant);
+      assertThat(
+              registry
+                  .get("insession.end.to.end.latency")
+                  .tag(MicrometerTopologyMetrics.VARIANT_TAG, variant)
+                  .timer()
+                  .count())
+          .isEqualTo(listsOfVariant);
+      assertThat(
+              registry
+                  .get("insession.scoring.batch.size")
+                  .tag(MicrometerTopologyMetrics.VARIANT_TAG, variant)
+                  .summary()
+                  .totalAmount())
+          .as("each list of %s came from one step of its scorer", variant)
+          .isEqualTo((double) listsOfVariant);
+    }
     assertThat(gru.model().name()).isNotEqualTo(popular.model().name());
   }
 
@@ -130,7 +139,7 @@ class VariantTopologyTest {
 
     pipe(view(kept, "e1", TestModels.tinyItemId(0), T0.plusSeconds(1)));
     pipe(view(orphan, "e1", TestModels.tinyItemId(0), T0.plusSeconds(1)));
-    advanceWall(BATCH_DELAY_MS);
+    driver.flushBatch();
 
     final Map<String, RecommendationList> bySession = bySession();
     assertThat(bySession.get(kept).getVariant()).isEqualTo("control");
@@ -141,47 +150,18 @@ class VariantTopologyTest {
   }
 
   private void start() {
-    final TopologySettings settings =
-        TopologySettings.unbatched(GAP, 1_000L, 50, LIST_LENGTH, false)
-            .withBatching(64, BATCH_DELAY_MS);
     driver =
-        new TopologyTestDriver(
-            RecommenderTopology.build(
-                settings,
-                new CurrentVariants(variants),
-                topics,
-                Clock.fixed(EMITTED, ZoneOffset.UTC),
-                new MicrometerTopologyMetrics(new SimpleMeterRegistry(), List.of()),
-                1),
-            TopologyTestProperties.production("variant-topology-test"),
-            EMITTED);
-    weblog =
-        driver.createInputTopic(
-            topics.weblog().name(),
-            Serdes.ByteArray().serializer(),
-            Serdes.ByteArray().serializer());
-    recommendations =
-        driver.createOutputTopic(
-            topics.recommendations().name(),
-            topics.recommendations().keySerde().deserializer(),
-            topics.recommendations().valueSerde().deserializer());
-    sessions = driver.getKeyValueStore(SessionStates.STORE_NAME);
+        new BatchedVariantsDriver(new CurrentVariants(variants), registry, "variant-topology-test");
+    sessions = driver.sessions();
   }
 
   private void pipe(final WeblogEvent event) {
-    weblog.pipeInput(
-        event.getSessionId().getBytes(StandardCharsets.UTF_8),
-        AvroSingleObjectSerde.forType(WeblogEvent.class).serialize("t", event),
-        event.getEventTime());
-  }
-
-  private void advanceWall(final long millis) {
-    driver.advanceWallClockTime(Duration.ofMillis(millis));
+    driver.pipe(event);
   }
 
   private Map<String, RecommendationList> bySession() {
     final Map<String, RecommendationList> lists = new HashMap<>();
-    for (final RecommendationList list : recommendations.readValuesToList()) {
+    for (final RecommendationList list : driver.lists()) {
       lists.put(list.getSessionId(), list);
     }
     return lists;
@@ -201,7 +181,7 @@ class VariantTopologyTest {
         .step(new StepRequest(new byte[0], List.of(), TestModels.tinyItemId(0)))
         .candidates()
         .stream()
-        .limit(LIST_LENGTH)
+        .limit(BatchedVariantsDriver.LIST_LENGTH)
         .map(Candidate::itemId)
         .toList();
   }
