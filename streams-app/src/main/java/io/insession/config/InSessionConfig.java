@@ -58,6 +58,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String WEBLOG_TOPIC = "insession.topic.weblog";
   public static final String DEAD_LETTER_TOPIC = "insession.topic.dead.letter";
   public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
+  public static final String DEPLOYMENTS_TOPIC = "insession.topic.deployments";
   public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
   public static final String SERDE = "insession.serde";
@@ -175,6 +176,15 @@ public final class InSessionConfig extends AbstractConfig {
               new ConfigDef.NonEmptyString(),
               Importance.HIGH,
               "Output topic of ranked lists (key: session id, value: Avro RecommendationList).")
+          .define(
+              DEPLOYMENTS_TOPIC,
+              Type.STRING,
+              "model-deployments",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Compacted topic of model deployments and their refusals (value: Avro"
+                  + " ModelDeployment): every instance follows it and serves its latest deployment"
+                  + " (docs/roll-outs.md).")
           .define(
               TOPIC_PARTITIONS,
               Type.INT,
