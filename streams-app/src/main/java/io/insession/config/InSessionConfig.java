@@ -274,7 +274,8 @@ public final class InSessionConfig extends AbstractConfig {
                   + " items, a naive control) or another bundle's directory. A new session is"
                   + " assigned a variant by a hash of its id and insession.variants.salt, by the"
                   + " weights, and keeps it for its life; every list carries it. Example:"
-                  + " control:popular:10,gru:bundle:90.")
+                  + " control:popular:10,gru:bundle:90. Served until the first deployment on"
+                  + " insession.topic.deployments replaces it (insession models deploy).")
           .define(
               VARIANTS_SALT,
               Type.STRING,

@@ -37,7 +37,7 @@ public final class ModelSwap {
   private final OnnxRuntime runtime;
   private final CurrentVariants current;
   private final DeploymentLog log;
-  private final Optional<ModelRegistry> registry;
+  private ModelRegistry registry;
   private final String instance;
   private final Clock clock;
 
@@ -52,10 +52,6 @@ public final class ModelSwap {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.current = Objects.requireNonNull(current, "current");
     this.log = new DeploymentLog(config);
-    this.registry =
-        config.registryDir().isPresent()
-            ? Optional.of(FileSystemModelRegistry.open(config))
-            : Optional.empty();
     this.instance = instanceName(config);
     this.clock = Clock.systemUTC();
   }
@@ -118,17 +114,17 @@ public final class ModelSwap {
     if (ref.isEmpty()) {
       return Path.of(source);
     }
-    return registry
-        .orElseThrow(
-            () ->
-                new ConfigException(
-                    InSessionConfig.REGISTRY_DIR,
-                    "",
-                    "the registry reference "
-                        + source
-                        + " needs the model registry; set "
-                        + InSessionConfig.REGISTRY_DIR))
-        .resolve(ref.get());
+    if (config.registryDir().isEmpty()) {
+      throw new ConfigException(
+          InSessionConfig.REGISTRY_DIR,
+          "",
+          "the registry reference " + source + " needs the model registry; set it");
+    }
+    if (registry == null) {
+      // opened on the first deployment that needs it (only the follower thread calls this)
+      registry = FileSystemModelRegistry.open(config);
+    }
+    return registry.resolve(ref.get());
   }
 
   private void refuse(final ModelDeployment deployment, final String reason) {
