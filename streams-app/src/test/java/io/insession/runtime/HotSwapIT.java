@@ -45,6 +45,8 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deployments as data and the hot swap, on a real broker with real bundles published into a
@@ -53,6 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  * serving.
  */
 class HotSwapIT {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HotSwapIT.class);
 
   @RegisterExtension static final KafkaTestCluster KAFKA = new KafkaTestCluster();
 
@@ -75,12 +79,14 @@ class HotSwapIT {
         KafkaProducer<String, WeblogEvent> producer = producer(config)) {
       assertThat(service.streams().awaitRunning(TIMEOUT)).isTrue();
       final AtomicInteger sent = new AtomicInteger();
+      Instant deployedAt = Instant.EPOCH;
       final ScheduledExecutorService steady = Executors.newSingleThreadScheduledExecutor();
       steady.scheduleAtFixedRate(
           () -> send(config, producer, sent.getAndIncrement()), 0, 20, TimeUnit.MILLISECONDS);
       try {
         await().atMost(TIMEOUT).until(() -> lists.poll().size() >= 20);
         final ModelDeployment deployment = deploy(new DeploymentLog(config), int8);
+        deployedAt = deployment.getAt();
 
         await()
             .atMost(TIMEOUT)
@@ -110,6 +116,21 @@ class HotSwapIT {
       // one partition, in order: the old model's lists, then only the new model's
       final int firstNew = indexOfFirst(all, int8.version());
       assertThat(firstNew).isPositive();
+      // figures for the notes, not assertions (docs/roll-outs.md)
+      long longestGap = 0;
+      for (int i = 1; i < all.size(); i++) {
+        longestGap =
+            Math.max(
+                longestGap,
+                Duration.between(all.get(i - 1).getEmittedAt(), all.get(i).getEmittedAt())
+                    .toMillis());
+      }
+      LOG.info(
+          "Hot swap figures: deploy to first list of the new version {} ms; longest gap between"
+              + " lists {} ms (events every 20 ms, {} lists)",
+          Duration.between(deployedAt, all.get(firstNew).getEmittedAt()).toMillis(),
+          longestGap,
+          all.size());
       assertThat(all.subList(0, firstNew))
           .allSatisfy(list -> assertThat(list.getModelVersion()).isEqualTo(tiny.version()));
       assertThat(all.subList(firstNew, all.size()))
