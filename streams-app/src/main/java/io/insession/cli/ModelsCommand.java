@@ -6,6 +6,7 @@ import io.insession.registry.ModelRegistryException;
 import io.insession.registry.VersionConflictException;
 import io.insession.scoring.InvalidModelBundleException;
 import java.io.PrintWriter;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,17 +17,20 @@ import picocli.CommandLine.ParameterException;
     name = "models",
     mixinStandardHelpOptions = true,
     description = {
-      "Publish, list and show model versions in the model registry.",
+      "Publish, list and show model versions in the model registry; deploy them,",
+      "see the deployment history and roll back.",
       "The registry (--registry DIR or insession.registry.dir) holds immutable,",
       "verified bundles, shared by every instance: a directory or a volume they",
-      "all mount. See docs/model-registry.md."
+      "all mount. Deployments are records on a compacted Kafka topic that every",
+      "instance follows (insession.topic.deployments). See docs/model-registry.md",
+      "and docs/roll-outs.md."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done (publishing the same content again is done too)",
-      "1:the registry cannot be read or written",
-      "2:bad usage: unknown option, no bundle directory, no registry, bad name",
-      "3:unknown model name, version or parent",
+      "1:the registry or the deployments topic cannot be read or written",
+      "2:bad usage: unknown option, no bundle directory, no registry, bad name or variant",
+      "3:unknown model name, version or parent; nothing to roll back to",
       "4:refused: invalid or tampered bundle, version taken by other content,"
           + " damaged stored version"
     },
@@ -34,6 +38,9 @@ import picocli.CommandLine.ParameterException;
       ModelsPublishCommand.class,
       ModelsListCommand.class,
       ModelsShowCommand.class,
+      ModelsDeployCommand.class,
+      ModelsHistoryCommand.class,
+      ModelsRollbackCommand.class,
       CommandLine.HelpCommand.class
     })
 final class ModelsCommand {
@@ -75,7 +82,7 @@ final class ModelsCommand {
     } catch (final VersionConflictException | CorruptModelVersionException e) {
       err.println(command + ": " + e.getMessage());
       return EXIT_REFUSED;
-    } catch (final ModelRegistryException e) {
+    } catch (final ModelRegistryException | KafkaException e) {
       err.println(command + ": " + e.getMessage());
       return EXIT_IO;
     }

@@ -6,6 +6,7 @@ import io.insession.registry.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,13 +25,23 @@ final class RegistryOptions {
               + " INSESSION_REGISTRY_DIR).")
   Path registry;
 
+  /** The settings, with {@code --registry} as {@code insession.registry.dir}. */
+  InSessionConfig settings() throws IOException {
+    return config.load(
+        registry == null ? Map.of() : Map.of(InSessionConfig.REGISTRY_DIR, registry.toString()));
+  }
+
+  /** The registry the settings name, if they name one. */
+  Optional<ModelRegistry> openIfConfigured() throws IOException {
+    final InSessionConfig settings = settings();
+    return settings.registryDir().isPresent()
+        ? Optional.of(FileSystemModelRegistry.open(settings))
+        : Optional.empty();
+  }
+
   /** The registry the settings name; a usage error when none is configured. */
   ModelRegistry open(final CommandSpec spec) throws IOException {
-    final InSessionConfig settings =
-        config.load(
-            registry == null
-                ? Map.of()
-                : Map.of(InSessionConfig.REGISTRY_DIR, registry.toString()));
+    final InSessionConfig settings = settings();
     if (settings.registryDir().isEmpty()) {
       throw new ParameterException(
           spec.commandLine(),

@@ -46,6 +46,7 @@ final class RunCommand implements Callable<Integer> {
         RecommenderService service =
             RecommenderService.builder(config).stream()
                 .metrics()
+                .deployments()
                 .onFailure(signal::request)
                 .start()) {
       LOG.info("Metrics, health and readiness on port {}", service.metricsPort());

@@ -58,6 +58,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String WEBLOG_TOPIC = "insession.topic.weblog";
   public static final String DEAD_LETTER_TOPIC = "insession.topic.dead.letter";
   public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
+  public static final String DEPLOYMENTS_TOPIC = "insession.topic.deployments";
   public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
   public static final String SERDE = "insession.serde";
@@ -176,6 +177,15 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.HIGH,
               "Output topic of ranked lists (key: session id, value: Avro RecommendationList).")
           .define(
+              DEPLOYMENTS_TOPIC,
+              Type.STRING,
+              "model-deployments",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Compacted topic of model deployments and their refusals (value: Avro"
+                  + " ModelDeployment): every instance follows it and serves its latest deployment"
+                  + " (docs/roll-outs.md).")
+          .define(
               TOPIC_PARTITIONS,
               Type.INT,
               4,
@@ -264,7 +274,8 @@ public final class InSessionConfig extends AbstractConfig {
                   + " items, a naive control) or another bundle's directory. A new session is"
                   + " assigned a variant by a hash of its id and insession.variants.salt, by the"
                   + " weights, and keeps it for its life; every list carries it. Example:"
-                  + " control:popular:10,gru:bundle:90.")
+                  + " control:popular:10,gru:bundle:90. Served until the first deployment on"
+                  + " insession.topic.deployments replaces it (insession models deploy).")
           .define(
               VARIANTS_SALT,
               Type.STRING,

@@ -82,6 +82,7 @@ public final class DemoRunner {
       final RecommenderService.Builder assembly =
           RecommenderService.builder(InSessionConfig.of(effective)).stream()
               .metrics()
+              .deployments()
               .lookupApi()
               .onFailure(signal::request);
       if (brokerPorts != null) {

@@ -1,6 +1,7 @@
 package io.insession.kafka;
 
 import io.insession.config.InSessionConfig;
+import io.insession.schemas.ModelDeployment;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
 import org.apache.kafka.common.serialization.Serdes;
@@ -11,11 +12,14 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param weblog weblog events in (typed, for producers; the topology reads raw bytes to validate)
  * @param deadLetter records that failed validation, byte for byte as they arrived
  * @param recommendations ranked lists out
+ * @param deployments model deployments and their refusals (compacted; key: deployment id, or {@code
+ *     <id>/refused/<instance>} for a refusal)
  */
 public record Topics(
     Topic<String, WeblogEvent> weblog,
     Topic<byte[], byte[]> deadLetter,
-    Topic<String, RecommendationList> recommendations) {
+    Topic<String, RecommendationList> recommendations,
+    Topic<String, ModelDeployment> deployments) {
 
   /** The topics named in {@code config}, with the value serdes it chooses ({@link ValueSerdes}). */
   public static Topics from(final InSessionConfig config) {
@@ -32,6 +36,10 @@ public record Topics(
         new Topic<>(
             config.getString(InSessionConfig.RECOMMENDATIONS_TOPIC),
             Serdes.String(),
-            values.topicValue(RecommendationList.class)));
+            values.topicValue(RecommendationList.class)),
+        new Topic<>(
+            config.getString(InSessionConfig.DEPLOYMENTS_TOPIC),
+            Serdes.String(),
+            values.topicValue(ModelDeployment.class)));
   }
 }

@@ -5,7 +5,10 @@ import io.insession.kafka.TopicSpec;
 import io.insession.kafka.Topics;
 import java.util.List;
 
-/** The topics InSession creates when they are missing, sized by the settings. */
+/**
+ * The topics InSession creates when they are missing, sized by the settings; the deployments topic
+ * is compacted and has one partition.
+ */
 public final class InSessionTopics {
 
   private InSessionTopics() {}
@@ -18,6 +21,18 @@ public final class InSessionTopics {
         TopicSpec.of(topics.weblog().name(), partitions).withReplicationFactor(replication),
         TopicSpec.of(topics.deadLetter().name(), partitions).withReplicationFactor(replication),
         TopicSpec.of(topics.recommendations().name(), partitions)
-            .withReplicationFactor(replication));
+            .withReplicationFactor(replication),
+        deployments(config));
+  }
+
+  /**
+   * The deployments topic: compacted, and one partition (deployments are few, and one partition
+   * keeps them in order).
+   */
+  public static TopicSpec deployments(final InSessionConfig config) {
+    return TopicSpec.compacted(
+        Topics.from(config).deployments().name(),
+        1,
+        config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR));
   }
 }

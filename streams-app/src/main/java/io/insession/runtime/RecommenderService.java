@@ -2,10 +2,13 @@ package io.insession.runtime;
 
 import io.insession.api.LookupApi;
 import io.insession.config.InSessionConfig;
+import io.insession.deployment.DeploymentLog;
 import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.TopicSetup;
 import io.insession.metrics.PrometheusMetrics;
 import io.insession.metrics.TopologyMetrics;
+import io.insession.scoring.CurrentVariants;
+import io.insession.scoring.OnnxRuntime;
 import io.insession.scoring.ScorerVariants;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -22,14 +25,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place that assembles an InSession service and owns its lifecycle: an optional embedded
  * broker, the topics, the scorer variants and their warm-up, the Kafka Streams runner, the
- * operations server (metrics, health, readiness) and the lookup API. {@code run}, {@code lookup},
- * {@code demo} and {@code evaluate --online} only choose the parts, parse options and print.
+ * deployment follower (hot swap), the operations server (metrics, health, readiness) and the lookup
+ * API. {@code run}, {@code lookup}, {@code demo} and {@code evaluate --online} only choose the
+ * parts, parse options and print.
  *
  * <p>{@link Builder#start()} starts the chosen parts in order (broker, topics, scorer, streams
- * runner, operations server, lookup API, then processing); {@link #close()} stops them in reverse,
- * once (later calls do nothing), and never ends the process: a failed stream is reported through
- * {@link Builder#onFailure} and {@link #hasFailed()}. A part that fails to start closes the parts
- * already started.
+ * runner, operations server, lookup API, processing, then the deployment follower); {@link
+ * #close()} stops them in reverse, once (later calls do nothing), and never ends the process: a
+ * failed stream is reported through {@link Builder#onFailure} and {@link #hasFailed()}. A part that
+ * fails to start closes the parts already started.
  */
 public final class RecommenderService implements AutoCloseable {
 
@@ -38,7 +42,8 @@ public final class RecommenderService implements AutoCloseable {
   private final InSessionConfig config;
   private final Deque<AutoCloseable> started;
   private final StreamsRunner streams;
-  private final ScorerVariants variants;
+  private final CurrentVariants variants;
+  private final DeploymentFollower follower;
   private final StreamsOperations operations;
   private final LookupApi lookupApi;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -48,6 +53,7 @@ public final class RecommenderService implements AutoCloseable {
     this.started = assembly.started;
     this.streams = assembly.streams;
     this.variants = assembly.variants;
+    this.follower = assembly.follower;
     this.operations = assembly.operations;
     this.lookupApi = assembly.lookupApi;
   }
@@ -67,9 +73,14 @@ public final class RecommenderService implements AutoCloseable {
     return require(streams, "stream");
   }
 
-  /** The scorer variants the stream serves. */
+  /** The scorer variants the stream serves now (a deployment may replace them). */
   public ScorerVariants variants() {
-    return require(variants, "stream");
+    return require(variants, "stream").get();
+  }
+
+  /** The deployment follower. */
+  public DeploymentFollower deployments() {
+    return require(follower, "deployment follower");
   }
 
   /** Port of the metrics, health and readiness server. */
@@ -133,6 +144,7 @@ public final class RecommenderService implements AutoCloseable {
     private boolean stream;
     private boolean metrics;
     private boolean lookupApi;
+    private boolean deployments;
     private ScorerVariants givenVariants;
     private Runnable onFailure = () -> {};
 
@@ -168,6 +180,16 @@ public final class RecommenderService implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Follows the deployments topic ({@code insession.topic.deployments}) and swaps the served
+     * variants for each new deployment without a restart (needs {@link #stream()};
+     * docs/roll-outs.md). Until the first deployment the stream serves {@code insession.variants}.
+     */
+    public Builder deployments() {
+      this.deployments = true;
+      return this;
+    }
+
     /** Serves the lookup API (latest lists, push stream, event collector) on {@code api.port}. */
     public Builder lookupApi() {
       this.lookupApi = true;
@@ -196,6 +218,9 @@ public final class RecommenderService implements AutoCloseable {
       }
       if (givenVariants != null && !stream) {
         throw new IllegalStateException("variants need the stream");
+      }
+      if (deployments && !stream) {
+        throw new IllegalStateException("deployments need the stream");
       }
       final Assembly assembly = new Assembly();
       try {
@@ -227,12 +252,17 @@ public final class RecommenderService implements AutoCloseable {
       final InSessionConfig effective = assembly.config;
       if (stream) {
         TopicSetup.ensureTopics(effective, InSessionTopics.specs(effective), TOPIC_TIMEOUT);
+        assembly.runtime = Scoring.runtime(effective);
         if (givenVariants != null) {
-          assembly.variants = givenVariants;
+          // the caller keeps these; sets a deployment installs are the service's
+          assembly.variants = new CurrentVariants(givenVariants);
         } else {
-          assembly.variants = Scoring.openVariants(effective, Scoring.runtime(effective));
-          assembly.started.push(assembly.variants);
+          assembly.variants =
+              CurrentVariants.owning(Scoring.openVariants(effective, assembly.runtime));
         }
+        // closed after the stream: closes the set served last (the ones replaced before, once
+        // drained)
+        assembly.started.push(assembly.variants);
         final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
         assembly.streams =
             RecommenderStreams.create(
@@ -244,7 +274,7 @@ public final class RecommenderService implements AutoCloseable {
         if (metrics) {
           assembly.operations =
               StreamsOperations.start(
-                  effective, registry, assembly.streams, assembly.variants.models());
+                  effective, registry, assembly.streams, assembly.variants.get().models());
           assembly.started.push(assembly.operations);
         }
       }
@@ -256,6 +286,11 @@ public final class RecommenderService implements AutoCloseable {
       if (assembly.streams != null) {
         assembly.streams.start();
       }
+      if (deployments) {
+        final ModelSwap swap = new ModelSwap(effective, assembly.runtime, assembly.variants);
+        assembly.follower = DeploymentFollower.start(new DeploymentLog(effective), swap::apply);
+        assembly.started.push(assembly.follower);
+      }
     }
   }
 
@@ -263,7 +298,9 @@ public final class RecommenderService implements AutoCloseable {
   private static final class Assembly {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private InSessionConfig config;
-    private ScorerVariants variants;
+    private CurrentVariants variants;
+    private DeploymentFollower follower;
+    private OnnxRuntime runtime;
     private StreamsRunner streams;
     private StreamsOperations operations;
     private LookupApi lookupApi;

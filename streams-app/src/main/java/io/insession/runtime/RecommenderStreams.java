@@ -43,6 +43,19 @@ public final class RecommenderStreams {
         ScorerWarmup.start(variants, config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE)));
   }
 
+  /**
+   * The same over the set {@code variants} serves now, which a deployment may replace (the warm-up
+   * covers the set served at start).
+   */
+  public static StreamsRunner create(
+      final InSessionConfig config, final CurrentVariants variants, final TopologyMetrics metrics) {
+    return create(
+        config,
+        variants,
+        metrics,
+        ScorerWarmup.start(variants.get(), config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE)));
+  }
+
   /** The same over one scorer: a single variant, {@value ScorerVariants#DEFAULT}. */
   public static StreamsRunner create(
       final InSessionConfig config, final SessionScorer scorer, final TopologyMetrics metrics) {

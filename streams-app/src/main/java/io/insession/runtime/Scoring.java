@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class Scoring {
 
   private static final Logger LOG = LoggerFactory.getLogger(Scoring.class);
+  private static final String MODEL = InSessionConfig.MODEL_BUNDLE;
 
   private Scoring() {}
 
@@ -43,8 +45,7 @@ public final class Scoring {
 
   /** Loads and verifies the configured bundle and opens the GRU scorer on it. */
   public static SessionScorer open(final InSessionConfig config, final OnnxRuntime runtime) {
-    return openBundle(
-        configuredBundle(config), InSessionConfig.MODEL_BUNDLE, runtime, new HashMap<>());
+    return openBundle(configuredBundle(config), MODEL, runtime, new HashMap<>());
   }
 
   /**
@@ -54,31 +55,62 @@ public final class Scoring {
    */
   public static ScorerVariants openVariants(
       final InSessionConfig config, final OnnxRuntime runtime) {
+    final ScorerVariants set =
+        open(
+            config,
+            runtime,
+            config.variants(),
+            config.getString(InSessionConfig.VARIANTS_SALT),
+            Path::of,
+            false);
+    LOG.info("Serving variants {}", set);
+    return set;
+  }
+
+  /**
+   * Opens the variants of a deployment (docs/roll-outs.md): as {@link #openVariants}, with each
+   * source that is neither {@code bundle} nor {@code popular} located by {@code locate} (e.g. a
+   * registry reference resolved, and so re-verified, by the model registry), and the popularity
+   * control from the first model variant's bundle (the configured bundle when there is none).
+   *
+   * @throws RuntimeException naming what failed: a missing, tampered or invalid bundle, an unknown
+   *     registry reference; the scorers opened so far are closed
+   */
+  public static ScorerVariants openDeployment(
+      final InSessionConfig config,
+      final OnnxRuntime runtime,
+      final List<VariantSpec> variants,
+      final String salt,
+      final Function<String, Path> locate) {
+    return open(config, runtime, variants, salt, locate, true);
+  }
+
+  private static ScorerVariants open(
+      final InSessionConfig config,
+      final OnnxRuntime runtime,
+      final List<VariantSpec> specs,
+      final String salt,
+      final Function<String, Path> locate,
+      final boolean popularFromFirstModel) {
     final Map<Path, OnnxGruScorer> gru = new HashMap<>();
     final List<ScorerVariant> variants = new ArrayList<>();
     PopularityScorer popular = null;
     try {
-      for (final VariantSpec spec : config.variants()) {
+      for (final VariantSpec spec : specs) {
         final SessionScorer scorer;
-        if (spec.isConfiguredBundle()) {
-          scorer = openBundle(configuredBundle(config), InSessionConfig.MODEL_BUNDLE, runtime, gru);
-        } else if (spec.isPopular()) {
+        if (spec.isPopular()) {
           if (popular == null) {
             popular =
                 PopularityScorer.fromBundle(
-                    openBundle(configuredBundle(config), InSessionConfig.MODEL_BUNDLE, runtime, gru)
-                        .bundle());
+                    popularBase(specs, config, runtime, gru, locate, popularFromFirstModel));
           }
           scorer = popular;
         } else {
-          scorer = openBundle(spec.source(), InSessionConfig.VARIANTS, runtime, gru);
+          scorer = openModel(spec, config, runtime, gru, locate);
         }
         variants.add(new ScorerVariant(spec.name(), spec.weight(), scorer));
       }
-      final ScorerVariants set =
-          ScorerVariants.of(variants, config.getString(InSessionConfig.VARIANTS_SALT));
-      LOG.info("Serving variants {}", set);
-      return set;
+      return ScorerVariants.of(variants, salt);
     } catch (RuntimeException e) {
       gru.values().forEach(OnnxGruScorer::close);
       if (popular != null) {
@@ -86,6 +118,38 @@ public final class Scoring {
       }
       throw e;
     }
+  }
+
+  /** The bundle whose counts the popularity control serves. */
+  private static ModelBundle popularBase(
+      final List<VariantSpec> specs,
+      final InSessionConfig config,
+      final OnnxRuntime runtime,
+      final Map<Path, OnnxGruScorer> opened,
+      final Function<String, Path> locate,
+      final boolean fromFirstModel) {
+    if (fromFirstModel) {
+      for (final VariantSpec spec : specs) {
+        if (!spec.isPopular()) {
+          return openModel(spec, config, runtime, opened, locate).bundle();
+        }
+      }
+      return ModelBundle.load(bundleDirectory(configuredBundle(config), MODEL));
+    }
+    return openBundle(configuredBundle(config), MODEL, runtime, opened).bundle();
+  }
+
+  private static OnnxGruScorer openModel(
+      final VariantSpec spec,
+      final InSessionConfig config,
+      final OnnxRuntime runtime,
+      final Map<Path, OnnxGruScorer> opened,
+      final Function<String, Path> locate) {
+    if (spec.isConfiguredBundle()) {
+      return openBundle(configuredBundle(config), MODEL, runtime, opened);
+    }
+    return openBundle(
+        locate.apply(spec.source()).toString(), InSessionConfig.VARIANTS, runtime, opened);
   }
 
   private static String configuredBundle(final InSessionConfig config) {
@@ -97,15 +161,20 @@ public final class Scoring {
     return location;
   }
 
+  private static Path bundleDirectory(final String location, final String key) {
+    final Path directory = Path.of(location);
+    if (!Files.isDirectory(directory)) {
+      throw new ConfigException(key, location, "not a directory holding a model bundle");
+    }
+    return directory;
+  }
+
   private static OnnxGruScorer openBundle(
       final String location,
       final String key,
       final OnnxRuntime runtime,
       final Map<Path, OnnxGruScorer> opened) {
-    final Path directory = Path.of(location);
-    if (!Files.isDirectory(directory)) {
-      throw new ConfigException(key, location, "not a directory holding a model bundle");
-    }
+    final Path directory = bundleDirectory(location, key);
     final Path normalized = directory.toAbsolutePath().normalize();
     final OnnxGruScorer known = opened.get(normalized);
     if (known != null) {

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Scores a batch of events from many sessions with as few scorer calls as possible: each round
@@ -62,7 +61,7 @@ final class MicroBatch {
    */
   record Outcome(Map<String, SessionState> states, List<Emission> emissions, int scorerCalls) {}
 
-  private final Supplier<ScorerVariants> variants;
+  private final CurrentVariants variants;
   private final RuleChain rules;
   private final TopologySettings settings;
   private final TopologyMetrics metrics;
@@ -73,14 +72,14 @@ final class MicroBatch {
       final RuleChain rules,
       final TopologySettings settings,
       final TopologyMetrics metrics) {
-    this(new CurrentVariants(ScorerVariants.single(scorer))::get, rules, settings, metrics);
+    this(new CurrentVariants(ScorerVariants.single(scorer)), rules, settings, metrics);
   }
 
   /**
-   * @param variants the variant set to score with, read once per {@link #apply} call
+   * @param variants the variant set to score with, leased once per {@link #apply} call
    */
   MicroBatch(
-      final Supplier<ScorerVariants> variants,
+      final CurrentVariants variants,
       final RuleChain rules,
       final TopologySettings settings,
       final TopologyMetrics metrics) {
@@ -96,8 +95,17 @@ final class MicroBatch {
    * @param stored the stored state of a session, or null
    */
   Outcome apply(final List<WeblogEvent> events, final Function<String, SessionState> stored) {
-    // one set for the whole batch: a swap of the set applies from the next batch on
-    final ScorerVariants set = variants.get();
+    // one set for the whole batch: a swap of the set applies from the next batch on, and the
+    // replaced set is closed only after the batches that leased it
+    try (CurrentVariants.Lease lease = variants.acquire()) {
+      return apply(events, stored, lease.variants());
+    }
+  }
+
+  private Outcome apply(
+      final List<WeblogEvent> events,
+      final Function<String, SessionState> stored,
+      final ScorerVariants set) {
     final Map<String, ArrayDeque<WeblogEvent>> queues = new LinkedHashMap<>();
     for (final WeblogEvent event : events) {
       queues.computeIfAbsent(event.getSessionId(), id -> new ArrayDeque<>()).add(event);

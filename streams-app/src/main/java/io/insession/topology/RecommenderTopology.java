@@ -143,7 +143,7 @@ public final class RecommenderTopology {
         .process(
             () ->
                 new ScoreSessionProcessor(
-                    variants::get, rules, settings, threadBatches::get, clock, metrics),
+                    variants, rules, settings, threadBatches::get, clock, metrics),
             Named.as(SCORE_NODE),
             stores)
         .to(

@@ -7,7 +7,7 @@ import io.insession.schemas.ScoredItem;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.Candidate;
-import io.insession.scoring.ScorerVariants;
+import io.insession.scoring.CurrentVariants;
 import io.insession.session.SessionStates;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -96,7 +96,7 @@ final class ScoreSessionProcessor
   private final List<Scored> ready = new ArrayList<>();
 
   ScoreSessionProcessor(
-      final Supplier<ScorerVariants> variants,
+      final CurrentVariants variants,
       final RuleChain rules,
       final TopologySettings settings,
       final Supplier<ThreadBatch> threadBatches,

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.testing.TestModels;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,26 +23,17 @@ class ModelsCommandTest {
 
   @TempDir Path dir;
 
-  /** What one CLI invocation printed and returned. */
-  private record Run(int code, String out, String err) {}
-
-  private Run models(final String... args) {
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
-    final CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
+  private static CliRun models(final String... args) {
     final List<String> all = new ArrayList<>(List.of("models"));
     all.addAll(List.of(args));
-    final int code = cli.execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+    return CliRun.execute(all);
   }
 
   private String registry() {
     return "--registry=" + dir.resolve("registry");
   }
 
-  private Run publish(final String bundle, final String... extra) {
+  private CliRun publish(final String bundle, final String... extra) {
     final List<String> args =
         new ArrayList<>(List.of("publish", registry(), "--bundle=" + TestModels.bundleDir(bundle)));
     args.addAll(List.of(extra));
@@ -53,14 +42,14 @@ class ModelsCommandTest {
 
   @Test
   void shouldPublishListAndShowAVersion() throws IOException {
-    final Run published = publish("tiny");
+    final CliRun published = publish("tiny");
     assertThat(published.code()).as(published.err()).isZero();
     assertThat(published.out()).contains("Published " + TINY + " (4 files, verified)");
 
-    final Run derived = publish("tiny-int8", "--parent=" + TINY);
+    final CliRun derived = publish("tiny-int8", "--parent=" + TINY);
     assertThat(derived.code()).as(derived.err()).isZero();
 
-    final Run list = models("list", registry());
+    final CliRun list = models("list", registry());
     assertThat(list.code()).isZero();
     assertThat(list.out().lines().toList())
         .hasSize(3)
@@ -77,13 +66,13 @@ class ModelsCommandTest {
                   .contains("20261127T124925Z", TINY);
             });
 
-    final Run listJson = models("list", "gru4rec-tiny", "--json", registry());
+    final CliRun listJson = models("list", "gru4rec-tiny", "--json", registry());
     assertThat(listJson.code()).isZero();
     final JsonNode versions = JSON.readTree(listJson.out());
     assertThat(versions).hasSize(1);
     assertThat(versions.get(0).get("version").asText()).isEqualTo("20261123T202252Z");
 
-    final Run show = models("show", "gru4rec-tiny-int8", registry());
+    final CliRun show = models("show", "gru4rec-tiny-int8", registry());
     assertThat(show.code()).as(show.err()).isZero();
     assertThat(show.out())
         .startsWith("gru4rec-tiny-int8:20261127T124925Z")
@@ -94,7 +83,7 @@ class ModelsCommandTest {
         .contains("model.onnx")
         .contains("metadata.json");
 
-    final Run showJson = models("show", TINY, "--json", registry());
+    final CliRun showJson = models("show", TINY, "--json", registry());
     assertThat(showJson.code()).isZero();
     final JsonNode model = JSON.readTree(showJson.out());
     assertThat(model.get("name").asText()).isEqualTo("gru4rec-tiny");
@@ -110,7 +99,7 @@ class ModelsCommandTest {
   void shouldSayNothingChangedWhenTheSameBundleIsPublishedAgain() {
     assertThat(publish("tiny").code()).isZero();
 
-    final Run again = publish("tiny");
+    final CliRun again = publish("tiny");
 
     assertThat(again.code()).isZero();
     assertThat(again.out()).contains(TINY + " is already published with the same content");
@@ -120,7 +109,7 @@ class ModelsCommandTest {
   void shouldRefuseOtherContentUnderAPublishedVersion() {
     assertThat(publish("tiny", "--name=shop", "--version=v1").code()).isZero();
 
-    final Run conflict = publish("tiny-int8", "--name=shop", "--version=v1");
+    final CliRun conflict = publish("tiny-int8", "--name=shop", "--version=v1");
 
     assertThat(conflict.code()).isEqualTo(ModelsCommand.EXIT_REFUSED);
     assertThat(conflict.err())
@@ -139,7 +128,7 @@ class ModelsCommandTest {
     }
     Files.writeString(bundle.resolve("items.tsv"), "index\titem_id\tcount\n0\tx\t1\n");
 
-    final Run run = models("publish", registry(), "--bundle=" + bundle);
+    final CliRun run = models("publish", registry(), "--bundle=" + bundle);
 
     assertThat(run.code()).isEqualTo(ModelsCommand.EXIT_REFUSED);
     assertThat(run.err()).contains("invalid model bundle, refused: items.tsv: size mismatch");
@@ -148,7 +137,7 @@ class ModelsCommandTest {
 
   @Test
   void shouldRejectAMissingBundleDirectoryAsUsageError() {
-    final Run run = models("publish", registry(), "--bundle=" + dir.resolve("nowhere"));
+    final CliRun run = models("publish", registry(), "--bundle=" + dir.resolve("nowhere"));
 
     assertThat(run.code()).isEqualTo(CommandLine.ExitCode.USAGE);
     assertThat(run.err()).contains("nowhere: not a directory (expected a model bundle)");
@@ -156,7 +145,7 @@ class ModelsCommandTest {
 
   @Test
   void shouldRejectAnInvalidNameAsUsageError() {
-    final Run run = publish("tiny", "--name=../elsewhere");
+    final CliRun run = publish("tiny", "--name=../elsewhere");
 
     assertThat(run.code()).isEqualTo(CommandLine.ExitCode.USAGE);
     assertThat(run.err()).contains("model name '../elsewhere' is not allowed");
@@ -165,7 +154,7 @@ class ModelsCommandTest {
 
   @Test
   void shouldAskForARegistryWhenNoneIsConfigured() {
-    final Run run = models("list", "-s", "insession.registry.dir=");
+    final CliRun run = models("list", "-s", "insession.registry.dir=");
 
     assertThat(run.code()).isEqualTo(CommandLine.ExitCode.USAGE);
     assertThat(run.err()).contains("no model registry given: pass --registry DIR");
@@ -175,13 +164,13 @@ class ModelsCommandTest {
   void shouldTellUnknownModelsAndVersions() {
     assertThat(publish("tiny").code()).isZero();
 
-    final Run unknownName = models("show", "nope", registry());
-    final Run unknownVersion = models("show", "gru4rec-tiny:nope", registry());
-    final Run unknownList = models("list", "nope", registry());
-    final Run unknownParent = publish("tiny-int8", "--parent=gru4rec-tiny:19990101");
+    final CliRun unknownName = models("show", "nope", registry());
+    final CliRun unknownVersion = models("show", "gru4rec-tiny:nope", registry());
+    final CliRun unknownList = models("list", "nope", registry());
+    final CliRun unknownParent = publish("tiny-int8", "--parent=gru4rec-tiny:19990101");
 
     assertThat(List.of(unknownName, unknownVersion, unknownList, unknownParent))
-        .extracting(Run::code)
+        .extracting(CliRun::code)
         .containsOnly(ModelsCommand.EXIT_NOT_FOUND);
     assertThat(unknownName.err()).contains("no model named 'nope'");
     assertThat(unknownVersion.err()).contains("model gru4rec-tiny has no version 'nope'");
@@ -196,7 +185,7 @@ class ModelsCommandTest {
     model.toFile().setWritable(true);
     Files.writeString(model, "{}");
 
-    final Run run = models("show", TINY, registry());
+    final CliRun run = models("show", TINY, registry());
 
     assertThat(run.code()).isEqualTo(ModelsCommand.EXIT_REFUSED);
     assertThat(run.err()).contains("model " + TINY + " in the registry at").contains("is damaged");
@@ -204,7 +193,7 @@ class ModelsCommandTest {
 
   @Test
   void shouldDocumentTheCommandsAndExitCodes() {
-    final Run help = models("--help");
+    final CliRun help = models("--help");
 
     assertThat(help.code()).isZero();
     assertThat(help.out())

@@ -1,0 +1,146 @@
+package io.insession.runtime;
+
+import io.insession.config.InSessionConfig;
+import io.insession.deployment.DeploymentLog;
+import io.insession.deployment.Deployments;
+import io.insession.registry.FileSystemModelRegistry;
+import io.insession.registry.ModelRef;
+import io.insession.registry.ModelRegistry;
+import io.insession.schemas.ModelDeployment;
+import io.insession.scoring.CurrentVariants;
+import io.insession.scoring.OnnxRuntime;
+import io.insession.scoring.ScorerVariants;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one deployment to this instance (docs/roll-outs.md): opens and verifies its bundles
+ * (registry references are resolved, and so re-verified, by the model registry), warms them up,
+ * then replaces the served set atomically ({@link CurrentVariants#replace}); the replaced set is
+ * closed once no batch uses it. A deployment that cannot be opened, verified or warmed is refused:
+ * a clear log line, a refusal record on the deployments topic, and the current set keeps serving.
+ */
+public final class ModelSwap {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelSwap.class);
+  private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final InSessionConfig config;
+  private final OnnxRuntime runtime;
+  private final CurrentVariants current;
+  private final DeploymentLog log;
+  private ModelRegistry registry;
+  private final String instance;
+  private final Clock clock;
+
+  /**
+   * @param config the settings (registry, configured bundle, batch size, topics)
+   * @param runtime the process's ONNX Runtime
+   * @param current the set to replace
+   */
+  public ModelSwap(
+      final InSessionConfig config, final OnnxRuntime runtime, final CurrentVariants current) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.runtime = Objects.requireNonNull(runtime, "runtime");
+    this.current = Objects.requireNonNull(current, "current");
+    this.log = new DeploymentLog(config);
+    this.instance = instanceName(config);
+    this.clock = Clock.systemUTC();
+  }
+
+  /** This instance's name in refusal records: {@code application.id@host}. */
+  static String instanceName(final InSessionConfig config) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return config.getString(InSessionConfig.APPLICATION_ID) + "@" + host;
+  }
+
+  /**
+   * Opens, verifies and warms {@code deployment}'s variants, then serves them; refuses it (log
+   * line, refusal record) when any step fails.
+   *
+   * @return whether the deployment is served now
+   */
+  public boolean apply(final ModelDeployment deployment) {
+    final String id = deployment.getDeploymentId();
+    final long start = System.nanoTime();
+    LOG.info("Deployment {}: opening {}", id, Deployments.describe(deployment));
+    final ScorerVariants next;
+    try {
+      next =
+          Scoring.openDeployment(
+              config,
+              runtime,
+              Deployments.specs(deployment.getVariants()),
+              deployment.getSalt(),
+              this::locate);
+    } catch (RuntimeException e) {
+      refuse(deployment, e.getMessage() == null ? e.toString() : e.getMessage());
+      return false;
+    }
+    final ScorerWarmup warmup =
+        ScorerWarmup.start(next, config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE));
+    warmup.close();
+    final Optional<String> pending = warmup.pending();
+    if (pending.isPresent()) {
+      next.close();
+      refuse(deployment, pending.get());
+      return false;
+    }
+    final ScorerVariants replaced = current.replace(next);
+    LOG.info(
+        "Deployment {}: serving {} (opened, verified and warmed in {} ms); replaced {}",
+        id,
+        next,
+        (System.nanoTime() - start) / 1_000_000,
+        replaced);
+    return true;
+  }
+
+  private Path locate(final String source) {
+    final Optional<ModelRef> ref = Deployments.registryRef(source);
+    if (ref.isEmpty()) {
+      return Path.of(source);
+    }
+    if (config.registryDir().isEmpty()) {
+      throw new ConfigException(
+          InSessionConfig.REGISTRY_DIR,
+          "",
+          "the registry reference " + source + " needs the model registry; set it");
+    }
+    if (registry == null) {
+      // opened on the first deployment that needs it (only the follower thread calls this)
+      registry = FileSystemModelRegistry.open(config);
+    }
+    return registry.resolve(ref.get());
+  }
+
+  private void refuse(final ModelDeployment deployment, final String reason) {
+    LOG.error(
+        "Deployment {} REFUSED, still serving {}: {}",
+        deployment.getDeploymentId(),
+        current.get(),
+        reason);
+    try {
+      log.append(Deployments.refusal(deployment, instance, clock.instant(), reason), WRITE_TIMEOUT);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "Could not record the refusal of deployment {} on {}: {}",
+          deployment.getDeploymentId(),
+          log.topicName(),
+          e.toString());
+    }
+  }
+}
