@@ -49,6 +49,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
   private final AtomicInteger received = new AtomicInteger();
   private final AtomicInteger fallbacks = new AtomicInteger();
   private final Thread thread;
+  private final RolloutTracker rollout = new RolloutTracker();
 
   /**
    * @param clientProperties bootstrap servers and any security settings
@@ -128,6 +129,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
     if (list.getFallback()) {
       fallbacks.incrementAndGet();
     }
+    rollout.seen(list).ifPresent(out::println);
     final String top =
         list.getItems().stream()
             .limit(SHOWN_ITEMS)
@@ -135,12 +137,14 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
             .collect(Collectors.joining("  "));
     out.printf(
         Locale.ROOT,
-        "session %-8s viewed %-10s → %s%s  [%d ms]%n",
+        "session %-8s viewed %-10s → %s%s  [%d ms, %s %s]%n",
         list.getSessionId(),
         Objects.requireNonNullElse(viewedByEvent.remove(list.getTriggerEventId()), "?"),
         top,
         list.getFallback() ? "  (popular: cold start)" : "",
-        latency);
+        latency,
+        list.getVariant(),
+        list.getModelVersion());
   }
 
   private static String format(final ScoredItem item) {
@@ -187,6 +191,11 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
           latencyMs.getValueAtPercentile(99),
           latencyMs.getMaxValue());
     }
+  }
+
+  /** Follows the lists across a roll-out: versions served, gaps, sessions kept warm. */
+  public RolloutTracker rollout() {
+    return rollout;
   }
 
   @Override
