@@ -154,6 +154,13 @@ public final class DemoRunner {
         final boolean switched = rollout == null || watcher.rollout().switched();
         if (rollout != null) {
           out.println(watcher.rollout().summary());
+          if (switched) {
+            out.println(
+                ReencodingCost.measure(
+                    service.variants().primary().scorer(),
+                    sessions.values(),
+                    config.getInt(InSessionConfig.SESSION_RECENT_ITEMS)));
+          }
           if (!switched) {
             out.println("No list of the deployed version arrived; see the log.");
           }

@@ -89,6 +89,15 @@ class DemoCommandIT {
     assertThat(Long.parseLong(summary.group(2))).isEqualTo(after);
     assertThat(Integer.parseInt(summary.group(3))).as("sessions kept warm").isPositive();
     assertThat(output).containsPattern("Roll-out figures: deploy to first list \\d+ ms");
+    assertThat(output)
+        .containsPattern(
+            "Re-encoding cost on gru4rec-tiny \\Q"
+                + next
+                + "\\E \\("
+                + LONG_SESSIONS
+                + " replayed sessions, "
+                + LONG_SESSIONS
+                + ".0 items each");
   }
 
   /**
