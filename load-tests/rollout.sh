@@ -15,13 +15,15 @@ RATE="${2:-50}"
 shift $(( $# < 2 ? $# : 2 ))
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "rollout.sh: RUNS must be a positive integer: $RUNS" >&2; exit 2; }
 
+WORK="$(mktemp -d -t insession-rollout-XXXXXX)"
+echo "each run's output: $WORK/run-N.log"
 figures=()
 for run in $(seq 1 "$RUNS"); do
-  output="$("$ROOT/insession" demo --rollout --exit-after-replay --quiet --kafka-port=0 --port=0 \
-      --rate="$RATE" "$@" 2>/dev/null)" \
-    || { echo "rollout.sh: run $run failed (run the demo by hand to see why)" >&2; exit 1; }
-  line="$(grep '^Roll-out figures:' <<<"$output")"
-  cost="$(grep '^Re-encoding cost' <<<"$output")"
+  "$ROOT/insession" demo --rollout --exit-after-replay --quiet --kafka-port=0 --port=0 \
+      --rate="$RATE" "$@" >"$WORK/run-$run.log" 2>&1 \
+    || { echo "rollout.sh: run $run failed, see $WORK/run-$run.log" >&2; exit 1; }
+  line="$(grep '^Roll-out figures:' "$WORK/run-$run.log")"
+  cost="$(grep '^Re-encoding cost' "$WORK/run-$run.log")"
   echo "run $run: ${line#Roll-out figures: }"
   echo "       $cost"
   figures+=("$(sed -E 's/.*first list ([0-9]+) ms.*gap between lists ([0-9]+) ms.*sessions ([0-9]+).*/\1 \2 \3/' <<<"$line") \

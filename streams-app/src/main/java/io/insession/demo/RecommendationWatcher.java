@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -122,14 +123,16 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
     synchronized (latencyMs) {
       latencyMs.recordValue(Math.max(0, Math.min(latency, latencyMs.getHighestTrackableValue())));
     }
+    if (list.getFallback()) {
+      fallbacks.incrementAndGet();
+    }
+    // counted before the list is: a summary after awaitReceived includes it
+    final Optional<String> switched = rollout.seen(list);
     synchronized (received) {
       received.incrementAndGet();
       received.notifyAll();
     }
-    if (list.getFallback()) {
-      fallbacks.incrementAndGet();
-    }
-    rollout.seen(list).ifPresent(out::println);
+    switched.ifPresent(out::println);
     final String top =
         list.getItems().stream()
             .limit(SHOWN_ITEMS)
