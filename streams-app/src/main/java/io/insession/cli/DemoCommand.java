@@ -68,11 +68,20 @@ final class DemoCommand implements Callable<Integer> {
       description = "Replay this session file (formats of the public data sets) instead.")
   Path data;
 
+  @Option(
+      names = "--rollout",
+      description = {
+        "Halfway through the replay, publish the bundle again under a new version into a",
+        "temporary registry and deploy it (models deploy, hot swap): lists switch to the new",
+        "version with no gap, sessions stay warm; a summary gives the roll-out figures."
+      })
+  boolean rollout;
+
   @Override
   public Integer call() throws Exception {
     return new DemoRunner(
             new DemoOptions(
-                kafkaPort, apiPort, rate, sessions, exitAfterReplay, quiet, bundle, data),
+                kafkaPort, apiPort, rate, sessions, exitAfterReplay, quiet, bundle, data, rollout),
             options.load(Map.of()).settings(),
             System.out)
         .run();

@@ -14,6 +14,8 @@ import java.nio.file.Path;
  * @param quiet do not print each list
  * @param bundle a model bundle to serve instead of the shipped demo bundle, or null
  * @param sessions a session file to replay instead of the shipped sample, or null
+ * @param rollout halfway through the replay, publish the bundle again under a new version into a
+ *     temporary registry and deploy it through the deployments topic (hot swap, warm sessions)
  */
 public record DemoOptions(
     int kafkaPort,
@@ -23,4 +25,5 @@ public record DemoOptions(
     boolean exitAfterReplay,
     boolean quiet,
     Path bundle,
-    Path sessions) {}
+    Path sessions,
+    boolean rollout) {}

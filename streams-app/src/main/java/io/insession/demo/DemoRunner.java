@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -78,7 +79,13 @@ public final class DemoRunner {
           String.valueOf(
               freeOrAny(InSessionConfig.of(effective).getInt(InSessionConfig.METRICS_PORT))));
       effective.putIfAbsent(InSessionConfig.TOPIC_PARTITIONS, "3");
-      effective.put(InSessionConfig.MODEL_BUNDLE, bundleDir(work).toString());
+      final Path bundle = bundleDir(work);
+      effective.put(InSessionConfig.MODEL_BUNDLE, bundle.toString());
+      final Rollout rollout =
+          options.rollout() ? Rollout.publish(bundle, work.resolve("registry"), out) : null;
+      if (rollout != null) {
+        effective.put(InSessionConfig.REGISTRY_DIR, rollout.registryDir().toString());
+      }
       final RecommenderService.Builder assembly =
           RecommenderService.builder(InSessionConfig.of(effective)).stream()
               .metrics()
@@ -126,11 +133,40 @@ public final class DemoRunner {
             SessionReplayer.duration(clicks.size(), options.eventsPerSecond()).toSeconds(),
             service.lookupApiPort(),
             clicks.isEmpty() ? "<session>" : clicks.get(0).sessionId());
-        final int sent = replay(producer, topics, clicks, watcher, signal);
+        final int sent;
+        if (rollout == null) {
+          sent = replay(producer, topics, clicks, watcher, signal);
+        } else {
+          final int half = clicks.size() / 2;
+          final int first = replay(producer, topics, clicks.subList(0, half), watcher, signal);
+          final CompletableFuture<Void> deployed =
+              CompletableFuture.runAsync(
+                  () ->
+                      rollout.deploy(
+                          config, service.variants().primary().name(), watcher.rollout()));
+          sent =
+              first
+                  + replay(producer, topics, clicks.subList(half, clicks.size()), watcher, signal);
+          deployed.join();
+        }
         final boolean drained = awaitLists(watcher, sent, signal);
         out.printf(Locale.ROOT, "%nReplayed %d events. %s%n", sent, watcher.summary());
+        final boolean switched = rollout == null || watcher.rollout().switched();
+        if (rollout != null) {
+          out.println(watcher.rollout().summary());
+          if (switched) {
+            out.println(
+                ReencodingCost.measure(
+                    service.variants().primary().scorer(),
+                    sessions.values(),
+                    config.getInt(InSessionConfig.SESSION_RECENT_ITEMS)));
+          }
+          if (!switched) {
+            out.println("No list of the deployed version arrived; see the log.");
+          }
+        }
         if (options.exitAfterReplay()) {
-          return drained ? 0 : 1;
+          return drained && switched ? 0 : 1;
         }
         out.printf(
             Locale.ROOT,

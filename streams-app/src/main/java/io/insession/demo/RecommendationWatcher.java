@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -49,6 +50,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
   private final AtomicInteger received = new AtomicInteger();
   private final AtomicInteger fallbacks = new AtomicInteger();
   private final Thread thread;
+  private final RolloutTracker rollout = new RolloutTracker();
 
   /**
    * @param clientProperties bootstrap servers and any security settings
@@ -121,13 +123,16 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
     synchronized (latencyMs) {
       latencyMs.recordValue(Math.max(0, Math.min(latency, latencyMs.getHighestTrackableValue())));
     }
+    if (list.getFallback()) {
+      fallbacks.incrementAndGet();
+    }
+    // counted before the list is: a summary after awaitReceived includes it
+    final Optional<String> switched = rollout.seen(list);
     synchronized (received) {
       received.incrementAndGet();
       received.notifyAll();
     }
-    if (list.getFallback()) {
-      fallbacks.incrementAndGet();
-    }
+    switched.ifPresent(out::println);
     final String top =
         list.getItems().stream()
             .limit(SHOWN_ITEMS)
@@ -135,12 +140,14 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
             .collect(Collectors.joining("  "));
     out.printf(
         Locale.ROOT,
-        "session %-8s viewed %-10s → %s%s  [%d ms]%n",
+        "session %-8s viewed %-10s → %s%s  [%d ms, %s %s]%n",
         list.getSessionId(),
         Objects.requireNonNullElse(viewedByEvent.remove(list.getTriggerEventId()), "?"),
         top,
         list.getFallback() ? "  (popular: cold start)" : "",
-        latency);
+        latency,
+        list.getVariant(),
+        list.getModelVersion());
   }
 
   private static String format(final ScoredItem item) {
@@ -187,6 +194,11 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
           latencyMs.getValueAtPercentile(99),
           latencyMs.getMaxValue());
     }
+  }
+
+  /** Follows the lists across a roll-out: versions served, gaps, sessions kept warm. */
+  public RolloutTracker rollout() {
+    return rollout;
   }
 
   @Override

@@ -2,11 +2,22 @@ package io.insession.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insession.demo.DemoBundle;
 import io.insession.testing.TestModels;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code insession demo --exit-after-replay} for real: its own in-process KRaft broker, the
@@ -14,29 +25,127 @@ import org.junit.jupiter.api.Test;
  */
 class DemoCommandIT {
 
+  private static final int LONG_SESSIONS = 12;
+
   @Test
   void shouldReplaySampleSessionsAndExitOnceEveryEventHasItsList() {
+    final String output =
+        demo(
+            "--exit-after-replay",
+            "--kafka-port=0",
+            "--port=0",
+            "--rate=200",
+            "--sessions=25",
+            "--bundle=" + TestModels.tinyBundleDir());
+
+    assertThat(output).contains("InSession demo ready").contains("session ").contains("viewed");
+    assertThat(output).containsPattern("Replayed (\\d+) events\\. \\1 lists received");
+  }
+
+  @Test
+  void shouldRollOutANewVersionHalfwayWithEveryEventListedAndSessionsKeptWarm(
+      @TempDir final Path dir) throws Exception {
+    final String version = bundleVersion();
+    final String next = version + "-rollout";
+    final String output =
+        demo(
+            "--rollout",
+            "--exit-after-replay",
+            "--kafka-port=0",
+            "--port=0",
+            "--rate=50",
+            "--data=" + longSessions(dir.resolve("sessions.tsv")),
+            "--bundle=" + TestModels.tinyBundleDir());
+
+    assertThat(output).contains("Roll-out: published").contains("── Deployed ");
+    assertThat(output).contains("── Now serving default " + next);
+    final Matcher replayed =
+        Pattern.compile("Replayed (\\d+) events\\. (\\d+) lists received").matcher(output);
+    assertThat(replayed.find()).as(output).isTrue();
+    final int events = Integer.parseInt(replayed.group(1));
+    assertThat(replayed.group(2))
+        .as("every replayed event has its list")
+        .isEqualTo(replayed.group(1));
+    // each list line names its variant and version: the old version's, then the new one's
+    final List<String> lines = output.lines().filter(l -> l.startsWith("session ")).toList();
+    assertThat(lines).hasSize(events);
+    final long before = lines.stream().filter(l -> l.endsWith(" " + version + "]")).count();
+    final long after = lines.stream().filter(l -> l.endsWith(" " + next + "]")).count();
+    assertThat(before).isPositive();
+    assertThat(after).isPositive();
+    assertThat(before + after).isEqualTo(events);
+    final Matcher summary =
+        Pattern.compile(
+                "Roll-out to \\Q"
+                    + next
+                    + "\\E: lists (\\d+) of \\Q"
+                    + version
+                    + "\\E, (\\d+) of \\Q"
+                    + next
+                    + "\\E; (\\d+) sessions re-encoded .*, 0 went back to an older version\\.")
+            .matcher(output);
+    assertThat(summary.find()).as(output).isTrue();
+    assertThat(Long.parseLong(summary.group(1))).isEqualTo(before);
+    assertThat(Long.parseLong(summary.group(2))).isEqualTo(after);
+    assertThat(Integer.parseInt(summary.group(3))).as("sessions kept warm").isPositive();
+    assertThat(output).containsPattern("Roll-out figures: deploy to first list \\d+ ms");
+    assertThat(output)
+        .containsPattern(
+            "Re-encoding cost on gru4rec-tiny \\Q"
+                + next
+                + "\\E \\("
+                + LONG_SESSIONS
+                + " replayed sessions, "
+                + LONG_SESSIONS
+                + ".0 items each");
+  }
+
+  /**
+   * {@value #LONG_SESSIONS} sessions of {@value #LONG_SESSIONS} items of the sample, without times:
+   * replayed round-robin, each session has events on both sides of the roll-out.
+   */
+  private static Path longSessions(final Path file) throws Exception {
+    final List<String> items;
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(DemoBundle.sessions(), StandardCharsets.UTF_8))) {
+      items =
+          in.lines()
+              .skip(1)
+              .map(line -> line.split("\t")[1])
+              .distinct()
+              .limit((long) LONG_SESSIONS * LONG_SESSIONS)
+              .toList();
+    }
+    final List<String> lines = new ArrayList<>(List.of("SessionId\tItemId\tPos"));
+    for (int i = 0; i < items.size(); i++) {
+      lines.add("s" + i / LONG_SESSIONS + "\t" + items.get(i) + "\t" + i % LONG_SESSIONS);
+    }
+    return Files.write(file, lines);
+  }
+
+  private static String bundleVersion() throws Exception {
+    return new ObjectMapper()
+        .readTree(TestModels.tinyBundleDir().resolve("metadata.json").toFile())
+        .path("version")
+        .asText();
+  }
+
+  /** Runs {@code insession demo} with {@code args}; returns its output after checking exit 0. */
+  private static String demo(final String... args) {
     final ByteArrayOutputStream captured = new ByteArrayOutputStream();
     final PrintStream original = System.out;
     final int code;
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      code =
-          Main.execute(
-              "demo",
-              "--exit-after-replay",
-              "--kafka-port=0",
-              "--port=0",
-              "--rate=200",
-              "--sessions=25",
-              "--bundle=" + TestModels.tinyBundleDir());
+      final String[] command = new String[args.length + 1];
+      command[0] = "demo";
+      System.arraycopy(args, 0, command, 1, args.length);
+      code = Main.execute(command);
     } finally {
       System.setOut(original);
     }
     final String output = captured.toString(StandardCharsets.UTF_8);
-
     assertThat(code).as(output).isZero();
-    assertThat(output).contains("InSession demo ready").contains("session ").contains("viewed");
-    assertThat(output).containsPattern("Replayed (\\d+) events\\. \\1 lists received");
+    return output;
   }
 }
