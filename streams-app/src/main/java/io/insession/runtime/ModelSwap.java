@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ public final class ModelSwap {
   private ModelRegistry registry;
   private final String instance;
   private final Clock clock;
+  private final Consumer<ScorerVariants> onServed;
 
   /**
    * @param config the settings (registry, configured bundle, batch size, topics)
@@ -48,6 +50,20 @@ public final class ModelSwap {
    */
   public ModelSwap(
       final InSessionConfig config, final OnnxRuntime runtime, final CurrentVariants current) {
+    this(config, runtime, current, served -> {});
+  }
+
+  /**
+   * As {@link #ModelSwap(InSessionConfig, OnnxRuntime, CurrentVariants)}, telling {@code onServed}
+   * each set it installs, right after the switch (the operations server re-registers {@code
+   * insession_model_info} and its {@code /ready} models from it).
+   */
+  public ModelSwap(
+      final InSessionConfig config,
+      final OnnxRuntime runtime,
+      final CurrentVariants current,
+      final Consumer<ScorerVariants> onServed) {
+    this.onServed = Objects.requireNonNull(onServed, "onServed");
     this.config = Objects.requireNonNull(config, "config");
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.current = Objects.requireNonNull(current, "current");
@@ -100,6 +116,7 @@ public final class ModelSwap {
       return false;
     }
     final ScorerVariants replaced = current.replace(next);
+    onServed.accept(next);
     LOG.info(
         "Deployment {}: serving {} (opened, verified and warmed in {} ms); replaced {}",
         id,

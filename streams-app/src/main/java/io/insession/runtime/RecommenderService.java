@@ -287,7 +287,17 @@ public final class RecommenderService implements AutoCloseable {
         assembly.streams.start();
       }
       if (deployments) {
-        final ModelSwap swap = new ModelSwap(effective, assembly.runtime, assembly.variants);
+        final StreamsOperations operations = assembly.operations;
+        final ModelSwap swap =
+            new ModelSwap(
+                effective,
+                assembly.runtime,
+                assembly.variants,
+                served -> {
+                  if (operations != null) {
+                    operations.serving(served.models());
+                  }
+                });
         assembly.follower = DeploymentFollower.start(new DeploymentLog(effective), swap::apply);
         assembly.started.push(assembly.follower);
       }

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +44,10 @@ import org.apache.kafka.streams.KafkaStreams;
  *       insession.metrics.ready.broker.grace.ms}) and no partition's lag stands still (above 0 with
  *       the committed offset unmoved for {@code insession.metrics.ready.lag.stall.ms}); else 503
  *       with the {@code reason}. The JSON body tells the Streams state, the first variant's model,
- *       every variant's model ({@code variants}) and the total lag either way. The model is loaded
- *       and warmed before this starts (it takes the loaded model's name and version). {@code
- *       /health} does not look at the brokers: an outage of the brokers makes the pods unready, it
- *       must not restart them.
+ *       every variant's model ({@code variants}; after a hot swap the new set's, see {@link
+ *       #serving}) and the total lag either way. The model is loaded and warmed before this starts
+ *       (it takes the loaded model's name and version). {@code /health} does not look at the
+ *       brokers: an outage of the brokers makes the pods unready, it must not restart them.
  * </ul>
  *
  * It starts nothing of the topology and closes only what it started.
@@ -62,13 +63,21 @@ public final class StreamsOperations implements AutoCloseable {
   private final Javalin server;
   private final LagMonitor lag;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final ModelInfoMeter modelInfo;
+  private final Routes routes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private StreamsOperations(
-      final Javalin server, final LagMonitor lag, final KafkaStreamsMetrics streamsMetrics) {
+      final Javalin server,
+      final LagMonitor lag,
+      final KafkaStreamsMetrics streamsMetrics,
+      final ModelInfoMeter modelInfo,
+      final Routes routes) {
     this.server = server;
     this.lag = lag;
     this.streamsMetrics = streamsMetrics;
+    this.modelInfo = modelInfo;
+    this.routes = routes;
   }
 
   /** The topology's meters in {@code registry}, every dead-letter reason starting at 0. */
@@ -133,7 +142,7 @@ public final class StreamsOperations implements AutoCloseable {
       throw new IllegalArgumentException(
           "the operations server needs at least one variant's model");
     }
-    ModelInfoMeter.register(registry, models);
+    final ModelInfoMeter modelInfo = ModelInfoMeter.register(registry, models);
     final KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams.streams());
     streamsMetrics.bindTo(registry);
     LagMonitor lag = null;
@@ -150,8 +159,7 @@ public final class StreamsOperations implements AutoCloseable {
           new Routes(
               registry,
               streams,
-              new LinkedHashMap<>(models),
-              models.values().iterator().next(),
+              models,
               lag,
               Duration.ofMillis(config.getLong(InSessionConfig.METRICS_READY_BROKER_GRACE_MS)),
               Duration.ofMillis(config.getLong(InSessionConfig.METRICS_READY_LAG_STALL_MS)));
@@ -162,7 +170,7 @@ public final class StreamsOperations implements AutoCloseable {
                     routes.register(javalin.routes);
                   })
               .start(config.getInt(InSessionConfig.METRICS_PORT));
-      return new StreamsOperations(server, lag, streamsMetrics);
+      return new StreamsOperations(server, lag, streamsMetrics, modelInfo, routes);
     } catch (RuntimeException e) {
       if (lag != null) {
         lag.close();
@@ -170,6 +178,19 @@ public final class StreamsOperations implements AutoCloseable {
       streamsMetrics.close();
       throw e;
     }
+  }
+
+  /**
+   * After a hot swap: {@code insession_model_info} and the {@code /ready} body name {@code models}
+   * (variant name to model, in variant order) from now on; the series of the models served before
+   * are removed.
+   */
+  public void serving(final Map<String, ModelInfo> models) {
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException("an instance serves at least one variant's model");
+    }
+    routes.serving(models);
+    modelInfo.serve(models);
   }
 
   /** The bound HTTP port (the real one when 0 was asked for). */
@@ -199,8 +220,8 @@ public final class StreamsOperations implements AutoCloseable {
     // readiness: the model warm, Streams RUNNING, the brokers reachable, the lag moving
     private final PrometheusMeterRegistry registry;
     private final StreamsRunner streams;
-    private final Map<String, ModelInfo> models;
-    private final ModelInfo model;
+    // replaced as a whole after a hot swap (volatile: read by the HTTP threads)
+    private volatile Map<String, ModelInfo> models;
     private final LagMonitor lag;
     private final Duration brokerGrace;
     private final Duration lagStall;
@@ -209,17 +230,19 @@ public final class StreamsOperations implements AutoCloseable {
         final PrometheusMeterRegistry registry,
         final StreamsRunner streams,
         final Map<String, ModelInfo> models,
-        final ModelInfo model,
         final LagMonitor lag,
         final Duration brokerGrace,
         final Duration lagStall) {
       this.registry = registry;
       this.streams = streams;
-      this.models = models;
-      this.model = model;
+      this.models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
       this.lag = lag;
       this.brokerGrace = brokerGrace;
       this.lagStall = lagStall;
+    }
+
+    void serving(final Map<String, ModelInfo> next) {
+      this.models = Collections.unmodifiableMap(new LinkedHashMap<>(next));
     }
 
     void register(final JavalinDefaultRoutingApi router) {
@@ -250,9 +273,11 @@ public final class StreamsOperations implements AutoCloseable {
       body.put("status", ready ? "READY" : "NOT_READY");
       problem.ifPresent(reason -> body.put("reason", reason));
       body.put("streamsState", state.name());
+      final Map<String, ModelInfo> served = models;
+      final ModelInfo model = served.values().iterator().next();
       body.put("model", Map.of("name", model.name(), "version", model.version()));
       final List<Map<String, String>> variants = new ArrayList<>();
-      for (final Map.Entry<String, ModelInfo> variant : models.entrySet()) {
+      for (final Map.Entry<String, ModelInfo> variant : served.entrySet()) {
         variants.add(
             Map.of(
                 "variant", variant.getKey(),

@@ -3,6 +3,7 @@ package io.insession.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.config.InSessionConfig;
 import io.insession.deployment.DeploymentLog;
 import io.insession.deployment.Deployments;
@@ -16,6 +17,9 @@ import io.insession.schemas.DeploymentStatus;
 import io.insession.schemas.ModelDeployment;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
+import io.insession.scoring.ScorerVariants;
+import io.insession.testing.HttpJson;
+import io.insession.testing.HttpText;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
@@ -74,10 +78,12 @@ class HotSwapIT {
     final InSessionConfig config = config();
 
     try (RecommenderService service =
-            RecommenderService.builder(config).stream().deployments().start();
+            RecommenderService.builder(config).stream().metrics().deployments().start();
         Lists lists = new Lists(config);
         KafkaProducer<String, WeblogEvent> producer = producer(config)) {
       assertThat(service.streams().awaitRunning(TIMEOUT)).isTrue();
+      final HttpText metrics = new HttpText(service.metricsPort());
+      assertThat(modelInfo(metrics)).containsExactly(modelInfoSeries(ScorerVariants.DEFAULT, tiny));
       final AtomicInteger sent = new AtomicInteger();
       Instant deployedAt = Instant.EPOCH;
       final ScheduledExecutorService steady = Executors.newSingleThreadScheduledExecutor();
@@ -100,6 +106,14 @@ class HotSwapIT {
         assertThat(service.variants().primary().name()).isEqualTo("gru");
         assertThat(service.variants().primary().scorer().model().version())
             .isEqualTo(int8.version());
+        // the operations server names the new set: one info series per variant, the old removed
+        assertThat(modelInfo(metrics)).containsExactly(modelInfoSeries("gru", int8));
+        final JsonNode ready = new HttpJson(service.metricsPort()).get("/ready").body();
+        assertThat(ready.get("model").get("version").asText()).isEqualTo(int8.version());
+        assertThat(ready.get("variants")).hasSize(1);
+        assertThat(ready.get("variants").get(0).get("variant").asText()).isEqualTo("gru");
+        assertThat(ready.get("variants").get(0).get("name").asText()).isEqualTo(int8.name());
+        assertThat(ready.get("variants").get(0).get("version").asText()).isEqualTo(int8.version());
       } finally {
         steady.shutdown();
         assertThat(steady.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -185,6 +199,24 @@ class HotSwapIT {
       assertThat(lists.poll().get(0).getModelVersion()).isEqualTo(tiny.version());
       assertThat(service.variants().primary().scorer().model().version()).isEqualTo(tiny.version());
     }
+  }
+
+  /** The {@code insession_model_info} series of a scrape (names and tags, without the value). */
+  private static List<String> modelInfo(final HttpText metrics) {
+    final HttpText.Answer answer = metrics.get("/metrics");
+    assertThat(answer.status()).isEqualTo(200);
+    return answer
+        .body()
+        .lines()
+        .filter(line -> line.startsWith("insession_model_info{"))
+        .map(line -> line.substring(0, line.lastIndexOf(' ')))
+        .toList();
+  }
+
+  private static String modelInfoSeries(final String variant, final ModelVersion model) {
+    return String.format(
+        "insession_model_info{model=\"%s\",variant=\"%s\",version=\"%s\"}",
+        model.name(), variant, model.version());
   }
 
   /** Deploys {@code model} as the one variant "gru". */
