@@ -42,6 +42,7 @@ public final class ModelSwap {
   private final String instance;
   private final Clock clock;
   private final Consumer<ScorerVariants> onServed;
+  private final Consumer<ScorerVariants> beforeSwitch;
 
   /**
    * @param config the settings (registry, configured bundle, batch size, topics)
@@ -63,7 +64,21 @@ public final class ModelSwap {
       final OnnxRuntime runtime,
       final CurrentVariants current,
       final Consumer<ScorerVariants> onServed) {
+    this(config, runtime, current, onServed, loaded -> {});
+  }
+
+  /**
+   * As above, calling {@code beforeSwitch} with each set opened, verified and warmed, just before
+   * the switch (tests stop the instance there: a crash between load and switch).
+   */
+  ModelSwap(
+      final InSessionConfig config,
+      final OnnxRuntime runtime,
+      final CurrentVariants current,
+      final Consumer<ScorerVariants> onServed,
+      final Consumer<ScorerVariants> beforeSwitch) {
     this.onServed = Objects.requireNonNull(onServed, "onServed");
+    this.beforeSwitch = Objects.requireNonNull(beforeSwitch, "beforeSwitch");
     this.config = Objects.requireNonNull(config, "config");
     this.runtime = Objects.requireNonNull(runtime, "runtime");
     this.current = Objects.requireNonNull(current, "current");
@@ -114,6 +129,12 @@ public final class ModelSwap {
       next.close();
       refuse(deployment, pending.get());
       return false;
+    }
+    try {
+      beforeSwitch.accept(next);
+    } catch (RuntimeException e) {
+      next.close();
+      throw e;
     }
     final ScorerVariants replaced = current.replace(next);
     onServed.accept(next);

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.config.InSessionConfig;
 import io.insession.deployment.DeploymentLog;
 import io.insession.deployment.Deployments;
-import io.insession.kafka.Topic;
-import io.insession.kafka.Topics;
 import io.insession.registry.FileSystemModelRegistry;
 import io.insession.registry.ModelVersion;
 import io.insession.registry.PublishOptions;
@@ -18,6 +16,7 @@ import io.insession.schemas.ModelDeployment;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.ScorerVariants;
+import io.insession.testing.CommittedLists;
 import io.insession.testing.HttpJson;
 import io.insession.testing.HttpText;
 import io.insession.testing.KafkaTestCluster;
@@ -28,23 +27,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -79,8 +71,8 @@ class HotSwapIT {
 
     try (RecommenderService service =
             RecommenderService.builder(config).stream().metrics().deployments().start();
-        Lists lists = new Lists(config);
-        KafkaProducer<String, WeblogEvent> producer = producer(config)) {
+        CommittedLists lists = new CommittedLists(config);
+        KafkaProducer<String, WeblogEvent> producer = CommittedLists.producer(config)) {
       assertThat(service.streams().awaitRunning(TIMEOUT)).isTrue();
       final HttpText metrics = new HttpText(service.metricsPort());
       assertThat(modelInfo(metrics)).containsExactly(modelInfoSeries(ScorerVariants.DEFAULT, tiny));
@@ -170,8 +162,8 @@ class HotSwapIT {
 
     try (RecommenderService service =
             RecommenderService.builder(config).stream().deployments().start();
-        Lists lists = new Lists(config);
-        KafkaProducer<String, WeblogEvent> producer = producer(config)) {
+        CommittedLists lists = new CommittedLists(config);
+        KafkaProducer<String, WeblogEvent> producer = CommittedLists.producer(config)) {
       assertThat(service.streams().awaitRunning(TIMEOUT)).isTrue();
       final DeploymentLog log = new DeploymentLog(config);
       final ModelDeployment deployment = deploy(log, int8);
@@ -262,14 +254,6 @@ class HotSwapIT {
     return InSessionConfig.of(settings);
   }
 
-  private static KafkaProducer<String, WeblogEvent> producer(final InSessionConfig config) {
-    final Topic<String, WeblogEvent> weblog = Topics.from(config).weblog();
-    return new KafkaProducer<>(
-        config.clientProperties(),
-        weblog.keySerde().serializer(),
-        weblog.valueSerde().serializer());
-  }
-
   private static void send(
       final InSessionConfig config,
       final KafkaProducer<String, WeblogEvent> producer,
@@ -277,44 +261,6 @@ class HotSwapIT {
     final WeblogEvent event =
         TestEvents.view(
             "s-" + (n % SESSIONS), "e-" + n, TestModels.tinyItemId(1 + n % 10), Instant.now());
-    producer.send(
-        new ProducerRecord<>(
-            Topics.from(config).weblog().name(),
-            null,
-            event.getEventTime().toEpochMilli(),
-            event.getSessionId(),
-            event));
-  }
-
-  /** Every list on the recommendations topic so far, read_committed, in topic order. */
-  private static final class Lists implements AutoCloseable {
-    private final KafkaConsumer<String, RecommendationList> consumer;
-    private final List<RecommendationList> seen = new ArrayList<>();
-
-    Lists(final InSessionConfig config) {
-      final Topic<String, RecommendationList> topic = Topics.from(config).recommendations();
-      final Properties props = new Properties();
-      props.putAll(config.clientProperties());
-      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      this.consumer =
-          new KafkaConsumer<>(
-              props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-      final TopicPartition partition = new TopicPartition(topic.name(), 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-    }
-
-    List<RecommendationList> poll() {
-      for (final ConsumerRecord<String, RecommendationList> record :
-          consumer.poll(Duration.ofMillis(200))) {
-        seen.add(record.value());
-      }
-      return List.copyOf(seen);
-    }
-
-    @Override
-    public void close() {
-      consumer.close();
-    }
+    CommittedLists.send(config, producer, event);
   }
 }
