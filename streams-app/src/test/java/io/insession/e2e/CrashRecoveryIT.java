@@ -14,12 +14,11 @@ import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
-import io.insession.scoring.Candidate;
-import io.insession.scoring.ModelInfo;
 import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
 import io.insession.session.SessionStates;
+import io.insession.testing.ForwardingScorer;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestModels;
 import java.nio.ByteBuffer;
@@ -68,24 +67,13 @@ class CrashRecoveryIT {
   @TempDir Path secondStateDir;
 
   /** The real scorer, made to fail on one call: the crash. */
-  private static final class CrashingScorer implements SessionScorer {
-    private final SessionScorer real;
+  private static final class CrashingScorer extends ForwardingScorer {
     private final int failingCall;
     private final AtomicInteger calls = new AtomicInteger();
 
     CrashingScorer(final SessionScorer real, final int failingCall) {
-      this.real = real;
+      super(real);
       this.failingCall = failingCall;
-    }
-
-    @Override
-    public ModelInfo model() {
-      return real.model();
-    }
-
-    @Override
-    public StepResult step(final StepRequest request) {
-      return stepAll(List.of(request)).get(0);
     }
 
     @Override
@@ -93,17 +81,7 @@ class CrashRecoveryIT {
       if (calls.incrementAndGet() == failingCall) {
         throw new IllegalStateException("simulated crash in scorer call " + failingCall);
       }
-      return real.stepAll(requests);
-    }
-
-    @Override
-    public List<Candidate> fallback(final int count) {
-      return real.fallback(count);
-    }
-
-    @Override
-    public void close() {
-      // the real scorer is closed by the test
+      return super.stepAll(requests);
     }
   }
 

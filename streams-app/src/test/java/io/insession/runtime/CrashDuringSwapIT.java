@@ -12,9 +12,7 @@ import io.insession.schemas.DeployedVariant;
 import io.insession.schemas.ModelDeployment;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
-import io.insession.scoring.Candidate;
 import io.insession.scoring.CurrentVariants;
-import io.insession.scoring.ModelInfo;
 import io.insession.scoring.OnnxGruScorer;
 import io.insession.scoring.OnnxRuntime;
 import io.insession.scoring.ScorerVariants;
@@ -22,6 +20,7 @@ import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
 import io.insession.testing.CommittedLists;
+import io.insession.testing.ForwardingScorer;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
@@ -208,12 +207,11 @@ class CrashDuringSwapIT {
   }
 
   /** The real scorer, made to fail every call from {@link #crash()} on: the crash. */
-  private static final class CrashableScorer implements SessionScorer {
-    private final SessionScorer real;
+  private static final class CrashableScorer extends ForwardingScorer {
     private final AtomicBoolean crashed = new AtomicBoolean();
 
     CrashableScorer(final SessionScorer real) {
-      this.real = real;
+      super(real);
     }
 
     void crash() {
@@ -221,31 +219,11 @@ class CrashDuringSwapIT {
     }
 
     @Override
-    public ModelInfo model() {
-      return real.model();
-    }
-
-    @Override
-    public StepResult step(final StepRequest request) {
-      return stepAll(List.of(request)).get(0);
-    }
-
-    @Override
     public List<StepResult> stepAll(final List<StepRequest> requests) {
       if (crashed.get()) {
         throw new IllegalStateException("simulated crash: the instance dies mid-batch");
       }
-      return real.stepAll(requests);
-    }
-
-    @Override
-    public List<Candidate> fallback(final int count) {
-      return real.fallback(count);
-    }
-
-    @Override
-    public void close() {
-      // the real scorer is closed by the test
+      return super.stepAll(requests);
     }
   }
 }
