@@ -22,12 +22,12 @@ import io.insession.scoring.StepResult;
 import io.insession.testing.CommittedLists;
 import io.insession.testing.ForwardingScorer;
 import io.insession.testing.KafkaTestCluster;
+import io.insession.testing.SwapSettings;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -175,19 +175,9 @@ class CrashDuringSwapIT {
   }
 
   private InSessionConfig config() {
-    final Map<String, String> settings = new HashMap<>();
-    settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-    settings.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    final Map<String, String> settings = SwapSettings.of(KAFKA, stateDir, "crash-swap");
     // the crashed member never says goodbye: let the group notice within seconds, not 45 s
     settings.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
-    settings.put(InSessionConfig.APPLICATION_ID, KAFKA.uniqueName("crash-swap"));
-    settings.put(InSessionConfig.WEBLOG_TOPIC, KAFKA.uniqueName("weblog"));
-    settings.put(InSessionConfig.DEAD_LETTER_TOPIC, KAFKA.uniqueName("dlq"));
-    settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
-    settings.put(InSessionConfig.DEPLOYMENTS_TOPIC, KAFKA.uniqueName("deployments"));
-    settings.put(InSessionConfig.TOPIC_PARTITIONS, "1");
-    settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
-    settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
     return InSessionConfig.of(settings);
   }
 

@@ -20,6 +20,7 @@ import io.insession.testing.CommittedLists;
 import io.insession.testing.HttpJson;
 import io.insession.testing.HttpText;
 import io.insession.testing.KafkaTestCluster;
+import io.insession.testing.SwapSettings;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,7 +39,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,7 +146,72 @@ class HotSwapIT {
                 assertThat(list.getModelVersion()).isEqualTo(int8.version());
                 assertThat(list.getVariant()).isEqualTo("gru");
               });
+
+      // warm sessions: a session started before the switch gets, on its next event, the list the
+      // new model gives for its items, i.e. that of a twin session fed the same items afterwards
+      final Map<String, List<String>> twins = new HashMap<>();
+      final Map<String, RecommendationList> firstOfNew = new HashMap<>();
+      for (final RecommendationList list : all.subList(firstNew, all.size())) {
+        firstOfNew.putIfAbsent(list.getSessionId(), list);
+      }
+      for (final RecommendationList list : all.subList(0, firstNew)) {
+        final RecommendationList next = firstOfNew.get(list.getSessionId());
+        if (next != null) {
+          twins.put(list.getSessionId(), itemsUpTo(eventNumber(next)));
+        }
+      }
+      assertThat(twins).as("sessions with lists of both models").isNotEmpty();
+      final Map<String, String> lastTwinEvents = new HashMap<>();
+      twins.forEach(
+          (session, items) -> {
+            assertThat(items.size())
+                .isLessThanOrEqualTo(config.getInt(InSessionConfig.SESSION_RECENT_ITEMS));
+            for (int i = 0; i < items.size(); i++) {
+              CommittedLists.send(
+                  config,
+                  producer,
+                  TestEvents.view(
+                      "twin-" + session, "twin-" + session + "-" + i, items.get(i), Instant.now()));
+            }
+            lastTwinEvents.put(session, "twin-" + session + "-" + (items.size() - 1));
+          });
+      producer.flush();
+      final int twinEvents = twins.values().stream().mapToInt(List::size).sum();
+      await().atMost(TIMEOUT).until(() -> lists.poll().size() >= events + twinEvents);
+      final Map<String, RecommendationList> byTrigger = new HashMap<>();
+      lists.poll().forEach(list -> byTrigger.put(list.getTriggerEventId(), list));
+      lastTwinEvents.forEach(
+          (session, lastEvent) -> {
+            final RecommendationList twin = byTrigger.get(lastEvent);
+            assertThat(twin.getModelVersion()).isEqualTo(int8.version());
+            assertThat(itemIds(firstOfNew.get(session)))
+                .as("first list of %s on the new model", session)
+                .isNotEmpty()
+                .isEqualTo(itemIds(twin));
+          });
     }
+  }
+
+  private static List<String> itemIds(final RecommendationList list) {
+    return list.getItems().stream().map(item -> item.getItemId()).toList();
+  }
+
+  /** The number n of a steady event {@code e-n}. */
+  private static int eventNumber(final RecommendationList list) {
+    return Integer.parseInt(list.getTriggerEventId().substring("e-".length()));
+  }
+
+  /** The items of the steady session of event {@code n}, from its first event to event n. */
+  private static List<String> itemsUpTo(final int n) {
+    final List<String> items = new ArrayList<>();
+    for (int m = n % SESSIONS; m <= n; m += SESSIONS) {
+      items.add(item(m));
+    }
+    return items;
+  }
+
+  private static String item(final int n) {
+    return TestModels.tinyItemId(1 + n % 10);
   }
 
   @Test
@@ -238,19 +304,9 @@ class HotSwapIT {
   }
 
   private InSessionConfig config() throws IOException {
-    final Map<String, String> settings = new HashMap<>();
-    settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-    settings.put(
-        StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(dir.resolve("state")).toString());
-    settings.put(InSessionConfig.APPLICATION_ID, KAFKA.uniqueName("hot-swap"));
-    settings.put(InSessionConfig.WEBLOG_TOPIC, KAFKA.uniqueName("weblog"));
-    settings.put(InSessionConfig.DEAD_LETTER_TOPIC, KAFKA.uniqueName("dlq"));
-    settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
-    settings.put(InSessionConfig.DEPLOYMENTS_TOPIC, KAFKA.uniqueName("deployments"));
-    settings.put(InSessionConfig.TOPIC_PARTITIONS, "1");
-    settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
+    final Map<String, String> settings =
+        SwapSettings.of(KAFKA, Files.createDirectories(dir.resolve("state")), "hot-swap");
     settings.put(InSessionConfig.REGISTRY_DIR, dir.resolve("registry").toString());
-    settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
     return InSessionConfig.of(settings);
   }
 
@@ -259,8 +315,7 @@ class HotSwapIT {
       final KafkaProducer<String, WeblogEvent> producer,
       final int n) {
     final WeblogEvent event =
-        TestEvents.view(
-            "s-" + (n % SESSIONS), "e-" + n, TestModels.tinyItemId(1 + n % 10), Instant.now());
+        TestEvents.view("s-" + (n % SESSIONS), "e-" + n, item(n), Instant.now());
     CommittedLists.send(config, producer, event);
   }
 }
