@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -21,11 +20,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows the deployments topic (docs/roll-outs.md): one small thread reads it from the beginning
- * with read_committed, keeps its records, and once it has caught up with the end hands the latest
- * deployment that no instance refused to {@link ModelSwap} — each deployment at most once per
- * process (a refused one is not retried; a rollback is a new deployment). Until the first
- * deployment, the instance serves {@code insession.variants}. {@link #close()} wakes the consumer
- * up and waits for the thread.
+ * with read_committed, keeps its records, and once it has caught up with the end makes the instance
+ * serve the current deployment, the latest that no instance refused ({@link Deployments#current}),
+ * with {@link ModelSwap}. So all instances converge on one set: when another instance refuses the
+ * deployment this one serves, this one goes back to the deployment before it, or to {@code
+ * insession.variants} when none is left (what it serves until the first deployment). A deployment
+ * this instance refused is not tried again; a rollback or a new deployment is. {@link #close()}
+ * wakes the consumer up and waits for the thread.
  */
 public final class DeploymentFollower implements AutoCloseable {
 
@@ -35,30 +36,31 @@ public final class DeploymentFollower implements AutoCloseable {
   private static final long JOIN_MILLIS = 60_000L;
 
   private final DeploymentLog log;
-  private final Predicate<ModelDeployment> apply;
+  private final ModelSwap swap;
   private final KafkaConsumer<String, ModelDeployment> consumer;
   private final Thread thread;
   private final List<ModelDeployment> records = new ArrayList<>();
-  private final Set<String> attempted = new HashSet<>();
+  private final Set<String> refusedHere = new HashSet<>();
+  private Optional<String> lastAttempt = Optional.empty();
   private volatile boolean closing;
   private volatile String served;
 
-  private DeploymentFollower(final DeploymentLog log, final Predicate<ModelDeployment> apply) {
+  private DeploymentFollower(final DeploymentLog log, final ModelSwap swap) {
     this.log = log;
-    this.apply = apply;
+    this.swap = swap;
     this.consumer = log.newConsumer();
     this.thread = new Thread(this::run, "insession-deployment-follower");
     this.thread.setDaemon(true);
   }
 
   /**
-   * Starts following {@code log}'s topic (which must exist), applying each new deployment with
-   * {@code apply} (which returns whether the deployment is served now).
+   * Starts following {@code log}'s topic (which must exist), serving its deployments by {@code
+   * swap}.
    */
-  public static DeploymentFollower start(
-      final DeploymentLog log, final Predicate<ModelDeployment> apply) {
+  public static DeploymentFollower start(final DeploymentLog log, final ModelSwap swap) {
     final DeploymentFollower follower =
-        new DeploymentFollower(Objects.requireNonNull(log, "log"), apply);
+        new DeploymentFollower(
+            Objects.requireNonNull(log, "log"), Objects.requireNonNull(swap, "swap"));
     follower.thread.start();
     return follower;
   }
@@ -103,11 +105,25 @@ public final class DeploymentFollower implements AutoCloseable {
 
   private void applyLatest() {
     final Optional<ModelDeployment> latest = Deployments.current(records);
-    if (latest.isEmpty() || !attempted.add(latest.get().getDeploymentId())) {
+    final Optional<String> wanted = latest.map(ModelDeployment::getDeploymentId);
+    if (wanted.equals(Optional.ofNullable(served))
+        || wanted.equals(lastAttempt)
+        || wanted.filter(refusedHere::contains).isPresent()) {
       return;
     }
-    if (apply.test(latest.get())) {
-      served = latest.get().getDeploymentId();
+    lastAttempt = wanted;
+    if (latest.isEmpty()) {
+      LOG.warn(
+          "Deployment {} was refused by another instance and no good deployment is left: serving"
+              + " the configured variants again, as every instance does",
+          served);
+      if (swap.serveConfigured()) {
+        served = null;
+      }
+    } else if (swap.apply(latest.get())) {
+      served = wanted.get();
+    } else {
+      refusedHere.add(wanted.get());
     }
   }
 

@@ -87,7 +87,10 @@ public final class ModelSwap {
     this.clock = Clock.systemUTC();
   }
 
-  /** This instance's name in refusal records: {@code application.id@host}. */
+  /**
+   * This instance's name in refusal records: {@code application.id@host/pid}, so that two instances
+   * on one host keep a refusal record each.
+   */
   static String instanceName(final InSessionConfig config) {
     String host;
     try {
@@ -95,7 +98,11 @@ public final class ModelSwap {
     } catch (UnknownHostException e) {
       host = "unknown-host";
     }
-    return config.getString(InSessionConfig.APPLICATION_ID) + "@" + host;
+    return config.getString(InSessionConfig.APPLICATION_ID)
+        + "@"
+        + host
+        + "/"
+        + ProcessHandle.current().pid();
   }
 
   /**
@@ -121,14 +128,54 @@ public final class ModelSwap {
       refuse(deployment, e.getMessage() == null ? e.toString() : e.getMessage());
       return false;
     }
+    final Optional<String> failure = install(next, "Deployment " + id, start);
+    if (failure.isPresent()) {
+      refuse(deployment, failure.get());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Serves the configured variants ({@code insession.variants}) again: what the instance served
+   * before any deployment. The follower calls it when the deployment it serves was refused by
+   * another instance and no good deployment is left, so that every instance serves the same set.
+   *
+   * @return whether they are served now
+   */
+  public boolean serveConfigured() {
+    final long start = System.nanoTime();
+    LOG.info("No good deployment is left: opening the configured variants again");
+    final ScorerVariants next;
+    try {
+      next = Scoring.openVariants(config, runtime);
+    } catch (RuntimeException e) {
+      LOG.error("Could not open the configured variants again, still serving {}", current.get(), e);
+      return false;
+    }
+    final Optional<String> failure = install(next, "Configured variants", start);
+    failure.ifPresent(
+        reason ->
+            LOG.error(
+                "Configured variants not served again, still serving {}: {}",
+                current.get(),
+                reason));
+    return failure.isEmpty();
+  }
+
+  /**
+   * Warms {@code next} up and replaces the served set with it.
+   *
+   * @return why it was not installed (a warm-up failure), empty when it serves now
+   */
+  private Optional<String> install(final ScorerVariants next, final String what, final long start) {
     final ScorerWarmup warmup =
         ScorerWarmup.start(next, config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE));
     warmup.close();
     final Optional<String> pending = warmup.pending();
     if (pending.isPresent()) {
       next.close();
-      refuse(deployment, pending.get());
-      return false;
+      return pending;
     }
     try {
       beforeSwitch.accept(next);
@@ -139,12 +186,12 @@ public final class ModelSwap {
     final ScorerVariants replaced = current.replace(next);
     onServed.accept(next);
     LOG.info(
-        "Deployment {}: serving {} (opened, verified and warmed in {} ms); replaced {}",
-        id,
+        "{}: serving {} (opened, verified and warmed in {} ms); replaced {}",
+        what,
         next,
         (System.nanoTime() - start) / 1_000_000,
         replaced);
-    return true;
+    return Optional.empty();
   }
 
   private Path locate(final String source) {

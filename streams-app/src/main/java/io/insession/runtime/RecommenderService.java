@@ -298,7 +298,7 @@ public final class RecommenderService implements AutoCloseable {
                     operations.serving(served.models());
                   }
                 });
-        assembly.follower = DeploymentFollower.start(new DeploymentLog(effective), swap::apply);
+        assembly.follower = DeploymentFollower.start(new DeploymentLog(effective), swap);
         assembly.started.push(assembly.follower);
       }
     }

@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -257,6 +258,62 @@ class HotSwapIT {
       assertThat(lists.poll().get(0).getModelVersion()).isEqualTo(tiny.version());
       assertThat(service.variants().primary().scorer().model().version()).isEqualTo(tiny.version());
     }
+  }
+
+  @Test
+  void shouldFollowAnotherInstancesRefusalBackToTheDeploymentBeforeAndThenToTheConfiguredModel()
+      throws Exception {
+    final FileSystemModelRegistry registry = new FileSystemModelRegistry(dir.resolve("registry"));
+    final ModelVersion tiny = publish(registry, "tiny");
+    final ModelVersion int8 = publish(registry, "tiny-int8");
+    final InSessionConfig config = config();
+
+    try (RecommenderService service =
+            RecommenderService.builder(config).stream().deployments().start();
+        CommittedLists lists = new CommittedLists(config);
+        KafkaProducer<String, WeblogEvent> producer = CommittedLists.producer(config)) {
+      assertThat(service.streams().awaitRunning(TIMEOUT)).isTrue();
+      final DeploymentLog log = new DeploymentLog(config);
+      final ModelDeployment first = deploy(log, int8);
+      awaitServing(service, Optional.of(first.getDeploymentId()), int8);
+      final ModelDeployment second = deploy(log, tiny);
+      awaitServing(service, Optional.of(second.getDeploymentId()), tiny);
+
+      // another instance could not serve the second: every instance goes back to the first
+      log.append(
+          Deployments.refusal(second, "other@elsewhere/1", Instant.now(), "out of memory"),
+          TIMEOUT);
+      awaitServing(service, Optional.of(first.getDeploymentId()), int8);
+      send(config, producer, 0);
+      producer.flush();
+      await().atMost(TIMEOUT).until(() -> lists.poll().size() == 1);
+      assertThat(lists.poll().get(0).getModelVersion()).isEqualTo(int8.version());
+
+      // and when the first is refused too, to the configured variants
+      log.append(
+          Deployments.refusal(first, "other@elsewhere/1", Instant.now(), "out of memory"), TIMEOUT);
+      awaitServing(service, Optional.empty(), tiny);
+      assertThat(service.variants().primary().name()).isEqualTo(ScorerVariants.DEFAULT);
+      send(config, producer, 1);
+      producer.flush();
+      await().atMost(TIMEOUT).until(() -> lists.poll().size() == 2);
+      assertThat(lists.poll().get(1).getModelVersion()).isEqualTo(tiny.version());
+      assertThat(lists.poll().get(1).getVariant()).isEqualTo(ScorerVariants.DEFAULT);
+    }
+  }
+
+  private static void awaitServing(
+      final RecommenderService service,
+      final Optional<String> deployment,
+      final ModelVersion model) {
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              assertThat(service.deployments().served()).isEqualTo(deployment);
+              assertThat(service.variants().primary().scorer().model().version())
+                  .isEqualTo(model.version());
+            });
   }
 
   /** The {@code insession_model_info} series of a scrape (names and tags, without the value). */

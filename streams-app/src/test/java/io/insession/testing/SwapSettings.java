@@ -15,7 +15,8 @@ public final class SwapSettings {
 
   /**
    * One instance on {@code kafka}: state in {@code stateDir}, an application id and topics named
-   * uniquely after {@code app}, one partition, the tiny bundle, lists of 5 items (a mutable map).
+   * uniquely after {@code app}, one partition, the tiny bundle, lists of 5 items, the operations
+   * server on a free port (a mutable map).
    */
   public static Map<String, String> of(
       final KafkaTestCluster kafka, final Path stateDir, final String app) {
@@ -30,6 +31,8 @@ public final class SwapSettings {
     settings.put(InSessionConfig.TOPIC_PARTITIONS, "1");
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
+    // any free port: a fixed one would clash with whatever else listens on this machine
+    settings.put(InSessionConfig.METRICS_PORT, "0");
     return settings;
   }
 }
