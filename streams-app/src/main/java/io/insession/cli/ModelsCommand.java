@@ -18,7 +18,7 @@ import picocli.CommandLine.ParameterException;
     mixinStandardHelpOptions = true,
     description = {
       "Publish, list and show model versions in the model registry; deploy them,",
-      "see the deployment history and roll back.",
+      "see the deployment history and roll back; make keys to sign versions with.",
       "The registry (--registry DIR or insession.registry.dir) holds immutable,",
       "verified bundles, shared by every instance: a directory or a volume they",
       "all mount. Deployments are records on a compacted Kafka topic that every",
@@ -41,6 +41,7 @@ import picocli.CommandLine.ParameterException;
       ModelsDeployCommand.class,
       ModelsHistoryCommand.class,
       ModelsRollbackCommand.class,
+      ModelsKeygenCommand.class,
       CommandLine.HelpCommand.class
     })
 final class ModelsCommand {

@@ -1,11 +1,14 @@
 package io.insession.cli;
 
+import io.insession.config.InSessionConfig;
+import io.insession.registry.FileSystemModelRegistry;
 import io.insession.registry.ModelVersion;
 import io.insession.registry.PublishOptions;
 import io.insession.registry.PublishResult;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,6 +65,15 @@ final class ModelsPublishCommand implements Callable<Integer> {
       description = "The published version this one derives from (same name unless NAME: given).")
   String parent;
 
+  @Option(
+      names = "--sign-key",
+      paramLabel = "FILE",
+      description =
+          "Sign the version's record with the Ed25519 key in this PEM file (same as -s "
+              + InSessionConfig.REGISTRY_SIGN_KEY
+              + "=FILE; make one with models keygen).")
+  Path signKey;
+
   @Override
   public Integer call() throws Exception {
     return ModelsCommand.run(spec, this::publish);
@@ -82,7 +94,14 @@ final class ModelsPublishCommand implements Callable<Integer> {
     if (parent != null) {
       options = options.withParent(parent);
     }
-    final PublishResult result = registry.open(spec).publish(bundle, options);
+    final PublishResult result =
+        registry
+            .open(
+                spec,
+                signKey == null
+                    ? Map.of()
+                    : Map.of(InSessionConfig.REGISTRY_SIGN_KEY, signKey.toString()))
+            .publish(bundle, options);
     final ModelVersion model = result.model();
     final PrintWriter out = spec.commandLine().getOut();
     if (result.created()) {
@@ -95,6 +114,9 @@ final class ModelsPublishCommand implements Callable<Integer> {
               + " by "
               + model.publisher()
               + "): nothing to do");
+    }
+    if (Files.exists(model.location().resolveSibling(FileSystemModelRegistry.SIGNATURE_FILE))) {
+      out.println("  signed   " + FileSystemModelRegistry.SIGNATURE_FILE);
     }
     out.println("  location " + model.location());
     out.flush();

@@ -5,6 +5,7 @@ import io.insession.registry.FileSystemModelRegistry;
 import io.insession.registry.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
@@ -27,8 +28,16 @@ final class RegistryOptions {
 
   /** The settings, with {@code --registry} as {@code insession.registry.dir}. */
   InSessionConfig settings() throws IOException {
-    return config.load(
-        registry == null ? Map.of() : Map.of(InSessionConfig.REGISTRY_DIR, registry.toString()));
+    return settings(Map.of());
+  }
+
+  /** The settings, with {@code --registry} and then {@code overrides} on top. */
+  InSessionConfig settings(final Map<String, String> overrides) throws IOException {
+    final Map<String, String> all = new HashMap<>(overrides);
+    if (registry != null) {
+      all.put(InSessionConfig.REGISTRY_DIR, registry.toString());
+    }
+    return config.load(all);
   }
 
   /** The registry the settings name, if they name one. */
@@ -41,7 +50,13 @@ final class RegistryOptions {
 
   /** The registry the settings name; a usage error when none is configured. */
   ModelRegistry open(final CommandSpec spec) throws IOException {
-    final InSessionConfig settings = settings();
+    return open(spec, Map.of());
+  }
+
+  /** As {@link #open(CommandSpec)}, with {@code overrides} on top of the settings. */
+  ModelRegistry open(final CommandSpec spec, final Map<String, String> overrides)
+      throws IOException {
+    final InSessionConfig settings = settings(overrides);
     if (settings.registryDir().isEmpty()) {
       throw new ParameterException(
           spec.commandLine(),

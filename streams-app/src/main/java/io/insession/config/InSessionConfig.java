@@ -115,6 +115,12 @@ public final class InSessionConfig extends AbstractConfig {
   // --- model registry (issue 10) --------------------------------------------------------------
   public static final String REGISTRY_DIR = "insession.registry.dir";
 
+  /** PEM file of the Ed25519 key that publishing signs versions with (empty: unsigned). */
+  public static final String REGISTRY_SIGN_KEY = "insession.registry.sign.key";
+
+  /** PEM file of the Ed25519 keys a served version must be signed by (empty: not checked). */
+  public static final String REGISTRY_VERIFY_KEYS = "insession.registry.verify.keys";
+
   /** Prefix of the RocksDB keys, which Kafka Streams hands to the RocksDB config setter. */
   public static final String ROCKSDB_PREFIX = "insession.rocksdb.";
 
@@ -580,7 +586,25 @@ public final class InSessionConfig extends AbstractConfig {
                   + " volume every instance mounts, holding <name>/<version>/ of each published"
                   + " bundle. No default: a relative default would give each instance of a"
                   + " cluster its own registry without a word, so the models commands ask for"
-                  + " it (or --registry DIR).");
+                  + " it (or --registry DIR).")
+          .define(
+              REGISTRY_SIGN_KEY,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "PEM file (PKCS#8 'PRIVATE KEY') of the Ed25519 key that models publish signs each"
+                  + " new version's record with (docs/model-registry.md, Signed versions; make"
+                  + " one with insession models keygen). A file, so that the key is never on a"
+                  + " command line. Empty: versions are published unsigned.")
+          .define(
+              REGISTRY_VERIFY_KEYS,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "PEM file of one or more Ed25519 public keys ('PUBLIC KEY' blocks; several allow a"
+                  + " key rotation). When set, a registry version is served (deployed) only if"
+                  + " its record is signed by one of them; unsigned or badly signed versions are"
+                  + " refused. Empty: signatures are not checked (checksums always are).");
 
   /**
    * Consumer session timeout (ms): how long the group waits for a member that stopped heartbeating

@@ -50,28 +50,42 @@ public final class FileSystemModelRegistry implements ModelRegistry {
   /** The bundle's directory name inside a version directory. */
   public static final String BUNDLE_DIR = "bundle";
 
+  /** The signature of a version's record, next to it (when published with a signing key). */
+  public static final String SIGNATURE_FILE = "record.json.sig";
+
   private static final String METADATA_FILE = "metadata.json";
   private static final String STAGING_PREFIX = ".publishing-";
   private static final Logger LOG = LoggerFactory.getLogger(FileSystemModelRegistry.class);
 
   private final Path root;
   private final Clock clock;
+  private final RegistryKeys keys;
 
-  /** A registry rooted at {@code root}, stamping versions with {@code clock}. */
-  public FileSystemModelRegistry(final Path root, final Clock clock) {
+  /**
+   * A registry rooted at {@code root}, stamping versions with {@code clock}, signing and checking
+   * signatures with {@code keys}.
+   */
+  public FileSystemModelRegistry(final Path root, final Clock clock, final RegistryKeys keys) {
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.keys = Objects.requireNonNull(keys, "keys");
   }
 
-  /** A registry rooted at {@code root} on the system clock. */
+  /** A registry rooted at {@code root}, stamping versions with {@code clock}, no signatures. */
+  public FileSystemModelRegistry(final Path root, final Clock clock) {
+    this(root, clock, RegistryKeys.none());
+  }
+
+  /** A registry rooted at {@code root} on the system clock, no signatures. */
   public FileSystemModelRegistry(final Path root) {
     this(root, Clock.systemUTC());
   }
 
   /**
-   * The registry that {@code insession.registry.dir} names.
+   * The registry that {@code insession.registry.dir} names, with the keys of {@code
+   * insession.registry.sign.key} and {@code insession.registry.verify.keys}.
    *
-   * @throws ModelRegistryException when the setting is empty
+   * @throws ModelRegistryException when the setting is empty or a key file cannot be read
    */
   public static FileSystemModelRegistry open(final InSessionConfig config) {
     return new FileSystemModelRegistry(
@@ -82,7 +96,9 @@ public final class FileSystemModelRegistry implements ModelRegistry {
                     new ModelRegistryException(
                         "no model registry configured: set "
                             + InSessionConfig.REGISTRY_DIR
-                            + " (environment INSESSION_REGISTRY_DIR)")));
+                            + " (environment INSESSION_REGISTRY_DIR)")),
+        Clock.systemUTC(),
+        RegistryKeys.from(config));
   }
 
   /** The registry's root directory. */
@@ -220,7 +236,40 @@ public final class FileSystemModelRegistry implements ModelRegistry {
               + difference.get()
               + " (publish the bundle again under a new version)");
     }
+    if (!keys.trusted().isEmpty()) {
+      LOG.info("Model {}: record signed by key {}", ref, verifySignature(ref));
+    }
     return bundle;
+  }
+
+  /** Checks the version's record against its signature and the trusted keys; the key's id. */
+  private String verifySignature(final ModelRef ref) {
+    final Path dir = versionDir(ref);
+    final Path signature = dir.resolve(SIGNATURE_FILE);
+    if (!Files.exists(signature)) {
+      throw new CorruptModelVersionException(
+          "model "
+              + ref
+              + " in the registry at "
+              + root
+              + " is not signed and is refused: "
+              + InSessionConfig.REGISTRY_VERIFY_KEYS
+              + " asks for a signature (publish it again under a new version with "
+              + InSessionConfig.REGISTRY_SIGN_KEY
+              + " set)");
+    }
+    try {
+      return RecordSignatures.verify(
+          Files.readAllBytes(dir.resolve(RECORD_FILE)),
+          Files.readString(signature, StandardCharsets.US_ASCII),
+          keys.trusted());
+    } catch (final CorruptModelVersionException e) {
+      throw new CorruptModelVersionException(
+          "model " + ref + " in the registry at " + root + " is refused: " + e.getMessage(), e);
+    } catch (final IOException e) {
+      throw new CorruptModelVersionException(
+          "model " + ref + " in the registry at " + root + " cannot be read: " + e, e);
+    }
   }
 
   /** Copies, renames if asked, verifies and records the version in {@code staging}. */
@@ -258,10 +307,16 @@ public final class FileSystemModelRegistry implements ModelRegistry {
             digests(bundle),
             ModelVersionJson.parseLineage(read(bundle.resolve(METADATA_FILE))),
             versionDir(ref).resolve(BUNDLE_DIR));
-    Files.writeString(
-        staging.resolve(RECORD_FILE),
-        ModelVersionJson.pretty(ModelVersionJson.record(staged)) + "\n",
-        StandardCharsets.UTF_8);
+    final byte[] record =
+        (ModelVersionJson.pretty(ModelVersionJson.record(staged)) + "\n")
+            .getBytes(StandardCharsets.UTF_8);
+    Files.write(staging.resolve(RECORD_FILE), record);
+    if (keys.signing().isPresent()) {
+      Files.writeString(
+          staging.resolve(SIGNATURE_FILE),
+          RecordSignatures.sign(record, keys.signing().get()),
+          StandardCharsets.US_ASCII);
+    }
     makeReadOnly(staging);
     return staged;
   }

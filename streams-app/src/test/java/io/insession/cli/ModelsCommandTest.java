@@ -8,6 +8,7 @@ import io.insession.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -199,5 +200,24 @@ class ModelsCommandTest {
     assertThat(help.out())
         .contains("publish", "list", "show", "Exit codes:", "3   unknown model name");
     assertThat(models().code()).isEqualTo(CommandLine.ExitCode.USAGE);
+  }
+
+  @Test
+  void shouldMakeAKeyPairAndPublishASignedVersion() throws IOException {
+    final Path keys = dir.resolve("keys");
+    final CliRun keygen = models("keygen", "--out=" + keys);
+    assertThat(keygen.code()).as(keygen.err()).isZero();
+    assertThat(keygen.out()).startsWith("Key ").contains("(Ed25519)");
+    assertThat(Files.getPosixFilePermissions(keys.resolve("signing-key.pem")))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(keys.resolve("verify-key.pem")).content().startsWith("-----BEGIN PUBLIC KEY-----");
+
+    final CliRun published = publish("tiny", "--sign-key=" + keys.resolve("signing-key.pem"));
+    assertThat(published.code()).as(published.err()).isZero();
+    assertThat(published.out()).contains("signed   record.json.sig");
+
+    final CliRun again = models("keygen", "--out=" + keys);
+    assertThat(again.code()).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(again.err()).contains("exists already");
   }
 }
