@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.config.InSessionConfig;
 import io.insession.data.Click;
 import io.insession.data.SessionFiles;
-import io.insession.data.TopicSessions;
 import io.insession.evaluation.Catalog;
 import io.insession.evaluation.Evaluation;
 import io.insession.evaluation.EvaluationOptions;
@@ -27,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,7 +35,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,35 +57,7 @@ import picocli.CommandLine.ParameterException;
     })
 final class EvaluateCommand implements Callable<Integer> {
 
-  /** Where the test sessions come from. */
-  static final class TestSource {
-    @Option(
-        names = "--test",
-        paramLabel = "FILE",
-        description = "Test sessions (formats of the public data sets).")
-    Path file;
-
-    @Option(
-        names = "--test-topic",
-        paramLabel = "TOPIC",
-        description = "Read test sessions from this weblog topic instead (see --from, --to).")
-    String topic;
-  }
-
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  TestSource test;
-
-  @Option(
-      names = "--from",
-      paramLabel = "ISO-TIME",
-      description = "With --test-topic: first record time (default: the beginning).")
-  Instant from;
-
-  @Option(
-      names = "--to",
-      paramLabel = "ISO-TIME",
-      description = "With --test-topic: end record time, exclusive (default: the log end now).")
-  Instant to;
+  @Mixin TestSessionsOptions test;
 
   @Option(
       names = "--train",
@@ -155,15 +124,7 @@ final class EvaluateCommand implements Callable<Integer> {
   private int evaluate() throws Exception {
     final PrintStream out = System.out;
     final InSessionConfig config = options.load(Map.of());
-    final Map<String, List<Click>> testSessions =
-        test.file != null
-            ? SessionFiles.readSessions(test.file)
-            : TopicSessions.read(
-                config.clientProperties(),
-                Topics.from(config).weblog().valueSerde().deserializer(),
-                test.topic,
-                from,
-                to);
+    final Map<String, List<Click>> testSessions = test.read(config);
     final Map<String, List<Click>> trainSessions =
         train == null ? Map.of() : SessionFiles.readSessions(train);
     final List<NamedScorer> scorers = new ArrayList<>();
@@ -181,7 +142,7 @@ final class EvaluateCommand implements Callable<Integer> {
       final Catalog catalog = catalog(trainSessions, scorers);
       EvaluationOptions evaluation =
           EvaluationOptions.defaults()
-              .withDataset(test.file != null ? test.file.getFileName().toString() : test.topic)
+              .withDataset(test.name())
               .withCutoffs(cutoffs)
               .withMaxRecentItems(config.getInt(InSessionConfig.SESSION_RECENT_ITEMS))
               .withProgress(!quiet);
@@ -270,16 +231,13 @@ final class EvaluateCommand implements Callable<Integer> {
     if (!trainSessions.isEmpty()) {
       return Catalog.fromTraining(trainSessions);
     }
-    final Map<String, Long> counts = new HashMap<>();
+    final List<ModelBundle> bundles = new ArrayList<>();
     for (final NamedScorer named : scorers) {
       if (named.scorer() instanceof OnnxGruScorer gru) {
-        final ModelBundle bundle = gru.bundle();
-        for (int index = 0; index < bundle.numItems(); index++) {
-          counts.merge(bundle.itemId(index), bundle.count(index), Math::max);
-        }
+        bundles.add(gru.bundle());
       }
     }
-    return Catalog.of(counts);
+    return Catalog.ofBundles(bundles);
   }
 
   private List<EvaluationReport.CutoffMetrics> online(

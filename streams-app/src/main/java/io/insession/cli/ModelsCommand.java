@@ -32,7 +32,8 @@ import picocli.CommandLine.ParameterException;
       "2:bad usage: unknown option, no bundle directory, no registry, bad name or variant",
       "3:unknown model name, version or parent; nothing to roll back to",
       "4:refused: invalid or tampered bundle, version taken by other content,"
-          + " damaged stored version"
+          + " damaged stored version",
+      "5:gate: the candidate failed the promotion gate"
     },
     subcommands = {
       ModelsPublishCommand.class,
@@ -42,6 +43,7 @@ import picocli.CommandLine.ParameterException;
       ModelsHistoryCommand.class,
       ModelsRollbackCommand.class,
       ModelsKeygenCommand.class,
+      ModelsGateCommand.class,
       CommandLine.HelpCommand.class
     })
 final class ModelsCommand {

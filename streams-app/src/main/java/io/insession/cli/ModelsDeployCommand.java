@@ -1,8 +1,12 @@
 package io.insession.cli;
 
 import io.insession.config.InSessionConfig;
+import io.insession.config.VariantSpec;
+import io.insession.data.Click;
+import io.insession.data.SessionFiles;
 import io.insession.deployment.DeploymentLog;
 import io.insession.deployment.Deployments;
+import io.insession.evaluation.PromotionGate;
 import io.insession.kafka.TopicSetup;
 import io.insession.registry.ModelRef;
 import io.insession.registry.ModelRegistry;
@@ -10,11 +14,14 @@ import io.insession.registry.PublishOptions;
 import io.insession.runtime.InSessionTopics;
 import io.insession.schemas.DeployedVariant;
 import io.insession.schemas.ModelDeployment;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -61,6 +68,23 @@ final class ModelsDeployCommand implements Callable<Integer> {
   @Option(names = "--note", paramLabel = "TEXT", description = "A note kept with the deployment.")
   String note;
 
+  @Option(
+      names = "--gate-test",
+      paramLabel = "FILE",
+      description = {
+        "Require the promotion gate (models gate, docs/promotion-gate.md) first: each model",
+        "variant whose source changes must not be worse than the model it replaces (the current",
+        "deployment's variant of that name, else its first model, else the configured bundle)",
+        "on these test sessions. Nothing is deployed when one fails (exit 5)."
+      })
+  Path gateTest;
+
+  @Option(
+      names = "--gate-margin",
+      paramLabel = "FRACTION",
+      description = "The gate's relative margin (default: models gate's).")
+  Double gateMargin;
+
   @Override
   public Integer call() throws Exception {
     return ModelsCommand.run(spec, this::deploy);
@@ -82,6 +106,12 @@ final class ModelsDeployCommand implements Callable<Integer> {
       }
     }
     final InSessionConfig config = registry.settings();
+    final PrintWriter out = spec.commandLine().getOut();
+    if (gateTest != null && !passesGate(config, parsed, out)) {
+      out.println("Nothing deployed: a candidate failed the promotion gate");
+      out.flush();
+      return ModelsGateCommand.EXIT_FAILED;
+    }
     final ModelDeployment deployment =
         Deployments.deploy(
             parsed,
@@ -90,7 +120,6 @@ final class ModelsDeployCommand implements Callable<Integer> {
             Instant.now(),
             note);
     write(config, deployment);
-    final PrintWriter out = spec.commandLine().getOut();
     out.println(
         "Deployed "
             + deployment.getDeploymentId()
@@ -99,6 +128,61 @@ final class ModelsDeployCommand implements Callable<Integer> {
             + "; running instances swap it in (models history shows refusals)");
     out.flush();
     return 0;
+  }
+
+  /** Whether every model variant that changes passes the gate against what it replaces. */
+  private boolean passesGate(
+      final InSessionConfig config, final List<DeployedVariant> next, final PrintWriter out)
+      throws IOException {
+    TopicSetup.ensureTopics(config, List.of(InSessionTopics.deployments(config)), KAFKA_TIMEOUT);
+    final Optional<ModelDeployment> now =
+        Deployments.current(new DeploymentLog(config).readAll(KAFKA_TIMEOUT));
+    final PromotionGate.Rule defaults = PromotionGate.Rule.defaults();
+    final PromotionGate.Rule rule =
+        gateMargin == null
+            ? defaults
+            : new PromotionGate.Rule(
+                defaults.cutoff(),
+                gateMargin,
+                defaults.confidence(),
+                defaults.resamples(),
+                defaults.seed());
+    final Map<String, List<Click>> sessions = SessionFiles.readSessions(gateTest);
+    final GateRunner gate = new GateRunner(spec, registry, config, null, false);
+    for (final DeployedVariant variant : next) {
+      final String candidate = variant.getSource();
+      final String replaced = replacedModel(now, variant.getName());
+      if (candidate.equals(VariantSpec.POPULAR) || candidate.equals(replaced)) {
+        continue;
+      }
+      final PromotionGate.Verdict verdict =
+          gate.verdict(candidate, replaced, sessions, gateTest.getFileName().toString(), rule);
+      ModelsGateCommand.print(out, verdict);
+      if (!verdict.passed()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The model source a variant named {@code name} replaces: the current deployment's variant of
+   * that name, else its first model variant, else the configured bundle.
+   */
+  private static String replacedModel(final Optional<ModelDeployment> now, final String name) {
+    if (now.isEmpty()) {
+      return "bundle";
+    }
+    final List<DeployedVariant> models =
+        now.get().getVariants().stream()
+            .filter(v -> !v.getSource().equals(VariantSpec.POPULAR))
+            .toList();
+    return models.stream()
+        .filter(v -> v.getName().equals(name))
+        .findFirst()
+        .or(() -> models.stream().findFirst())
+        .map(DeployedVariant::getSource)
+        .orElse("bundle");
   }
 
   /** Creates the deployments topic when missing and appends {@code deployment}. */

@@ -1,6 +1,7 @@
 package io.insession.evaluation;
 
 import io.insession.data.Click;
+import io.insession.scoring.ModelBundle;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,17 @@ public final class Catalog {
       }
     }
     return new Catalog(counts);
+  }
+
+  /** Every item the bundles know, with its training count (the largest where they differ). */
+  public static Catalog ofBundles(final List<ModelBundle> bundles) {
+    final Map<String, Long> counts = new HashMap<>();
+    for (final ModelBundle bundle : bundles) {
+      for (int index = 0; index < bundle.numItems(); index++) {
+        counts.merge(bundle.itemId(index), bundle.count(index), Math::max);
+      }
+    }
+    return of(counts);
   }
 
   /** A catalog from click counts by item id (each >= 0). */

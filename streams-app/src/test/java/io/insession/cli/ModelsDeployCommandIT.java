@@ -106,4 +106,41 @@ class ModelsDeployCommandIT {
     assertThat(rollback.code()).isEqualTo(ModelsCommand.EXIT_NOT_FOUND);
     assertThat(rollback.err()).contains("no earlier good deployment to roll back to");
   }
+
+  @Test
+  void shouldDeployOnlyWhatPassesThePromotionGateAgainstTheModelItReplaces() throws Exception {
+    publish("tiny");
+    publish("tiny-int8");
+    final String test =
+        Path.of(
+                getClass()
+                    .getClassLoader()
+                    .getResource("evaluation/yoochoose-100k-test-head200.tsv")
+                    .toURI())
+            .toString();
+    final String first = deploy("gru=" + TINY + ":90", "control=popular:10");
+
+    // int8 against the float model it replaces: its MRR@20 is lower by a hair, so with no margin
+    // the lower bound of the difference is below 0 and nothing is deployed
+    final CliRun strict =
+        models("deploy", "--variant=gru=" + INT8 + ":1", "--gate-test=" + test, "--gate-margin=0");
+    assertThat(strict.code()).as(strict.err()).isEqualTo(ModelsGateCommand.EXIT_FAILED);
+    assertThat(strict.out())
+        .contains("candidate " + INT8 + " against current " + TINY)
+        .contains("FAIL")
+        .contains("Nothing deployed");
+    assertThat(models("history").out()).contains("Current: " + first);
+
+    // within a 5 % margin it passes and is deployed; the control is not gated
+    final CliRun lenient =
+        models(
+            "deploy",
+            "--variant=gru=" + INT8 + ":90",
+            "--variant=control=popular:10",
+            "--gate-test=" + test,
+            "--gate-margin=0.05");
+    assertThat(lenient.code()).as(lenient.err() + lenient.out()).isZero();
+    assertThat(lenient.out()).contains("PASSED").contains("Deployed d-");
+    assertThat(lenient.out().lines().filter(line -> line.startsWith("Promotion gate"))).hasSize(1);
+  }
 }
