@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.schemas.WeblogEvent;
 import io.insession.session.EventLimits;
+import io.insession.session.ForgetRequests;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -27,6 +28,7 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
 
   private final EventParser parser;
   private final EventSink sink;
+  private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private Counter accepted;
   private Counter rejected;
@@ -54,6 +56,7 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
   public EventCollector(
       final EventSink sink, final int maxBatchEvents, final EventLimits limits, final Clock clock) {
     this.sink = Objects.requireNonNull(sink, "sink");
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.parser =
         new EventParser(
             new ObjectMapper(), maxBatchEvents, limits, clock, () -> UUID.randomUUID().toString());
@@ -113,6 +116,26 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
       accepted.increment(events.size());
     }
     return new Accepted(events.size(), events.stream().map(WeblogEvent::getEventId).toList());
+  }
+
+  /**
+   * Writes the control record that forgets {@code sessionId} ({@link ForgetRequests}) to the sink:
+   * the stream then deletes the session's state and tombstones its lists. Idempotent: an unknown
+   * session is forgotten all the same.
+   *
+   * @return the control record's event id, once Kafka acknowledged it
+   * @throws NotAcknowledgedException when Kafka did not acknowledge in time (retryable)
+   */
+  public String forget(final String sessionId) {
+    final WeblogEvent control =
+        ForgetRequests.of(sessionId, UUID.randomUUID().toString(), clock.instant());
+    try {
+      sink.write(List.of(control));
+    } catch (NotAcknowledgedException e) {
+      count(unacknowledged);
+      throw e;
+    }
+    return control.getEventId();
   }
 
   @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.schemas.EventType;
 import io.insession.schemas.WeblogEvent;
 import io.insession.session.EventLimits;
+import io.insession.session.EventSemantics;
 import io.insession.session.WeblogEventChecks;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -52,9 +53,15 @@ import java.util.function.Supplier;
  */
 final class EventParser {
 
-  /** The allowed event types, in schema order. */
+  /**
+   * The allowed event types, in schema order: a visitor's, so not {@code FORGET_SESSION} (an
+   * operator's control record, written by {@code DELETE /v1/sessions/{id}} only).
+   */
   static final List<String> EVENT_TYPES =
-      Arrays.stream(EventType.values()).map(EventType::name).toList();
+      Arrays.stream(EventType.values())
+          .filter(type -> !EventSemantics.forgetsSession(type))
+          .map(EventType::name)
+          .toList();
 
   /** The fields an event may have. */
   static final List<String> FIELDS =

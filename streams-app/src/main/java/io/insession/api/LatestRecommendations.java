@@ -222,6 +222,11 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
   }
 
   @Override
+  public void forget(final String sessionId) {
+    cache.invalidate(sessionId);
+  }
+
+  @Override
   public Readiness readiness() {
     final long unreachable = System.nanoTime() - lastBrokerContactNanos;
     if (started.get() && failure == null && unreachable > brokerGraceNanos) {

@@ -40,6 +40,13 @@ import org.slf4j.LoggerFactory;
  *       than {@link HttpLimits#maxRequestBytes()}, 503 {@code NOT_ACKNOWLEDGED} ({@code
  *       "retryable": true}) when Kafka did not acknowledge in time, 404 when this instance has no
  *       collector;
+ *   <li>{@code DELETE /v1/sessions/{sessionId}}: forget the session (an operator's route: it needs
+ *       the {@code operate} scope once the API checks scopes): writes the {@code FORGET_SESSION}
+ *       control record to the weblog topic through the collector's producer and drops the cached
+ *       list at once; the stream then deletes the session's state and tombstones its lists. 202
+ *       {@code {"sessionId", "forgetEventId"}} once Kafka acknowledged it, also for a session
+ *       nobody knows (idempotent); 503 {@code NOT_ACKNOWLEDGED} when Kafka did not in time; 404
+ *       {@code NO_COLLECTOR} when this instance has no collector;
  *   <li>{@code GET /health}: liveness, 200 {@code {"status":"UP"}}, or 503 once the consumer failed
  *       for good;
  *   <li>{@code GET /ready}: readiness, 200 once the consumer has caught up with the topic, 503 with
@@ -60,6 +67,9 @@ public final class LookupApi implements AutoCloseable {
 
   /** Path of the lookup route; {@code {sessionId}} is the path parameter. */
   public static final String RECOMMENDATIONS_PATH = "/v1/sessions/{sessionId}/recommendations";
+
+  /** Path of a session, for {@code DELETE} (forget it). */
+  public static final String SESSION_PATH = "/v1/sessions/{sessionId}";
 
   /** Path of the push stream (Server-Sent Events) of a session's lists. */
   public static final String STREAM_PATH = RECOMMENDATIONS_PATH + "/stream";
@@ -295,6 +305,15 @@ public final class LookupApi implements AutoCloseable {
   @JsonPropertyOrder({"error", "code", "retryable", "sessionId"})
   record ErrorBody(String error, String code, boolean retryable, String sessionId) {}
 
+  /**
+   * The answer to {@code DELETE /v1/sessions/{id}}.
+   *
+   * @param sessionId the session forgotten
+   * @param forgetEventId the event id of the control record on the weblog topic
+   */
+  @JsonPropertyOrder({"sessionId", "forgetEventId"})
+  record Forgotten(String sessionId, String forgetEventId) {}
+
   /** The answer to a refused {@code POST /v1/events}; {@code errors} is empty for a bad body. */
   @JsonPropertyOrder({"error", "code", "retryable", "errors"})
   record EventsErrorBody(String error, String code, boolean retryable, List<EventError> errors) {}
@@ -324,6 +343,7 @@ public final class LookupApi implements AutoCloseable {
       router.get(RECOMMENDATIONS_PATH, this::recommendations);
       router.get(STREAM_PATH, this::stream);
       router.post(EVENTS_PATH, this::events);
+      router.delete(SESSION_PATH, this::forget);
       router.get("/health", this::health);
       router.get("/ready", this::ready);
       router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
@@ -378,6 +398,28 @@ public final class LookupApi implements AutoCloseable {
         return;
       }
       ctx.status(HttpStatus.ACCEPTED).json(collector.collect(ctx.body()));
+    }
+
+    /** Forgets a session: the control record first, then the cached list (see the class doc). */
+    private void forget(final Context ctx) {
+      final String sessionId = ctx.pathParam("sessionId");
+      if (!acceptedSessionId(ctx, sessionId)) {
+        return;
+      }
+      if (collector == null) {
+        ctx.status(HttpStatus.NOT_FOUND)
+            .json(
+                new ErrorBody(
+                    "this lookup API instance has no collector to write the forget request with",
+                    "NO_COLLECTOR",
+                    false,
+                    sessionId));
+        return;
+      }
+      final String eventId = collector.forget(sessionId);
+      source.forget(sessionId);
+      LOG.info("Session {} forgotten on request (control record {})", sessionId, eventId);
+      ctx.status(HttpStatus.ACCEPTED).json(new Forgotten(sessionId, eventId));
     }
 
     private void invalidEvents(final InvalidEventsException e, final Context ctx) {

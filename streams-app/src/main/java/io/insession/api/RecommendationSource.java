@@ -26,6 +26,12 @@ public interface RecommendationSource extends AutoCloseable {
   SessionSubscriptions.Subscription subscribe(
       String sessionId, Consumer<RecommendationList> listener);
 
+  /**
+   * Drops what this source holds of {@code sessionId} (its cached list) at once, before the
+   * tombstone that forgetting the session writes to the topic arrives.
+   */
+  void forget(String sessionId);
+
   /** Whether the source has caught up with its input, and if not, what it waits for. */
   Readiness readiness();
 

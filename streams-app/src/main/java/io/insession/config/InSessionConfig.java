@@ -61,6 +61,10 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String DEPLOYMENTS_TOPIC = "insession.topic.deployments";
   public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
+  public static final String RECOMMENDATIONS_RETENTION_MS =
+      "insession.topic.recommendations.retention.ms";
+  public static final String RECOMMENDATIONS_SEGMENT_MS =
+      "insession.topic.recommendations.segment.ms";
   public static final String SERDE = "insession.serde";
   public static final String SERDE_REGISTRY_URL = "insession.serde.registry.url";
   public static final String SESSION_GAP_MS = "insession.session.gap.ms";
@@ -206,6 +210,28 @@ public final class InSessionConfig extends AbstractConfig {
               ConfigDef.Range.atLeast(1),
               Importance.LOW,
               "Replication factor of the topics InSession creates when they do not exist.")
+          .define(
+              RECOMMENDATIONS_RETENTION_MS,
+              Type.LONG,
+              86_400_000L,
+              ConfigDef.Range.atLeast(60_000L),
+              Importance.MEDIUM,
+              "retention.ms of the recommendations topic, which InSession creates compacted"
+                  + " (cleanup.policy=compact,delete, key = session id): compaction keeps only"
+                  + " each session's latest list, and a session whose latest list is older than"
+                  + " this (by its record timestamp, the triggering event's time) is deleted. A"
+                  + " day outlives every live session (30 min gap) and the lookup API's cache"
+                  + " (30 min), so the lookup API reads at most a day of sessions at start-up.")
+          .define(
+              RECOMMENDATIONS_SEGMENT_MS,
+              Type.LONG,
+              3_600_000L,
+              ConfigDef.Range.atLeast(1_000L),
+              Importance.LOW,
+              "segment.ms of the recommendations topic: compaction and retention act on closed"
+                  + " segments only, so superseded lists (and a forgotten session's lists) stay"
+                  + " on the broker's disk for up to this long plus the cleaner's delay. Kafka's"
+                  + " default (7 days) would let history pile up for a week.")
           .define(
               SERDE,
               Type.STRING,

@@ -7,14 +7,20 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -24,6 +30,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates topics idempotently through {@link Admin}: topics that exist already are left as they are
  * (a differing partition count is logged as a warning, never changed).
+ *
+ * <p>A topic that exists with other topic-level settings than its {@link TopicSpec} asks for (say a
+ * recommendations topic created before it was compacted) is not altered either: InSession's
+ * principal needs no {@code AlterConfigs} right, and turning on compaction or a retention deletes
+ * data, which is an operator's decision. Each such topic is logged as a warning with the {@code
+ * kafka-configs.sh} command that brings it in line ({@link #alterCommand}).
  */
 public final class TopicSetup {
 
@@ -55,7 +67,7 @@ public final class TopicSetup {
     }
     try (admin) {
       awaitReachable(admin, config.bootstrapServers(), connectTimeout);
-      return ensureTopics(admin, topics, timeout);
+      return ensureTopics(admin, config.bootstrapServers(), topics, timeout);
     }
   }
 
@@ -106,6 +118,20 @@ public final class TopicSetup {
    */
   public static List<String> ensureTopics(
       final Admin admin, final Collection<TopicSpec> topics, final Duration timeout) {
+    return ensureTopics(admin, "<bootstrap servers>", topics, timeout);
+  }
+
+  /**
+   * Creates every topic of {@code topics} that does not exist yet; names {@code bootstrapServers}
+   * in the command a warning about an existing topic's settings gives.
+   *
+   * @see #ensureTopics(Admin, Collection, Duration)
+   */
+  public static List<String> ensureTopics(
+      final Admin admin,
+      final String bootstrapServers,
+      final Collection<TopicSpec> topics,
+      final Duration timeout) {
     if (topics.isEmpty()) {
       return List.of();
     }
@@ -150,6 +176,7 @@ public final class TopicSetup {
     }
     if (!existing.isEmpty()) {
       checkExisting(admin, existing, deadline);
+      warnAboutConfigDrift(admin, bootstrapServers, existing, deadline);
     }
     return List.copyOf(created);
   }
@@ -209,6 +236,118 @@ public final class TopicSetup {
         LOG.info("Topic {} exists already ({} partitions)", spec.name(), actual);
       }
     }
+  }
+
+  private static void warnAboutConfigDrift(
+      final Admin admin,
+      final String bootstrapServers,
+      final List<TopicSpec> existing,
+      final long deadline) {
+    final Map<String, Map<String, String>> drift;
+    try {
+      drift = configDrift(admin, existing, Duration.ofNanos(remainingNanos(deadline)));
+    } catch (KafkaException e) {
+      LOG.warn("Cannot read the settings of topics {}: {}", names(existing), e.toString());
+      return;
+    }
+    drift.forEach(
+        (topic, wanted) ->
+            LOG.warn(
+                "Topic {} exists with other settings than InSession creates it with (wanted {});"
+                    + " left unchanged. To apply them: {}",
+                topic,
+                wanted,
+                alterCommand(bootstrapServers, topic, wanted)));
+  }
+
+  /**
+   * The topic-level settings of {@code specs} that their existing topics do not have: per topic
+   * name, each wanted key with its wanted value (list values such as {@code cleanup.policy} compare
+   * as sets). Topics without wanted settings, or with all of them, are left out.
+   *
+   * @throws KafkaException if the settings cannot be described (a topic is missing, say)
+   * @throws TimeoutException if the broker does not answer within {@code timeout}
+   * @throws InterruptException if the calling thread is interrupted (its flag stays set)
+   */
+  public static Map<String, Map<String, String>> configDrift(
+      final Admin admin, final Collection<TopicSpec> specs, final Duration timeout) {
+    final List<TopicSpec> withConfigs = specs.stream().filter(s -> !s.configs().isEmpty()).toList();
+    if (withConfigs.isEmpty()) {
+      return Map.of();
+    }
+    final Map<ConfigResource, Config> actual;
+    try {
+      actual =
+          admin
+              .describeConfigs(
+                  withConfigs.stream()
+                      .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name()))
+                      .toList())
+              .all()
+              .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new KafkaException("Cannot describe topic settings: " + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new TimeoutException("Describing topic settings timed out after " + timeout);
+    } catch (InterruptedException e) {
+      throw new InterruptException(e);
+    }
+    final Map<String, Map<String, String>> drift = new TreeMap<>();
+    for (final TopicSpec spec : withConfigs) {
+      final Config config = actual.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+      final Map<String, String> wanted = new TreeMap<>();
+      spec.configs()
+          .forEach(
+              (key, value) -> {
+                final ConfigEntry entry = config == null ? null : config.get(key);
+                if (entry == null || !sameSetting(entry.value(), value)) {
+                  wanted.put(key, value);
+                }
+              });
+      if (!wanted.isEmpty()) {
+        drift.put(spec.name(), wanted);
+      }
+    }
+    return drift;
+  }
+
+  private static boolean sameSetting(final String actual, final String wanted) {
+    return actual != null && listItems(actual).equals(listItems(wanted));
+  }
+
+  private static Set<String> listItems(final String value) {
+    final Set<String> items = new TreeSet<>();
+    for (final String item : value.split(",", -1)) {
+      items.add(item.trim());
+    }
+    return items;
+  }
+
+  /**
+   * The {@code kafka-configs.sh} command that gives {@code topic} the {@code settings} (list values
+   * in the brackets the tool wants, e.g. {@code cleanup.policy=[compact,delete]}).
+   */
+  public static String alterCommand(
+      final String bootstrapServers, final String topic, final Map<String, String> settings) {
+    final StringBuilder values = new StringBuilder();
+    new TreeMap<>(settings)
+        .forEach(
+            (key, value) -> {
+              if (values.length() > 0) {
+                values.append(',');
+              }
+              values
+                  .append(key)
+                  .append('=')
+                  .append(value.contains(",") ? "[" + value + "]" : value);
+            });
+    return "kafka-configs.sh --bootstrap-server "
+        + bootstrapServers
+        + " --alter --entity-type topics --entity-name "
+        + topic
+        + " --add-config '"
+        + values
+        + "'";
   }
 
   private static List<String> names(final List<TopicSpec> specs) {

@@ -41,6 +41,7 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   private final Counter eventsIn;
   private final Counter invalidTimestamps;
   private final Counter duplicateEvents;
+  private final Counter sessionsForgotten;
   private final ConcurrentMap<String, VariantMeters> byVariant = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Long> sessionsByTask = new ConcurrentHashMap<>();
@@ -67,6 +68,11 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
     this.duplicateEvents =
         Counter.builder("insession.duplicate.events")
             .description("Events whose eventId their session had already applied (retries)")
+            .register(registry);
+    this.sessionsForgotten =
+        Counter.builder("insession.sessions.forgotten")
+            .description(
+                "Sessions forgotten on an operator's request: state deleted, lists tombstoned")
             .register(registry);
     Gauge.builder("insession.active.sessions", sessionsByTask, MicrometerTopologyMetrics::sum)
         .description("Sessions held by this instance, counted at each task's last expiry scan")
@@ -103,6 +109,11 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   @Override
   public void duplicateEvent() {
     duplicateEvents.increment();
+  }
+
+  @Override
+  public void sessionForgotten() {
+    sessionsForgotten.increment();
   }
 
   @Override

@@ -63,6 +63,11 @@ public interface TopologyMetrics {
   /** An event whose eventId the session had already applied (a retry): applied once, not again. */
   default void duplicateEvent() {}
 
+  /**
+   * A session was forgotten (a {@code FORGET_SESSION} control record): state deleted, lists too.
+   */
+  default void sessionForgotten() {}
+
   /** The task was closed (e.g. moved to another instance): its sessions no longer count here. */
   default void taskClosed(final String task) {}
 }

@@ -4,10 +4,11 @@ import io.insession.config.InSessionConfig;
 import io.insession.kafka.TopicSpec;
 import io.insession.kafka.Topics;
 import java.util.List;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * The topics InSession creates when they are missing, sized by the settings; the deployments topic
- * is compacted and has one partition.
+ * The topics InSession creates when they are missing, sized by the settings; the recommendations
+ * topic is compacted with a retention, the deployments topic is compacted and has one partition.
  */
 public final class InSessionTopics {
 
@@ -20,9 +21,30 @@ public final class InSessionTopics {
     return List.of(
         TopicSpec.of(topics.weblog().name(), partitions).withReplicationFactor(replication),
         TopicSpec.of(topics.deadLetter().name(), partitions).withReplicationFactor(replication),
-        TopicSpec.of(topics.recommendations().name(), partitions)
-            .withReplicationFactor(replication),
+        recommendations(config),
         deployments(config));
+  }
+
+  /**
+   * The recommendations topic: compacted by session id, so it holds one latest list per session
+   * however long it runs, and with a retention, so sessions that ended long ago leave it too
+   * ({@code cleanup.policy=compact,delete}). The lookup API reads it whole at start-up, which
+   * therefore takes a time bounded by the sessions of the retention, not by the history. A
+   * forgotten session leaves a tombstone here, removed by compaction after Kafka's {@code
+   * delete.retention.ms}.
+   */
+  public static TopicSpec recommendations(final InSessionConfig config) {
+    return TopicSpec.of(
+            Topics.from(config).recommendations().name(),
+            config.getInt(InSessionConfig.TOPIC_PARTITIONS))
+        .withReplicationFactor(config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR))
+        .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, "compact,delete")
+        .withConfig(
+            TopicConfig.RETENTION_MS_CONFIG,
+            String.valueOf(config.getLong(InSessionConfig.RECOMMENDATIONS_RETENTION_MS)))
+        .withConfig(
+            TopicConfig.SEGMENT_MS_CONFIG,
+            String.valueOf(config.getLong(InSessionConfig.RECOMMENDATIONS_SEGMENT_MS)));
   }
 
   /**

@@ -25,6 +25,15 @@ public final class EventSemantics {
   }
 
   /**
+   * The operator's control record that forgets a session ({@code insession sessions forget}, {@code
+   * DELETE /v1/sessions/{id}}): not a visitor's event, so the collector refuses it, and the stream
+   * deletes the session's state and tombstones its lists instead of scoring it.
+   */
+  public static boolean forgetsSession(final EventType type) {
+    return type == EventType.FORGET_SESSION;
+  }
+
+  /**
    * Events that move the session model one step and trigger a new list: showing interest in an
    * item. The others (page views, searches, removals) only keep the session alive.
    */

@@ -8,6 +8,7 @@ import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.Candidate;
 import io.insession.scoring.CurrentVariants;
+import io.insession.session.EventSemantics;
 import io.insession.session.SessionStates;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -56,6 +57,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ({@link SessionStates#resume}), so a replay of old events keeps their sessions apart as they
  * were; a backlog read after downtime is not expired while it is being read, because each session's
  * idle time starts when its events are processed.
+ *
+ * <p>A {@code FORGET_SESSION} control record (on the weblog topic, keyed by its session id, so in
+ * order with the session's events and in the same exactly-once transaction) deletes the session's
+ * state and emits a tombstone (null list) for it; a later event of that id starts a new session.
  *
  * <p>Each list carries its session's variant and the name and version of the model that scored it
  * (both stored in the session state, see {@link MicroBatch}).
@@ -152,6 +157,10 @@ final class ScoreSessionProcessor
 
   @Override
   public void process(final Record<String, WeblogEvent> record) {
+    if (EventSemantics.forgetsSession(record.value().getEventType())) {
+      forget(record.key(), record.timestamp());
+      return;
+    }
     if (!batching()) {
       final MicroBatch.Outcome outcome = batch.apply(List.of(record.value()), sessions::get);
       emit(new Scored(List.of(), outcome.states(), outcome.emissions()));
@@ -165,6 +174,25 @@ final class ScoreSessionProcessor
     threadBatch.add(
         new ThreadBatch.Entry(this, key, record.value()), context.currentSystemTimeMs());
     flushIfDue();
+  }
+
+  /**
+   * Forgets a session: its events that wait for their batch are scored first (they came before the
+   * control record, and their lists must not outlive it), then its state is deleted (a tombstone on
+   * the store's changelog) and a tombstone goes to the recommendations topic after its last list.
+   * An unknown session gets the same tombstone: forgetting is idempotent.
+   */
+  private void forget(final String sessionId, final long timestamp) {
+    if (batching()) {
+      emitReady();
+      if (pendingSessions.contains(sessionId)) {
+        flush();
+      }
+      pendingSessions.remove(sessionId);
+    }
+    sessions.delete(sessionId);
+    context.forward(new Record<String, RecommendationList>(sessionId, null, timestamp));
+    metrics.sessionForgotten();
   }
 
   private void flushIfDue() {

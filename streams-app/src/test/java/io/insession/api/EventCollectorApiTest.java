@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.config.InSessionConfig;
 import io.insession.metrics.PrometheusMetrics;
+import io.insession.schemas.EventType;
 import io.insession.schemas.WeblogEvent;
 import io.insession.session.EventLimits;
 import io.insession.testing.HttpJson;
@@ -262,6 +263,62 @@ class EventCollectorApiTest {
     api.close();
     api.close();
     assertThat(sink.closeCount).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRefuseTheForgetControlRecordFromVisitors() {
+    final HttpJson.Answer answer =
+        http.post(
+            LookupApi.EVENTS_PATH, "{\"sessionId\": \"s-1\", \"eventType\": \"FORGET_SESSION\"}");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body().get("errors").get(0).get("field").asText()).isEqualTo("eventType");
+    assertThat(sink.written).isEmpty();
+  }
+
+  @Test
+  void shouldForgetASessionWith202ByWritingItsControlRecordAndDroppingItsCachedList() {
+    final StubSource source = new StubSource();
+    source.arrive(TestLists.list("r-1", "s-1", "i-1"));
+    source.arrive(TestLists.list("r-2", "s-2", "i-2"));
+    try (LookupApi forgetting =
+        LookupApi.start(
+            source,
+            new EventCollector(sink, 2, Clock.fixed(NOW, ZoneOffset.UTC)),
+            PushSettings.defaults(),
+            0,
+            PrometheusMetrics.newRegistry())) {
+      final HttpJson client = new HttpJson(forgetting.port());
+
+      final HttpJson.Answer answer = client.delete("/v1/sessions/s-1");
+
+      assertThat(answer.status()).isEqualTo(202);
+      assertThat(answer.body().get("sessionId").asText()).isEqualTo("s-1");
+      assertThat(sink.written).hasSize(1);
+      final WeblogEvent control = sink.written.get(0);
+      assertThat(control.getEventType()).isEqualTo(EventType.FORGET_SESSION);
+      assertThat(control.getSessionId()).isEqualTo("s-1");
+      assertThat(control.getEventTime()).isEqualTo(NOW);
+      assertThat(control.getItemId()).isNull();
+      assertThat(answer.body().get("forgetEventId").asText()).isEqualTo(control.getEventId());
+      assertThat(client.get("/v1/sessions/s-1/recommendations").status()).isEqualTo(404);
+      assertThat(client.get("/v1/sessions/s-2/recommendations").status()).isEqualTo(200);
+      assertThat(client.delete("/v1/sessions/unknown").status()).isEqualTo(202);
+      assertThat(client.delete("/v1/sessions/" + "x".repeat(300)).status()).isEqualTo(400);
+      assertThat(sink.written).hasSize(2);
+      sink.fail = true;
+      final HttpJson.Answer unacknowledged = client.delete("/v1/sessions/s-2");
+      assertThat(unacknowledged.status()).isEqualTo(503);
+      assertThat(unacknowledged.body().get("code").asText()).isEqualTo("NOT_ACKNOWLEDGED");
+      assertThat(client.get("/v1/sessions/s-2/recommendations").status())
+          .as("kept until the request is acknowledged")
+          .isEqualTo(200);
+    }
+    try (LookupApi plain = LookupApi.start(new StubSource(), 0)) {
+      final HttpJson.Answer answer = new HttpJson(plain.port()).delete("/v1/sessions/s-1");
+      assertThat(answer.status()).isEqualTo(404);
+      assertThat(answer.body().get("code").asText()).isEqualTo("NO_COLLECTOR");
+    }
   }
 
   /** Remembers what it was given; fails like an unacknowledged write when told to. */

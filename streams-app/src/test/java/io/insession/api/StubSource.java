@@ -40,6 +40,11 @@ final class StubSource implements RecommendationSource {
   }
 
   @Override
+  public void forget(final String sessionId) {
+    lists.remove(sessionId);
+  }
+
+  @Override
   public Readiness readiness() {
     return readiness;
   }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.insession.testing.KafkaTestCluster;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,48 @@ class TopicSetupIT {
       final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, compacted);
       final Config config = admin.describeConfigs(Set.of(resource)).all().get().get(resource);
       assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+    }
+  }
+
+  @Test
+  void shouldNameTheSettingsAnExistingTopicLacksWithTheCommandThatAddsThem() throws Exception {
+    final String recommendations = KAFKA.uniqueName("recommendations");
+    KAFKA.createTopics(recommendations); // as created before the topic was compacted
+    final TopicSpec wanted =
+        TopicSpec.of(recommendations, 1)
+            .withConfig("cleanup.policy", "compact,delete")
+            .withConfig("retention.ms", "86400000");
+
+    try (Admin admin = Admin.create(KAFKA.adminProps())) {
+      assertThat(TopicSetup.ensureTopics(admin, List.of(wanted), TIMEOUT)).isEmpty();
+      final Map<String, String> lacking =
+          Map.of("cleanup.policy", "compact,delete", "retention.ms", "86400000");
+      assertThat(TopicSetup.configDrift(admin, List.of(wanted), TIMEOUT))
+          .as("left unchanged, reported")
+          .isEqualTo(Map.of(recommendations, lacking));
+      assertThat(TopicSetup.alterCommand("kafka:9092", recommendations, lacking))
+          .isEqualTo(
+              "kafka-configs.sh --bootstrap-server kafka:9092 --alter --entity-type topics"
+                  + " --entity-name "
+                  + recommendations
+                  + " --add-config 'cleanup.policy=[compact,delete],retention.ms=86400000'");
+
+      // what the command does; the policy given in the other order is the same setting
+      final ConfigResource resource =
+          new ConfigResource(ConfigResource.Type.TOPIC, recommendations);
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  resource,
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("cleanup.policy", "delete,compact"),
+                          AlterConfigOp.OpType.SET),
+                      new AlterConfigOp(
+                          new ConfigEntry("retention.ms", "86400000"), AlterConfigOp.OpType.SET))))
+          .all()
+          .get();
+      assertThat(TopicSetup.configDrift(admin, List.of(wanted), TIMEOUT)).isEmpty();
     }
   }
 

@@ -20,7 +20,14 @@ public final class HttpJson {
   public record Answer(int status, String contentType, JsonNode body) {}
 
   public Answer get(final String path) {
-    final HttpText.Answer answer = text.get(path);
+    return parsed(path, text.get(path));
+  }
+
+  public Answer delete(final String path) {
+    return parsed(path, text.delete(path));
+  }
+
+  private static Answer parsed(final String path, final HttpText.Answer answer) {
     try {
       return new Answer(answer.status(), answer.contentType(), MAPPER.readTree(answer.body()));
     } catch (JsonProcessingException e) {

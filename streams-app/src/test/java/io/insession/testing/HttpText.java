@@ -23,11 +23,22 @@ public final class HttpText {
   public record Answer(int status, String contentType, String body) {}
 
   public Answer get(final String path) {
-    final HttpRequest request =
+    return send(
         HttpRequest.newBuilder(URI.create(base + path))
             .timeout(Duration.ofSeconds(10))
             .GET()
-            .build();
+            .build());
+  }
+
+  public Answer delete(final String path) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(10))
+            .DELETE()
+            .build());
+  }
+
+  private Answer send(final HttpRequest request) {
     try {
       final HttpResponse<String> response =
           client.send(request, HttpResponse.BodyHandlers.ofString());

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topics;
+import io.insession.kafka.ValueSerdes;
 import io.insession.metrics.MicrometerTopologyMetrics;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
@@ -18,6 +19,7 @@ import io.insession.scoring.ModelInfo;
 import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
+import io.insession.session.ForgetRequests;
 import io.insession.session.SessionStates;
 import io.insession.testing.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -610,6 +613,68 @@ class RecommenderTopologyTest {
     assertThat(after.getScorerState()).isEqualTo(before.getScorerState());
     assertThat(after.getRecentEventIds()).containsExactly("e1", "e2");
     assertThat(registry.get("insession.duplicate.events").counter().count()).isEqualTo(2.0);
+  }
+
+  @Test
+  void shouldForgetASessionAfterItsEarlierEventsAndStartAFreshOneAtItsNextEvent() {
+    start(settings(true));
+    final TestOutputTopic<String, SessionState> changelog =
+        driver.createOutputTopic(
+            "topology-test-" + SessionStates.STORE_NAME + "-changelog",
+            Serdes.String().deserializer(),
+            ValueSerdes.storeValue(SessionState.class).deserializer());
+    send(view("s2", "o1", item(5), T0));
+    // not flushed: with micro-batching both still wait for their batch when the forget comes
+    pipe(view("s1", "e1", item(0), T0));
+    pipe(view("s1", "e2", item(1), T0.plusSeconds(1)));
+
+    pipe(ForgetRequests.of("s1", "forget-1", T0.plusSeconds(2)));
+
+    assertThat(sessions.get("s1")).as("state deleted").isNull();
+    assertThat(sessions.get("s2")).as("other sessions kept").isNotNull();
+    final List<TestRecord<String, RecommendationList>> s1 =
+        recommendations.readRecordsToList().stream().filter(r -> "s1".equals(r.key())).toList();
+    assertThat(s1).as("lists of the earlier events, then a tombstone").hasSize(3);
+    assertThat(s1.get(0).value().getTriggerEventId()).isEqualTo("e1");
+    assertThat(s1.get(1).value().getTriggerEventId()).isEqualTo("e2");
+    assertThat(s1.get(2).value()).isNull();
+    assertThat(s1.get(2).timestamp()).isEqualTo(T0.plusSeconds(2).toEpochMilli());
+    final Map<String, SessionState> latest = new HashMap<>();
+    changelog.readKeyValuesToList().forEach(kv -> latest.put(kv.key, kv.value));
+    assertThat(latest).as("changelog: a tombstone for s1 last").containsKey("s1");
+    assertThat(latest.get("s1")).isNull();
+    assertThat(latest.get("s2")).isNotNull();
+    assertThat(registry.get("insession.sessions.forgotten").counter().count()).isEqualTo(1.0);
+
+    send(view("s1", "e1", item(2), T0.plusSeconds(3)));
+
+    final SessionState fresh = sessions.get("s1");
+    assertThat(fresh.getEventCount()).isEqualTo(1);
+    assertThat(fresh.getRecentItems()).containsExactly(item(2));
+    assertThat(fresh.getStartedAt()).isEqualTo(T0.plusSeconds(3));
+    assertThat(fresh.getRecentEventIds()).as("the forgotten ids too").containsExactly("e1");
+    assertThat(recommendations.readValuesToList())
+        .extracting(RecommendationList::getTriggerEventId)
+        .containsExactly("e1");
+  }
+
+  @Test
+  void shouldForgetAnUnknownSessionWithATombstoneAndNothingElse() {
+    start(settings(true));
+
+    pipe(ForgetRequests.of("nobody", "forget-1", T0));
+    pipe(ForgetRequests.of("nobody", "forget-2", T0.plusSeconds(1)));
+
+    final List<TestRecord<String, RecommendationList>> out = recommendations.readRecordsToList();
+    assertThat(out).extracting(TestRecord::key).containsExactly("nobody", "nobody");
+    assertThat(out).extracting(TestRecord::value).containsOnlyNulls();
+    assertThat(sessions.get("nobody")).isNull();
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  /** Pipes {@code event} without letting a waiting micro-batch be scored. */
+  private void pipe(final WeblogEvent event) {
+    weblog.pipeInput(key(event.getSessionId()), encode(event), event.getEventTime());
   }
 
   private static byte[] encode(final WeblogEvent event) {

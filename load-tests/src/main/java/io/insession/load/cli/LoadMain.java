@@ -8,12 +8,13 @@ import picocli.CommandLine.Command;
     name = "insession-load",
     mixinStandardHelpOptions = true,
     description = {
-      "Load tests of InSession: end-to-end replay (fixed rate or ramp), lookup API GETs, and the",
-      "model's cost split. JMH benchmarks: load-tests/run jmh [JMH options]."
+      "Load tests of InSession: end-to-end replay (fixed rate or ramp), lookup API GETs, the",
+      "lookup API's start-up vs the recommendations topic's history, and the model's cost split. JMH benchmarks: load-tests/run jmh [JMH options]."
     },
     subcommands = {
       StreamCommand.class,
       LookupCommand.class,
+      HistoryCommand.class,
       ProfileModelCommand.class,
       CommandLine.HelpCommand.class
     })
