@@ -251,6 +251,8 @@ class HotSwapIT {
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.REGISTRY_DIR, dir.resolve("registry").toString());
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
+    // authentication has its own tests (ApiSecurityIT)
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     return InSessionConfig.of(settings);
   }
 
