@@ -253,6 +253,8 @@ class HotSwapIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
     // authentication has its own tests (ApiSecurityIT)
     settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
+    // any free port: 8081 may be taken on a shared machine
+    settings.put(InSessionConfig.METRICS_PORT, "0");
     return InSessionConfig.of(settings);
   }
 
