@@ -128,8 +128,9 @@ public final class HttpGuard {
     if (!security.authRequired()) {
       LOG.warn(
           "AUTHENTICATION IS OFF on the {} server ({}:{}; insession.api.auth=none): anyone who"
-              + " can reach it can read every session's lists, write events into any session and"
-              + " read the metrics. Use this only on a private machine or network.",
+              + " can reach it can call every route it serves (on the API: read every session's"
+              + " lists and write events into any session). Use this only on a private machine or"
+              + " network.",
           server,
           listener.host(),
           listener.port());
