@@ -13,7 +13,7 @@
 # Environment: APP_JAR (default streams-app/target/insession.jar, e.g. an older build to compare),
 # APP_ARGS (extra `run` arguments, e.g. "-s group.instance.id=recovery-0" for static membership,
 # "-s session.timeout.ms=45000" for Kafka's default), BASE_PORT (default 19090: broker, +1
-# controller, +2 app metrics, +3 lookup API).
+# controller, +2 app metrics, +3 lookup API, +4 its metrics).
 # Everything it starts is stopped on exit; its files stay in the printed work directory.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +26,9 @@ BROKER=$((BASE)) CONTROLLER=$((BASE + 1)) METRICS=$((BASE + 2)) API=$((BASE + 3)
 WORK="$(mktemp -d -t insession-recovery-XXXXXX)"
 APP_ID="recovery-$(date +%s)"
 read -r -a EXTRA <<< "${APP_ARGS:-}"
+# a local run: no HTTP authentication, nothing listening beyond this machine
+LOCAL_HTTP=(-s insession.api.auth=none -s insession.api.bind.address=127.0.0.1
+            -s insession.metrics.bind.address=127.0.0.1)
 
 "$ROOT/insession" --version >/dev/null   # builds once if needed
 PIDS=()
@@ -60,7 +63,7 @@ post_events() { # session prefix, count
 start_app() { # log file
   java -jar "$JAR" run --bootstrap-servers "localhost:$BROKER" --bundle "$BUNDLE" \
     -s "state.dir=$WORK/state" -s "insession.application.id=$APP_ID" \
-    -s "insession.metrics.port=$METRICS" "${EXTRA[@]}" > "$1" 2>&1 &
+    -s "insession.metrics.port=$METRICS" "${LOCAL_HTTP[@]}" "${EXTRA[@]}" > "$1" 2>&1 &
   APP_PID=$!
   PIDS+=("$APP_PID")
 }
@@ -109,7 +112,7 @@ t0="$(now)"
 start_app "$WORK/app-0.log"
 wait_for "localhost:$METRICS/ready" "the app"
 java -jar "$JAR" lookup --bootstrap-servers "localhost:$BROKER" --port "$API" \
-  > "$WORK/lookup.log" 2>&1 &
+  -s "insession.api.metrics.port=$((BASE + 4))" "${LOCAL_HTTP[@]}" > "$WORK/lookup.log" 2>&1 &
 PIDS+=("$!")
 wait_for "localhost:$API/health" "the lookup API"
 post_events "warm" 20

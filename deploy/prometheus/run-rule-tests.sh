@@ -35,6 +35,10 @@ if [ -f "$K8S_CONFIG" ]; then
     if grep -q "field kubernetes_sd_configs not found" <<<"$out"; then
       # Debian builds Prometheus without Kubernetes service discovery.
       echo "  skipped $K8S_CONFIG: this promtool build has no Kubernetes service discovery"
+    elif grep -q "secrets/insession-metrics-key/metrics-key" <<<"$out" \
+      && [ "$(grep -c 'FAILED' <<<"$out")" -eq 1 ]; then
+      # the metrics key is mounted from a Secret in the cluster, not present here
+      echo "  $K8S_CONFIG: valid but for the metrics key file, which the cluster mounts"
     else
       echo "$out" >&2
       exit 1

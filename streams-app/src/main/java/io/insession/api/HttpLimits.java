@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Limits of the lookup API's HTTP server, so no client can make it hold memory or connections.
+ * Limits of the lookup API's HTTP server, so no client can make it hold memory, connections or
+ * threads. Each refusal is a 4xx, counted in {@code insession_http_requests_refused_total{reason}}.
  *
  * @param maxRequestBytes the largest request body read; a larger one is answered 413
  * @param maxSessionIdChars the longest session id accepted on GET (path); a longer one is answered
@@ -15,8 +16,28 @@ import java.util.Optional;
  *     that can be written can be looked up)
  * @param idleTimeout how long a connection may stay without a byte read or written (slow headers
  *     included) before the server closes it; longer than the push stream's heartbeat
+ * @param maxHeaderBytes the largest request line plus headers; more is answered 431 (414 for the
+ *     request line) by Jetty
+ * @param maxJsonDepth the deepest nesting of a request body's JSON; deeper is answered 400 {@code
+ *     JSON_TOO_DEEP}
+ * @param maxJsonArrayElements the most elements of any array of a request body's JSON; more is
+ *     answered 400 {@code JSON_ARRAY_TOO_LONG}
+ * @param minRequestBytesPerSecond the slowest a request body may arrive (0: not checked)
+ * @param maxStreamsPerClient the most open push streams per client address; one more is answered
+ *     429 {@code TOO_MANY_STREAMS_PER_CLIENT}
  */
-public record HttpLimits(long maxRequestBytes, int maxSessionIdChars, Duration idleTimeout) {
+public record HttpLimits(
+    long maxRequestBytes,
+    int maxSessionIdChars,
+    Duration idleTimeout,
+    int maxHeaderBytes,
+    int maxJsonDepth,
+    int maxJsonArrayElements,
+    long minRequestBytesPerSecond,
+    int maxStreamsPerClient) {
+
+  /** The defaults of {@link InSessionConfig}, for the limits the short constructor leaves out. */
+  private static final InSessionConfig DEFAULTS = InSessionConfig.of(Map.of());
 
   /** Validates the arguments. */
   public HttpLimits {
@@ -30,6 +51,38 @@ public record HttpLimits(long maxRequestBytes, int maxSessionIdChars, Duration i
     if (idleTimeout.toMillis() < 1) {
       throw new IllegalArgumentException("idleTimeout must be at least 1 ms: " + idleTimeout);
     }
+    if (maxHeaderBytes < 1) {
+      throw new IllegalArgumentException("maxHeaderBytes must be >= 1: " + maxHeaderBytes);
+    }
+    if (maxJsonDepth < 2) {
+      throw new IllegalArgumentException("maxJsonDepth must be >= 2: " + maxJsonDepth);
+    }
+    if (maxJsonArrayElements < 1) {
+      throw new IllegalArgumentException(
+          "maxJsonArrayElements must be >= 1: " + maxJsonArrayElements);
+    }
+    if (minRequestBytesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "minRequestBytesPerSecond must be >= 0: " + minRequestBytesPerSecond);
+    }
+    if (maxStreamsPerClient < 1) {
+      throw new IllegalArgumentException(
+          "maxStreamsPerClient must be >= 1: " + maxStreamsPerClient);
+    }
+  }
+
+  /** The given body, id and idle limits; the defaults of {@link InSessionConfig} for the rest. */
+  public HttpLimits(
+      final long maxRequestBytes, final int maxSessionIdChars, final Duration idleTimeout) {
+    this(
+        maxRequestBytes,
+        maxSessionIdChars,
+        idleTimeout,
+        DEFAULTS.getInt(InSessionConfig.API_MAX_HEADER_BYTES),
+        DEFAULTS.getInt(InSessionConfig.API_MAX_JSON_DEPTH),
+        DEFAULTS.getInt(InSessionConfig.API_MAX_JSON_ARRAY_ELEMENTS),
+        DEFAULTS.getLong(InSessionConfig.API_MIN_REQUEST_BYTES_PER_S),
+        DEFAULTS.getInt(InSessionConfig.API_STREAM_MAX_PER_CLIENT));
   }
 
   /** The limits from {@code config}. */
@@ -37,12 +90,30 @@ public record HttpLimits(long maxRequestBytes, int maxSessionIdChars, Duration i
     return new HttpLimits(
         config.getLong(InSessionConfig.API_MAX_REQUEST_BYTES),
         config.getInt(InSessionConfig.EVENT_MAX_SESSION_ID_CHARS),
-        Duration.ofMillis(config.getLong(InSessionConfig.API_IDLE_TIMEOUT_MS)));
+        Duration.ofMillis(config.getLong(InSessionConfig.API_IDLE_TIMEOUT_MS)),
+        config.getInt(InSessionConfig.API_MAX_HEADER_BYTES),
+        config.getInt(InSessionConfig.API_MAX_JSON_DEPTH),
+        config.getInt(InSessionConfig.API_MAX_JSON_ARRAY_ELEMENTS),
+        config.getLong(InSessionConfig.API_MIN_REQUEST_BYTES_PER_S),
+        config.getInt(InSessionConfig.API_STREAM_MAX_PER_CLIENT));
   }
 
   /** The defaults of {@link InSessionConfig}. */
   public static HttpLimits defaults() {
-    return from(InSessionConfig.of(Map.of()));
+    return from(DEFAULTS);
+  }
+
+  /** A copy with another limit of open push streams per client address. */
+  public HttpLimits withMaxStreamsPerClient(final int max) {
+    return new HttpLimits(
+        maxRequestBytes,
+        maxSessionIdChars,
+        idleTimeout,
+        maxHeaderBytes,
+        maxJsonDepth,
+        maxJsonArrayElements,
+        minRequestBytesPerSecond,
+        max);
   }
 
   /**
@@ -58,6 +129,24 @@ public record HttpLimits(long maxRequestBytes, int maxSessionIdChars, Duration i
               + ") must be longer than the push stream's heartbeat ("
               + heartbeat
               + "), or open streams would be closed");
+    }
+  }
+
+  /**
+   * Checks that a full batch of events fits the JSON array limit.
+   *
+   * @throws IllegalArgumentException when {@code maxBatchEvents} exceeds {@link
+   *     #maxJsonArrayElements()}
+   */
+  void requireArraysOf(final int maxBatchEvents) {
+    if (maxBatchEvents > maxJsonArrayElements) {
+      throw new IllegalArgumentException(
+          "a batch of "
+              + maxBatchEvents
+              + " events (insession.api.collector.max.batch.events) would exceed the JSON array"
+              + " limit of "
+              + maxJsonArrayElements
+              + " (insession.api.max.json.array.elements)");
     }
   }
 

@@ -3,6 +3,11 @@ package io.insession.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insession.http.HttpGuard;
+import io.insession.http.HttpSecurity;
+import io.insession.http.Refusal;
+import io.insession.http.Refusals;
+import io.insession.http.Scope;
 import io.insession.metrics.PrometheusMetrics;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
@@ -13,12 +18,13 @@ import io.javalin.json.JavalinJackson;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.ServerConnector;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +86,7 @@ public final class LookupApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LookupApi.class);
 
   private final Javalin app;
+  private final Javalin metrics;
   private final RecommendationSource source;
   private final EventCollector collector;
   private final RecommendationStreams streams;
@@ -87,10 +94,12 @@ public final class LookupApi implements AutoCloseable {
 
   private LookupApi(
       final Javalin app,
+      final Javalin metrics,
       final RecommendationSource source,
       final EventCollector collector,
       final RecommendationStreams streams) {
     this.app = app;
+    this.metrics = metrics;
     this.source = source;
     this.collector = collector;
     this.streams = streams;
@@ -118,6 +127,9 @@ public final class LookupApi implements AutoCloseable {
   public static LookupApi start(
       final LookupApiSettings settings, final PrometheusMeterRegistry registry) {
     LOG.info("Starting the lookup API with {}", settings);
+    if (settings.collector() != null) {
+      settings.http().requireArraysOf(settings.collector().maxBatchEvents());
+    }
     final LatestRecommendations latest = new LatestRecommendations(settings);
     EventCollector collector = null;
     try {
@@ -130,7 +142,14 @@ public final class LookupApi implements AutoCloseable {
       throw e;
     }
     latest.start();
-    return start(latest, collector, settings.push(), settings.http(), settings.port(), registry);
+    return start(
+        latest,
+        collector,
+        settings.push(),
+        settings.http(),
+        settings.security(),
+        settings.binding(),
+        registry);
   }
 
   /**
@@ -194,28 +213,84 @@ public final class LookupApi implements AutoCloseable {
       final HttpLimits limits,
       final int port,
       final PrometheusMeterRegistry registry) {
+    return start(
+        source, collector, push, limits, HttpSecurity.none(), ApiBinding.anyHost(port), registry);
+  }
+
+  /**
+   * Starts the HTTP servers (the API and its metrics) on a given source and collector. Both are
+   * closed if a server does not start.
+   *
+   * @param source where the lists come from; owned by the API from now on
+   * @param collector what {@code POST /v1/events} hands events to, its meters bound to {@code
+   *     registry} here; null for no collector (404); owned by the API from now on
+   * @param push the push stream's settings
+   * @param limits request size, session id length, JSON shape, streams per client, timeouts
+   * @param security authentication, rate limits and CORS ({@link HttpSecurity#none()}: none)
+   * @param binding the addresses and ports of the API and of its metrics
+   * @param registry the meters to fill and serve
+   * @return the running API
+   */
+  public static LookupApi start(
+      final RecommendationSource source,
+      final EventCollector collector,
+      final PushSettings push,
+      final HttpLimits limits,
+      final HttpSecurity security,
+      final ApiBinding binding,
+      final PrometheusMeterRegistry registry) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(push, "push");
     Objects.requireNonNull(limits, "limits");
     limits.requireLongerThan(push.heartbeat());
+    Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(binding, "binding");
     Objects.requireNonNull(registry, "registry");
     final long startNanos = System.nanoTime();
     RecommendationStreams streams = null;
+    Javalin app = null;
     try {
       if (collector != null) {
         collector.bindTo(registry);
       }
       final ObjectMapper mapper = new ObjectMapper();
-      streams = new RecommendationStreams(source, push, mapper);
-      final Javalin app =
-          createServer(mapper, source, collector, streams, registry, limits, port).start();
+      final HttpGuard guard = new HttpGuard(security, new Refusals(registry, "lookup"), "lookup");
+      streams =
+          new RecommendationStreams(
+              source, push, mapper, new ClientSlots(limits.maxStreamsPerClient()), guard);
+      final Routes routes = new Routes(source, collector, streams, limits, guard);
+      app = createServer(mapper, guard, limits, binding.host(), binding.port(), routes::register);
+      app.start();
+      final HttpGuard metricsGuard =
+          new HttpGuard(security, new Refusals(registry, "lookup-metrics"), "lookup metrics");
+      final Javalin metrics =
+          createServer(
+                  mapper,
+                  metricsGuard,
+                  limits,
+                  binding.metricsHost(),
+                  binding.metricsPort(),
+                  router ->
+                      router.get(
+                          PrometheusMetrics.PATH,
+                          ctx -> PrometheusMetrics.scrape(registry, ctx),
+                          Scope.METRICS_READ))
+              .start();
       LOG.info(
-          "Lookup API listening on port {} (started in {} ms; event collector {})",
+          "Lookup API listening on {}:{}, its metrics on {}:{} (started in {} ms; event collector"
+              + " {}; {})",
+          binding.host(),
           app.port(),
+          binding.metricsHost(),
+          metrics.port(),
           (System.nanoTime() - startNanos) / 1_000_000,
-          collector == null ? "off" : "on");
-      return new LookupApi(app, source, collector, streams);
+          collector == null ? "off" : "on",
+          security);
+      return new LookupApi(app, metrics, source, collector, streams);
     } catch (RuntimeException e) {
+      if (app != null) {
+        app.stop();
+      }
       if (streams != null) {
         streams.close();
       }
@@ -230,6 +305,11 @@ public final class LookupApi implements AutoCloseable {
   /** The bound HTTP port (the real one when 0 was asked for). */
   public int port() {
     return app.port();
+  }
+
+  /** The bound port of {@code GET /metrics} (the real one when 0 was asked for). */
+  public int metricsPort() {
+    return metrics.port();
   }
 
   /** Whether {@code POST /v1/events} collects events here. */
@@ -254,6 +334,7 @@ public final class LookupApi implements AutoCloseable {
     try {
       streams.close();
       app.stop();
+      metrics.stop();
     } finally {
       try {
         if (collector != null) {
@@ -268,28 +349,25 @@ public final class LookupApi implements AutoCloseable {
 
   private static Javalin createServer(
       final ObjectMapper mapper,
-      final RecommendationSource source,
-      final EventCollector collector,
-      final RecommendationStreams streams,
-      final PrometheusMeterRegistry registry,
+      final HttpGuard guard,
       final HttpLimits limits,
-      final int port) {
-    final Routes routes = new Routes(source, collector, streams, registry, limits);
+      final String host,
+      final int port,
+      final Consumer<JavalinDefaultRoutingApi> routes) {
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
           config.jsonMapper(new JavalinJackson(mapper, false));
           config.http.maxRequestSize = limits.maxRequestBytes();
-          config.jetty.addConnector(
-              (server, http) -> {
-                final ServerConnector connector =
-                    new ServerConnector(server, new HttpConnectionFactory(http));
-                connector.setPort(port);
-                // also bounds how long a client may take to send its headers
-                connector.setIdleTimeout(limits.idleTimeout().toMillis());
-                return connector;
-              });
-          routes.register(config.routes);
+          guard.install(
+              config,
+              new HttpGuard.Listener(
+                  host,
+                  port,
+                  limits.idleTimeout(),
+                  limits.maxHeaderBytes(),
+                  limits.minRequestBytesPerSecond()));
+          routes.accept(config.routes);
         });
   }
 
@@ -318,35 +396,47 @@ public final class LookupApi implements AutoCloseable {
   @JsonPropertyOrder({"error", "code", "retryable", "errors"})
   record EventsErrorBody(String error, String code, boolean retryable, List<EventError> errors) {}
 
+  /** The 4xx {@link HttpException} in {@code e}'s causes, or null. */
+  private static HttpException clientError(final Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+        return http;
+      }
+    }
+    return null;
+  }
+
   /** The request handlers, kept apart from the server's lifecycle. */
   private static final class Routes {
     private final RecommendationSource source;
     private final EventCollector collector;
     private final RecommendationStreams streams;
-    private final PrometheusMeterRegistry registry;
     private final HttpLimits limits;
+    private final HttpGuard guard;
+    private final JsonShape shape;
 
     Routes(
         final RecommendationSource source,
         final EventCollector collector,
         final RecommendationStreams streams,
-        final PrometheusMeterRegistry registry,
-        final HttpLimits limits) {
+        final HttpLimits limits,
+        final HttpGuard guard) {
       this.source = source;
       this.collector = collector;
       this.streams = streams;
-      this.registry = registry;
       this.limits = limits;
+      this.guard = guard;
+      this.shape = new JsonShape(limits.maxJsonDepth(), limits.maxJsonArrayElements());
     }
 
+    /** Each route with the scope it needs (see {@link HttpGuard}). */
     void register(final JavalinDefaultRoutingApi router) {
-      router.get(RECOMMENDATIONS_PATH, this::recommendations);
-      router.get(STREAM_PATH, this::stream);
-      router.post(EVENTS_PATH, this::events);
-      router.delete(SESSION_PATH, this::forget);
-      router.get("/health", this::health);
-      router.get("/ready", this::ready);
-      router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
+      router.get(RECOMMENDATIONS_PATH, this::recommendations, Scope.RECOMMENDATIONS_READ);
+      router.get(STREAM_PATH, this::stream, Scope.RECOMMENDATIONS_READ);
+      router.post(EVENTS_PATH, this::events, Scope.EVENTS_WRITE);
+      router.delete(SESSION_PATH, this::forget, Scope.OPERATE);
+      router.get("/health", this::health, Scope.PUBLIC);
+      router.get("/ready", this::ready, Scope.PUBLIC);
       router.exception(InvalidEventsException.class, this::invalidEvents);
       router.exception(NotAcknowledgedException.class, this::notAcknowledged);
       router.exception(EventsRefusedException.class, this::refusedByKafka);
@@ -358,9 +448,11 @@ public final class LookupApi implements AutoCloseable {
     private boolean acceptedSessionId(final Context ctx, final String sessionId) {
       final Optional<String> problem = limits.sessionIdProblem(sessionId);
       problem.ifPresent(
-          reason ->
-              ctx.status(HttpStatus.BAD_REQUEST)
-                  .json(new ErrorBody(reason, "SESSION_ID_TOO_LONG", false, null)));
+          reason -> {
+            guard.count(Refusal.SESSION_ID_TOO_LONG);
+            ctx.status(HttpStatus.BAD_REQUEST)
+                .json(new ErrorBody(reason, "SESSION_ID_TOO_LONG", false, null));
+          });
       return problem.isEmpty();
     }
 
@@ -397,7 +489,34 @@ public final class LookupApi implements AutoCloseable {
                     "this lookup API instance collects no events", "NO_COLLECTOR", false, null));
         return;
       }
-      ctx.status(HttpStatus.ACCEPTED).json(collector.collect(ctx.body()));
+      if (!isJson(ctx.contentType())) {
+        guard.refuse(
+            ctx,
+            Refusal.UNSUPPORTED_MEDIA_TYPE,
+            "events must be sent as Content-Type: application/json");
+        return;
+      }
+      final String body = ctx.body();
+      final Optional<JsonShape.Problem> problem = shape.check(body);
+      if (problem.isPresent()) {
+        guard.refuse(ctx, problem.get().reason(), problem.get().message());
+        return;
+      }
+      ctx.status(HttpStatus.ACCEPTED).json(collector.collect(body));
+    }
+
+    /** Whether {@code contentType} is JSON: {@code application/json} or {@code ...+json}. */
+    private static boolean isJson(final String contentType) {
+      if (contentType == null) {
+        return false;
+      }
+      final int semicolon = contentType.indexOf(';');
+      final String media =
+          (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+              .strip()
+              .toLowerCase(Locale.ROOT);
+      return media.equals("application/json")
+          || media.startsWith("application/") && media.endsWith("+json");
     }
 
     /** Forgets a session: the control record first, then the cached list (see the class doc). */
@@ -466,6 +585,9 @@ public final class LookupApi implements AutoCloseable {
 
     private void httpError(final HttpResponseException e, final Context ctx) {
       final HttpStatus status = HttpStatus.forStatus(e.getStatus());
+      if (status == HttpStatus.CONTENT_TOO_LARGE) {
+        guard.count(Refusal.CONTENT_TOO_LARGE);
+      }
       ctx.status(status)
           .json(
               new ErrorBody(
@@ -473,6 +595,17 @@ public final class LookupApi implements AutoCloseable {
     }
 
     private void unexpected(final Exception e, final Context ctx) {
+      final HttpException client = clientError(e);
+      if (client != null) {
+        // Jetty's refusal of the request itself (e.g. a body slower than the minimum data rate)
+        if (client.getCode() == HttpStatus.REQUEST_TIMEOUT.getCode()) {
+          guard.count(Refusal.REQUEST_TOO_SLOW);
+        }
+        final HttpStatus status = HttpStatus.forStatus(client.getCode());
+        ctx.status(status)
+            .json(new ErrorBody(String.valueOf(client.getReason()), status.name(), false, null));
+        return;
+      }
       LOG.error("Unexpected error answering {} {}", ctx.method(), ctx.path(), e);
       ctx.status(HttpStatus.INTERNAL_SERVER_ERROR)
           .json(new ErrorBody("internal error", "INTERNAL_ERROR", false, null));

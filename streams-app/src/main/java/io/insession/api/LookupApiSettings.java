@@ -1,6 +1,7 @@
 package io.insession.api;
 
 import io.insession.config.InSessionConfig;
+import io.insession.http.HttpSecurity;
 import io.insession.kafka.ValueSerdes;
 import io.insession.schemas.RecommendationList;
 import java.time.Duration;
@@ -29,6 +30,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  *     answers 503
  * @param listDecoder the recommendations topic's value deserializer (its serde is chosen by {@code
  *     insession.serde}, see {@code kafka.ValueSerdes})
+ * @param bindAddress the API's bind address
+ * @param metricsBindAddress the bind address of the API's metrics server
+ * @param metricsPort the port of the API's {@code GET /metrics}; 0 picks a free one
+ * @param security authentication, rate limits and CORS of both servers
  */
 public record LookupApiSettings(
     String bootstrapServers,
@@ -42,7 +47,11 @@ public record LookupApiSettings(
     long cacheMaxBytes,
     HttpLimits http,
     Duration brokerGrace,
-    Deserializer<RecommendationList> listDecoder) {
+    Deserializer<RecommendationList> listDecoder,
+    String bindAddress,
+    String metricsBindAddress,
+    int metricsPort,
+    HttpSecurity security) {
 
   /** HTTP port when none is given. */
   public static final int DEFAULT_PORT = 8080;
@@ -88,11 +97,63 @@ public record LookupApiSettings(
       throw new IllegalArgumentException("brokerGrace must be positive: " + brokerGrace);
     }
     Objects.requireNonNull(listDecoder, "listDecoder");
+    Objects.requireNonNull(security, "security");
+    // validates the addresses and the metrics port
+    new ApiBinding(bindAddress, port, metricsBindAddress, metricsPort);
+  }
+
+  /** Where the API and its metrics listen. */
+  public ApiBinding binding() {
+    return new ApiBinding(bindAddress, port, metricsBindAddress, metricsPort);
+  }
+
+  /** A copy that listens on other addresses and another metrics port. */
+  public LookupApiSettings withBinding(final ApiBinding newBinding) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        newBinding.port(),
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        cacheMaxBytes,
+        http,
+        brokerGrace,
+        listDecoder,
+        newBinding.host(),
+        newBinding.metricsHost(),
+        newBinding.metricsPort(),
+        security);
+  }
+
+  /** A copy with other authentication, rate limits and CORS. */
+  public LookupApiSettings withSecurity(final HttpSecurity newSecurity) {
+    return new LookupApiSettings(
+        bootstrapServers,
+        kafkaProperties,
+        topic,
+        port,
+        cacheMaxEntries,
+        cacheTtl,
+        collector,
+        push,
+        cacheMaxBytes,
+        http,
+        brokerGrace,
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        newSecurity);
   }
 
   /**
-   * Settings with the defaults: port 8080, 100,000 sessions, 30 minutes, no extra properties, no
-   * event collector, the default push settings.
+   * Settings with the defaults: port 8080 on every interface, metrics on any free port, 100,000
+   * sessions, 30 minutes, no extra properties, no event collector, the default push settings, and
+   * no authentication ({@link HttpSecurity#none()}; {@code runtime.LookupSettings} builds the
+   * settings of a real instance from the config, authentication included).
    */
   public static LookupApiSettings of(final String bootstrapServers, final String topic) {
     return new LookupApiSettings(
@@ -107,7 +168,11 @@ public record LookupApiSettings(
         DEFAULTS.getLong(InSessionConfig.API_CACHE_MAX_BYTES),
         HttpLimits.from(DEFAULTS),
         Duration.ofMillis(DEFAULTS.getLong(InSessionConfig.API_READY_BROKER_GRACE_MS)),
-        ValueSerdes.singleObject().topicValue(RecommendationList.class).deserializer());
+        ValueSerdes.singleObject().topicValue(RecommendationList.class).deserializer(),
+        ApiBinding.ANY_HOST,
+        ApiBinding.ANY_HOST,
+        0,
+        HttpSecurity.none());
   }
 
   /** A copy with another HTTP port. */
@@ -124,7 +189,11 @@ public record LookupApiSettings(
         cacheMaxBytes,
         http,
         brokerGrace,
-        listDecoder);
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** A copy with other pass-through Kafka properties. */
@@ -141,7 +210,11 @@ public record LookupApiSettings(
         cacheMaxBytes,
         http,
         brokerGrace,
-        listDecoder);
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** A copy with another cache size and time to live. */
@@ -158,7 +231,11 @@ public record LookupApiSettings(
         cacheMaxBytes,
         http,
         brokerGrace,
-        listDecoder);
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** A copy with another bound of the cache in bytes. */
@@ -175,7 +252,11 @@ public record LookupApiSettings(
         maxBytes,
         http,
         brokerGrace,
-        listDecoder);
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** A copy with an event collector ({@code null}: none). */
@@ -192,7 +273,11 @@ public record LookupApiSettings(
         cacheMaxBytes,
         http,
         brokerGrace,
-        listDecoder);
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** A copy with other push stream settings. */
@@ -209,7 +294,11 @@ public record LookupApiSettings(
         cacheMaxBytes,
         http,
         brokerGrace,
-        listDecoder);
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** A copy with other HTTP limits. */
@@ -226,7 +315,11 @@ public record LookupApiSettings(
         cacheMaxBytes,
         newHttp,
         brokerGrace,
-        listDecoder);
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** A copy with another grace for unreachable brokers before {@code /ready} says 503. */
@@ -243,7 +336,11 @@ public record LookupApiSettings(
         cacheMaxBytes,
         http,
         grace,
-        listDecoder);
+        listDecoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** A copy that reads the lists with another deserializer. */
@@ -260,7 +357,11 @@ public record LookupApiSettings(
         cacheMaxBytes,
         http,
         brokerGrace,
-        decoder);
+        decoder,
+        bindAddress,
+        metricsBindAddress,
+        metricsPort,
+        security);
   }
 
   /** The settings with the values of secret-looking Kafka properties masked, for logs. */
@@ -293,6 +394,10 @@ public record LookupApiSettings(
         + brokerGrace
         + ", listDecoder="
         + listDecoder.getClass().getSimpleName()
+        + ", binding="
+        + binding()
+        + ", security="
+        + security
         + "]";
   }
 }

@@ -2,6 +2,8 @@ package io.insession.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insession.http.HttpGuard;
+import io.insession.http.Refusal;
 import io.insession.schemas.RecommendationList;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -11,6 +13,7 @@ import io.javalin.http.sse.SseHandler;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>The source's thread only queues lists: each stream has its own queue, drained by a small
  * shared pool, so a slow client never holds up the source or another client. A stream whose queue
  * overflows is closed (a reconnecting client gets the latest list again). The number of open
- * streams is bounded by the source ({@link SessionSubscriptions}); one more is answered 503.
+ * streams is bounded per client address ({@link ClientSlots}; one more is answered 429) and by the
+ * source for the whole instance ({@link SessionSubscriptions}; one more is answered 503).
  */
 final class RecommendationStreams implements AutoCloseable {
 
@@ -56,11 +60,25 @@ final class RecommendationStreams implements AutoCloseable {
   private final Set<Stream> open = ConcurrentHashMap.newKeySet();
   private final ExecutorService senders;
   private final ScheduledExecutorService heartbeats;
+  private final ClientSlots perClient;
+  private final HttpGuard guard;
 
+  /**
+   * The push streams of {@code source}.
+   *
+   * @param perClient the open streams per client address, within its limit
+   * @param guard answers and counts a client's refusal (429 over its limit)
+   */
   RecommendationStreams(
-      final RecommendationSource source, final PushSettings settings, final ObjectMapper mapper) {
+      final RecommendationSource source,
+      final PushSettings settings,
+      final ObjectMapper mapper,
+      final ClientSlots perClient,
+      final HttpGuard guard) {
     this.source = Objects.requireNonNull(source, "source");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
+    this.perClient = Objects.requireNonNull(perClient, "perClient");
+    this.guard = Objects.requireNonNull(guard, "guard");
     this.senders = Executors.newFixedThreadPool(SENDER_THREADS, daemonThreads("sse-sender"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemonThreads("sse-heartbeat"));
     final long period = settings.heartbeat().toMillis();
@@ -85,11 +103,22 @@ final class RecommendationStreams implements AutoCloseable {
                   sessionId));
       return;
     }
-    final Stream stream = new Stream(sessionId);
+    final Optional<ClientSlots.Slot> slot = perClient.acquire(ctx.ip());
+    if (slot.isEmpty()) {
+      guard.refuse(
+          ctx,
+          Refusal.TOO_MANY_STREAMS_PER_CLIENT,
+          "too many open streams from this address (at most "
+              + perClient.maxPerClient()
+              + ", insession.api.stream.max.per.client)");
+      return;
+    }
+    final Stream stream = new Stream(sessionId, slot.get());
     final SessionSubscriptions.Subscription subscription;
     try {
       subscription = source.subscribe(sessionId, stream);
     } catch (SessionSubscriptions.TooManySubscribersException e) {
+      slot.get().close();
       ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
           .json(new LookupApi.ErrorBody(e.getMessage(), "TOO_MANY_STREAMS", true, sessionId));
       return;
@@ -146,6 +175,7 @@ final class RecommendationStreams implements AutoCloseable {
     static final Object HEARTBEAT = new Object();
 
     private final String sessionId;
+    private final ClientSlots.Slot slot;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private volatile SessionSubscriptions.Subscription subscription;
     private SseClient client;
@@ -153,8 +183,9 @@ final class RecommendationStreams implements AutoCloseable {
     private boolean draining;
     private boolean done;
 
-    Stream(final String sessionId) {
+    Stream(final String sessionId, final ClientSlots.Slot slot) {
       this.sessionId = sessionId;
+      this.slot = slot;
     }
 
     /** From the source's thread: a new list of this session. */
@@ -272,6 +303,7 @@ final class RecommendationStreams implements AutoCloseable {
         queue.clear();
       }
       open.remove(this);
+      slot.close();
       final SessionSubscriptions.Subscription sub = subscription;
       if (sub != null) {
         sub.close();

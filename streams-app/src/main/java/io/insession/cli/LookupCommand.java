@@ -21,7 +21,10 @@ import picocli.CommandLine.Option;
       "  GET /v1/sessions/{id}/recommendations, GET /v1/sessions/{id}/recommendations/stream"
           + " (Server-Sent Events),",
       "  POST /v1/events (unless insession.api.collector.enabled=false),",
-      "  GET /health, GET /ready, GET /metrics"
+      "  GET /health, GET /ready; GET /metrics on insession.api.metrics.port (8082).",
+      "Credentials are required unless insession.api.auth=none: API keys"
+          + " (insession.api.auth.keys.file) or JWTs (insession.api.auth.jwks.file);"
+          + " docs/api-security.md."
     })
 final class LookupCommand implements Callable<Integer> {
 

@@ -94,6 +94,35 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String API_IDLE_TIMEOUT_MS = "insession.api.idle.timeout.ms";
   public static final String API_CACHE_MAX_BYTES = "insession.api.cache.max.bytes";
   public static final String API_READY_BROKER_GRACE_MS = "insession.api.ready.broker.grace.ms";
+  public static final String API_BIND_ADDRESS = "insession.api.bind.address";
+  public static final String API_METRICS_PORT = "insession.api.metrics.port";
+  public static final String METRICS_BIND_ADDRESS = "insession.metrics.bind.address";
+
+  // --- HTTP security (issue 14): authentication, scopes, CORS, rate and size limits -----------
+  public static final String API_AUTH = "insession.api.auth";
+  public static final String API_AUTH_KEYS_FILE = "insession.api.auth.keys.file";
+  public static final String API_AUTH_KEYS_ENV = "insession.api.auth.keys.env";
+  public static final String API_AUTH_JWKS_FILE = "insession.api.auth.jwks.file";
+  public static final String API_AUTH_JWT_ISSUER = "insession.api.auth.jwt.issuer";
+  public static final String API_AUTH_JWT_AUDIENCE = "insession.api.auth.jwt.audience";
+  public static final String API_CORS_ALLOWED_ORIGINS = "insession.api.cors.allowed.origins";
+  public static final String API_CORS_MAX_AGE_S = "insession.api.cors.max.age.s";
+  public static final String API_RATE_PER_KEY = "insession.api.rate.per.key";
+  public static final String API_RATE_PER_KEY_BURST = "insession.api.rate.per.key.burst";
+  public static final String API_RATE_PER_ADDRESS = "insession.api.rate.per.address";
+  public static final String API_RATE_PER_ADDRESS_BURST = "insession.api.rate.per.address.burst";
+  public static final String API_MAX_HEADER_BYTES = "insession.api.max.header.bytes";
+  public static final String API_MAX_JSON_DEPTH = "insession.api.max.json.depth";
+  public static final String API_MAX_JSON_ARRAY_ELEMENTS = "insession.api.max.json.array.elements";
+  public static final String API_MIN_REQUEST_BYTES_PER_S = "insession.api.min.request.bytes.per.s";
+  public static final String API_STREAM_MAX_PER_CLIENT = "insession.api.stream.max.per.client";
+
+  /** {@link #API_AUTH}: every route but health, readiness and CORS preflights needs a key. */
+  public static final String AUTH_REQUIRED = "required";
+
+  /** {@link #API_AUTH}: no authentication at all (local demos); logged as a warning at start. */
+  public static final String AUTH_NONE = "none";
+
   public static final String METRICS_PORT = "insession.metrics.port";
   public static final String METRICS_LAG_INTERVAL_MS = "insession.metrics.lag.interval.ms";
   public static final String METRICS_READY_BROKER_GRACE_MS =
@@ -449,6 +478,169 @@ public final class InSessionConfig extends AbstractConfig {
               "How long (ms) the lookup API's consumer may fail to reach the brokers before GET"
                   + " /ready answers 503 (GET /health stays 200: an outage of the brokers must not"
                   + " restart the pods).")
+          .define(
+              API_BIND_ADDRESS,
+              Type.STRING,
+              "0.0.0.0",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Address the lookup API's HTTP server listens on (0.0.0.0: every interface, as a"
+                  + " container needs; 127.0.0.1: this host only).")
+          .define(
+              API_METRICS_PORT,
+              Type.INT,
+              8082,
+              ConfigDef.Range.between(0, 65_535),
+              Importance.MEDIUM,
+              "HTTP port of the lookup API's GET /metrics (Prometheus), apart from the API port so"
+                  + " that it need not be exposed with it (0 picks a free port). Listens on"
+                  + " insession.metrics.bind.address.")
+          .define(
+              METRICS_BIND_ADDRESS,
+              Type.STRING,
+              "0.0.0.0",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Address the metrics servers (the streams app's insession.metrics.port, the lookup"
+                  + " API's insession.api.metrics.port) listen on.")
+          .define(
+              API_AUTH,
+              Type.STRING,
+              AUTH_REQUIRED,
+              ValidString.in(AUTH_REQUIRED, AUTH_NONE),
+              Importance.HIGH,
+              "HTTP authentication of the lookup API and the metrics servers. required: every"
+                  + " request needs an API key (X-Api-Key or Authorization: Bearer) or an OAuth2"
+                  + " bearer JWT with the route's scope (events:write, recommendations:read,"
+                  + " operate, metrics:read); /health, /ready and CORS preflights stay open; the"
+                  + " keys come from insession.api.auth.keys.file, .keys.env and/or"
+                  + " .jwks.file (at least one). none: no authentication, for local demos only"
+                  + " (the demo sets it and listens on 127.0.0.1); logged as a warning at start."
+                  + " docs/api-security.md.")
+          .define(
+              API_AUTH_KEYS_FILE,
+              Type.STRING,
+              "",
+              Importance.HIGH,
+              "File of API keys, one per line: NAME SCOPE[,SCOPE...] KEY, where KEY is the secret"
+                  + " itself or sha256:<hex of its SHA-256>; # starts a comment. Empty: no file.")
+          .define(
+              API_AUTH_KEYS_ENV,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Name of an environment variable holding API keys in the format of"
+                  + " insession.api.auth.keys.file (lines, or entries separated by ;). Empty:"
+                  + " none.")
+          .define(
+              API_AUTH_JWKS_FILE,
+              Type.STRING,
+              "",
+              Importance.HIGH,
+              "JWKS file (JSON Web Key Set) of the public keys that sign accepted bearer JWTs"
+                  + " (RSA or EC); checked locally, no network call. A token needs exp and its"
+                  + " scopes in scope (space-separated) or scp. Empty: no JWTs accepted.")
+          .define(
+              API_AUTH_JWT_ISSUER,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "The iss a bearer JWT must carry; empty: not checked.")
+          .define(
+              API_AUTH_JWT_AUDIENCE,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "An aud a bearer JWT must carry; empty: not checked.")
+          .define(
+              API_CORS_ALLOWED_ORIGINS,
+              Type.LIST,
+              "",
+              Importance.MEDIUM,
+              "Origins (scheme://host[:port], or *) browsers may call the lookup API from; their"
+                  + " preflights (OPTIONS) are answered 204, others' 403. Empty: no CORS headers"
+                  + " (same-origin and server-to-server clients only).")
+          .define(
+              API_CORS_MAX_AGE_S,
+              Type.INT,
+              600,
+              ConfigDef.Range.between(0, 86_400),
+              Importance.LOW,
+              "How long (s) a browser may cache a CORS preflight answer.")
+          .define(
+              API_RATE_PER_KEY,
+              Type.DOUBLE,
+              1000.0,
+              ConfigDef.Range.atLeast(0.0),
+              Importance.MEDIUM,
+              "Requests per second each API key or token subject may make (token bucket); more"
+                  + " get 429 with Retry-After. 0: no limit.")
+          .define(
+              API_RATE_PER_KEY_BURST,
+              Type.INT,
+              2000,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Requests a key may make at once above its rate (the bucket's size).")
+          .define(
+              API_RATE_PER_ADDRESS,
+              Type.DOUBLE,
+              200.0,
+              ConfigDef.Range.atLeast(0.0),
+              Importance.MEDIUM,
+              "Requests per second each client address may make (token bucket, counted before"
+                  + " authentication, so guessing keys is limited too); more get 429 with"
+                  + " Retry-After. The address is the TCP peer's: behind a gateway or load"
+                  + " balancer raise it or set 0 (no limit) and limit there.")
+          .define(
+              API_RATE_PER_ADDRESS_BURST,
+              Type.INT,
+              400,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Requests an address may make at once above its rate (the bucket's size).")
+          .define(
+              API_MAX_HEADER_BYTES,
+              Type.INT,
+              8192,
+              ConfigDef.Range.between(1024, 64 * 1024),
+              Importance.LOW,
+              "Largest request line plus headers (bytes) the HTTP servers read; more get 431"
+                  + " (or 414 for a long request line).")
+          .define(
+              API_MAX_JSON_DEPTH,
+              Type.INT,
+              16,
+              ConfigDef.Range.between(2, 1000),
+              Importance.LOW,
+              "Deepest nesting of arrays and objects in a request body; deeper gets 400"
+                  + " JSON_TOO_DEEP before anything is parsed into objects.")
+          .define(
+              API_MAX_JSON_ARRAY_ELEMENTS,
+              Type.INT,
+              1000,
+              ConfigDef.Range.between(1, 100_000),
+              Importance.LOW,
+              "Most elements of any JSON array in a request body; more get 400"
+                  + " JSON_ARRAY_TOO_LONG. Must be at least"
+                  + " insession.api.collector.max.batch.events.")
+          .define(
+              API_MIN_REQUEST_BYTES_PER_S,
+              Type.LONG,
+              1024L,
+              ConfigDef.Range.atLeast(0L),
+              Importance.LOW,
+              "Slowest rate (bytes/s, averaged from the request's start, checked after its first"
+                  + " second) at which a request body may arrive; a slower one is answered 408 and"
+                  + " its thread freed. 0: no check (the idle timeout still applies).")
+          .define(
+              API_STREAM_MAX_PER_CLIENT,
+              Type.INT,
+              16,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Most open Server-Sent-Events streams per client address; one more gets 429"
+                  + " TOO_MANY_STREAMS.")
           .define(
               METRICS_PORT,
               Type.INT,

@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoRunner {
 
+  /** The demo's servers listen on this machine only, unless the settings say otherwise. */
+  private static final String LOOPBACK = "127.0.0.1";
+
   private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
 
@@ -78,6 +81,14 @@ public final class DemoRunner {
           InSessionConfig.METRICS_PORT,
           String.valueOf(
               freeOrAny(InSessionConfig.of(effective).getInt(InSessionConfig.METRICS_PORT))));
+      effective.put(
+          InSessionConfig.API_METRICS_PORT,
+          String.valueOf(
+              freeOrAny(InSessionConfig.of(effective).getInt(InSessionConfig.API_METRICS_PORT))));
+      // a local demo: no keys to set up, so nothing listens beyond this machine (HttpGuard warns)
+      effective.putIfAbsent(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
+      effective.putIfAbsent(InSessionConfig.API_BIND_ADDRESS, LOOPBACK);
+      effective.putIfAbsent(InSessionConfig.METRICS_BIND_ADDRESS, LOOPBACK);
       effective.putIfAbsent(InSessionConfig.TOPIC_PARTITIONS, "3");
       final Path bundle = bundleDir(work);
       effective.put(InSessionConfig.MODEL_BUNDLE, bundle.toString());

@@ -1,17 +1,20 @@
 package io.insession.runtime;
 
+import io.insession.api.ApiBinding;
 import io.insession.api.CollectorSettings;
 import io.insession.api.HttpLimits;
 import io.insession.api.LookupApiSettings;
 import io.insession.api.PushSettings;
 import io.insession.config.InSessionConfig;
+import io.insession.http.HttpSecurity;
 import io.insession.kafka.Topics;
 import io.insession.session.EventLimits;
 import java.time.Duration;
 
 /**
  * The lookup API's settings from the InSession config. The event collector produces to the weblog
- * topic unless {@code insession.api.collector.enabled} is false.
+ * topic unless {@code insession.api.collector.enabled} is false. Authentication follows {@code
+ * insession.api.auth} (required by default: the keys are read here, see {@link HttpSecurity}).
  */
 public final class LookupSettings {
 
@@ -23,7 +26,13 @@ public final class LookupSettings {
             config.bootstrapServers(), config.getString(InSessionConfig.RECOMMENDATIONS_TOPIC))
         .withKafkaProperties(config.kafkaProperties())
         .withListDecoder(topics.recommendations().valueSerde().deserializer())
-        .withPort(config.getInt(InSessionConfig.API_PORT))
+        .withBinding(
+            new ApiBinding(
+                config.getString(InSessionConfig.API_BIND_ADDRESS),
+                config.getInt(InSessionConfig.API_PORT),
+                config.getString(InSessionConfig.METRICS_BIND_ADDRESS),
+                config.getInt(InSessionConfig.API_METRICS_PORT)))
+        .withSecurity(HttpSecurity.from(config))
         .withCache(
             config.getLong(InSessionConfig.API_CACHE_MAX_SESSIONS),
             Duration.ofMillis(config.sessionGapMs()))

@@ -1,6 +1,10 @@
 package io.insession.runtime;
 
 import io.insession.config.InSessionConfig;
+import io.insession.http.HttpGuard;
+import io.insession.http.HttpSecurity;
+import io.insession.http.Refusals;
+import io.insession.http.Scope;
 import io.insession.metrics.LagMonitor;
 import io.insession.metrics.MicrometerTopologyMetrics;
 import io.insession.metrics.ModelInfoMeter;
@@ -163,13 +167,24 @@ public final class StreamsOperations implements AutoCloseable {
               lag,
               Duration.ofMillis(config.getLong(InSessionConfig.METRICS_READY_BROKER_GRACE_MS)),
               Duration.ofMillis(config.getLong(InSessionConfig.METRICS_READY_LAG_STALL_MS)));
+      final HttpGuard guard =
+          new HttpGuard(
+              HttpSecurity.from(config), new Refusals(registry, "operations"), "operations");
+      final HttpGuard.Listener listener =
+          new HttpGuard.Listener(
+              config.getString(InSessionConfig.METRICS_BIND_ADDRESS),
+              config.getInt(InSessionConfig.METRICS_PORT),
+              Duration.ofMillis(config.getLong(InSessionConfig.API_IDLE_TIMEOUT_MS)),
+              config.getInt(InSessionConfig.API_MAX_HEADER_BYTES),
+              config.getLong(InSessionConfig.API_MIN_REQUEST_BYTES_PER_S));
       final Javalin server =
           Javalin.create(
                   javalin -> {
                     javalin.startup.showJavalinBanner = false;
+                    guard.install(javalin, listener);
                     routes.register(javalin.routes);
                   })
-              .start(config.getInt(InSessionConfig.METRICS_PORT));
+              .start();
       return new StreamsOperations(server, lag, streamsMetrics, modelInfo, routes);
     } catch (RuntimeException e) {
       if (lag != null) {
@@ -246,9 +261,12 @@ public final class StreamsOperations implements AutoCloseable {
     }
 
     void register(final JavalinDefaultRoutingApi router) {
-      router.get(PrometheusMetrics.PATH, ctx -> PrometheusMetrics.scrape(registry, ctx));
-      router.get("/health", this::health);
-      router.get("/ready", this::ready);
+      router.get(
+          PrometheusMetrics.PATH,
+          ctx -> PrometheusMetrics.scrape(registry, ctx),
+          Scope.METRICS_READ);
+      router.get("/health", this::health, Scope.PUBLIC);
+      router.get("/ready", this::ready, Scope.PUBLIC);
     }
 
     private void health(final Context ctx) {

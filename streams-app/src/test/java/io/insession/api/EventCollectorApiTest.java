@@ -244,7 +244,7 @@ class EventCollectorApiTest {
     http.post(LookupApi.EVENTS_PATH, "{\"sessionId\": \"s-1\", \"eventType\": \"SEARCH\"}");
     http.post(LookupApi.EVENTS_PATH, "{\"sessionId\": \"s-1\", \"eventType\": \"NOPE\"}");
 
-    assertThat(new HttpText(api.port()).get("/metrics").body())
+    assertThat(new HttpText(api.metricsPort()).get("/metrics").body())
         .contains("insession_collector_events_accepted_total 1.0")
         .contains("insession_collector_requests_rejected_total 1.0")
         .contains("insession_collector_requests_unacknowledged_total 0.0");

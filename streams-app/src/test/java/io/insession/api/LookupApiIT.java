@@ -126,7 +126,7 @@ class LookupApiIT {
     }
 
     try (LookupApi api = LookupApi.start(settings(topic), PrometheusMetrics.newRegistry())) {
-      final HttpText http = new HttpText(api.port());
+      final HttpText http = new HttpText(api.metricsPort());
       await()
           .atMost(TIMEOUT)
           .untilAsserted(

@@ -8,6 +8,7 @@ import io.insession.kafka.Topics;
 import io.insession.runtime.LookupSettings;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 class LookupApiSettingsTest {
@@ -42,7 +43,8 @@ class LookupApiSettingsTest {
                     InSessionConfig.API_COLLECTOR_MAX_BATCH_EVENTS, "50",
                     InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS, "2500",
                     InSessionConfig.API_STREAM_MAX_SUBSCRIBERS, "7",
-                    InSessionConfig.API_STREAM_HEARTBEAT_MS, "1000")));
+                    InSessionConfig.API_STREAM_HEARTBEAT_MS, "1000",
+                    InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE)));
 
     assertThat(settings.collector()).isNotNull();
     assertThat(settings.collector().weblog().name()).isEqualTo("clicks");
@@ -56,7 +58,12 @@ class LookupApiSettingsTest {
   void shouldCollectNothingWhenTheCollectorIsDisabledOrByDefaultInCode() {
     final LookupApiSettings disabled =
         LookupSettings.from(
-            InSessionConfig.of(Map.of(InSessionConfig.API_COLLECTOR_ENABLED, "false")));
+            InSessionConfig.of(
+                Map.of(
+                    InSessionConfig.API_COLLECTOR_ENABLED,
+                    "false",
+                    InSessionConfig.API_AUTH,
+                    InSessionConfig.AUTH_NONE)));
     assertThat(disabled.collector()).isNull();
     assertThat(LookupApiSettings.of("localhost:9092", "recs").collector()).isNull();
     assertThat(LookupApiSettings.of("localhost:9092", "recs").push())
@@ -136,12 +143,39 @@ class LookupApiSettingsTest {
                     InSessionConfig.EVENT_MAX_SESSION_ID_CHARS, "64",
                     InSessionConfig.API_IDLE_TIMEOUT_MS, "20000",
                     InSessionConfig.API_READY_BROKER_GRACE_MS, "3000",
-                    InSessionConfig.EVENT_TIME_MAX_FUTURE_MS, "60000")));
+                    InSessionConfig.EVENT_TIME_MAX_FUTURE_MS, "60000",
+                    InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE,
+                    InSessionConfig.API_BIND_ADDRESS, "127.0.0.1",
+                    InSessionConfig.API_METRICS_PORT, "9182",
+                    InSessionConfig.METRICS_BIND_ADDRESS, "10.0.0.7",
+                    InSessionConfig.API_STREAM_MAX_PER_CLIENT, "3")));
+    assertThat(settings.binding()).isEqualTo(new ApiBinding("127.0.0.1", 8080, "10.0.0.7", 9182));
+    assertThat(settings.http().maxStreamsPerClient()).isEqualTo(3);
+    assertThat(settings.security().authRequired()).isFalse();
     assertThat(settings.cacheMaxBytes()).isEqualTo(2_097_152L);
     assertThat(settings.http().maxSessionIdChars()).isEqualTo(64);
     assertThat(settings.http().idleTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(settings.brokerGrace()).isEqualTo(Duration.ofSeconds(3));
     assertThat(settings.collector().limits().maxFutureMs()).isEqualTo(60_000L);
     assertThat(settings.collector().limits().maxSessionIdChars()).isEqualTo(64);
+  }
+
+  @Test
+  void shouldRequireCredentialsByDefaultAndSayHowToGiveThem() {
+    final ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> LookupSettings.from(InSessionConfig.of(Map.of())));
+    assertThat(e.getMessage())
+        .contains(InSessionConfig.API_AUTH_KEYS_FILE)
+        .contains(InSessionConfig.API_AUTH_JWKS_FILE)
+        .contains("insession.api.auth=none");
+  }
+
+  @Test
+  void shouldRefuseABatchLimitAboveTheJsonArrayLimit() {
+    final HttpLimits limits = new HttpLimits(1024, 16, Duration.ofSeconds(30));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> limits.requireArraysOf(limits.maxJsonArrayElements() + 1));
   }
 }

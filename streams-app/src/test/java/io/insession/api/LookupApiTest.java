@@ -55,7 +55,7 @@ class LookupApiTest {
 
   @Test
   void shouldServeItsMetricsInThePrometheusTextFormat() {
-    final HttpText.Answer answer = new HttpText(api.port()).get("/metrics");
+    final HttpText.Answer answer = new HttpText(api.metricsPort()).get("/metrics");
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.contentType()).isEqualTo(PrometheusMetrics.CONTENT_TYPE);

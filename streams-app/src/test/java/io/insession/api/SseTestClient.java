@@ -32,11 +32,22 @@ final class SseTestClient implements AutoCloseable {
 
   /** Connects to {@code path} on localhost:{@code port} with {@code Accept: text/event-stream}. */
   SseTestClient(final int port, final String path) {
-    final HttpRequest request =
+    this(port, path, new String[0]);
+  }
+
+  /**
+   * Connects to {@code path} on localhost:{@code port} with {@code Accept: text/event-stream} and
+   * {@code headers} (name, value, name, value, ...).
+   */
+  SseTestClient(final int port, final String path, final String... headers) {
+    final HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
             .header("Accept", "text/event-stream")
-            .GET()
-            .build();
+            .GET();
+    if (headers.length > 0) {
+      builder.headers(headers);
+    }
+    final HttpRequest request = builder.build();
     response =
         client.sendAsync(
             request,

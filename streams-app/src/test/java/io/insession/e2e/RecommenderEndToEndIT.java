@@ -134,6 +134,9 @@ class RecommenderEndToEndIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, String.valueOf(LIST_LENGTH));
     settings.put(InSessionConfig.API_PORT, "0");
+    settings.put(InSessionConfig.API_METRICS_PORT, "0");
+    // authentication has its own tests (ApiSecurityIT)
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     return InSessionConfig.of(settings);
   }
 

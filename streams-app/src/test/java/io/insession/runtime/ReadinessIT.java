@@ -104,6 +104,9 @@ class ReadinessIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
     settings.put(InSessionConfig.METRICS_PORT, "0");
     settings.put(InSessionConfig.API_PORT, "0");
+    settings.put(InSessionConfig.API_METRICS_PORT, "0");
+    // authentication has its own tests (ApiSecurityIT)
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     settings.put(InSessionConfig.METRICS_LAG_INTERVAL_MS, "200");
     settings.put(InSessionConfig.METRICS_READY_BROKER_GRACE_MS, "1000");
     settings.put(InSessionConfig.API_READY_BROKER_GRACE_MS, "1000");

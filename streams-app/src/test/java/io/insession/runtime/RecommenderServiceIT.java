@@ -148,6 +148,9 @@ class RecommenderServiceIT {
     settings.put(InSessionConfig.MODEL_BUNDLE, bundle);
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
     settings.put(InSessionConfig.API_PORT, "0");
+    settings.put(InSessionConfig.API_METRICS_PORT, "0");
+    // authentication has its own tests (ApiSecurityIT)
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     settings.put(InSessionConfig.METRICS_PORT, "0");
     return InSessionConfig.of(settings);
   }

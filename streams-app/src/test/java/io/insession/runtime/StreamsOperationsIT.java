@@ -222,6 +222,8 @@ class StreamsOperationsIT {
     settings.put(InSessionConfig.DEAD_LETTER_TOPIC, KAFKA.uniqueName("dlq"));
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
     settings.put(InSessionConfig.METRICS_PORT, "0");
+    // authentication has its own tests (ApiSecurityIT)
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     settings.put(InSessionConfig.METRICS_LAG_INTERVAL_MS, "200");
     settings.put(InSessionConfig.METRICS_READY_LAG_STALL_MS, String.valueOf(LAG_STALL.toMillis()));
     return InSessionConfig.of(settings);

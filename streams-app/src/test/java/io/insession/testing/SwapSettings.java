@@ -33,6 +33,8 @@ public final class SwapSettings {
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
     // any free port: a fixed one would clash with whatever else listens on this machine
     settings.put(InSessionConfig.METRICS_PORT, "0");
+    // authentication has its own tests (ApiSecurityIT)
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     return settings;
   }
 }

@@ -60,6 +60,19 @@ public final class EmbeddedStack implements AutoCloseable {
   }
 
   /**
+   * The HTTP settings of the children: a local stack, so no authentication (logged as a warning by
+   * each child) and nothing listening beyond this machine.
+   */
+  private static final List<String> LOCAL_HTTP =
+      List.of(
+          "-s",
+          "insession.api.auth=none",
+          "-s",
+          "insession.api.bind.address=127.0.0.1",
+          "-s",
+          "insession.metrics.bind.address=127.0.0.1");
+
+  /**
    * Starts {@code insession run} on this broker.
    *
    * @param appSettings extra {@code -s KEY=VALUE} settings
@@ -78,6 +91,7 @@ public final class EmbeddedStack implements AutoCloseable {
     args.add(bundle.toAbsolutePath().toString());
     args.add("-s");
     args.add("state.dir=" + workDir.resolve("state").toAbsolutePath());
+    args.addAll(LOCAL_HTTP);
     for (final String setting : appSettings) {
       args.add("-s");
       args.add(setting);
@@ -90,7 +104,12 @@ public final class EmbeddedStack implements AutoCloseable {
   public ChildApp startLookup(final Path appJar, final List<String> javaOptions, final int port)
       throws IOException {
     final List<String> args =
-        List.of("lookup", "--bootstrap-servers", bootstrapServers(), "--port", "" + port);
+        new ArrayList<>(
+            List.of("lookup", "--bootstrap-servers", bootstrapServers(), "--port", "" + port));
+    args.addAll(LOCAL_HTTP);
+    // the load generator is one address: no limit per address, and its metrics on any free port
+    args.addAll(
+        List.of("-s", "insession.api.rate.per.address=0", "-s", "insession.api.metrics.port=0"));
     return track(
         ChildApp.start(
             "insession lookup", appJar, javaOptions, args, workDir.resolve("app-lookup.log")));
