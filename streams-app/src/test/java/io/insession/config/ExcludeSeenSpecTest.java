@@ -38,8 +38,8 @@ class ExcludeSeenSpecTest {
   }
 
   @Test
-  void shouldDefaultToAllAndRejectABadSettingInTheConfig() {
-    assertThat(InSessionConfig.of(Map.of()).excludeSeen()).isEqualTo(ExcludeSeenSpec.ALL);
+  void shouldDefaultToBoughtAndRejectABadSettingInTheConfig() {
+    assertThat(InSessionConfig.of(Map.of()).excludeSeen()).isEqualTo(ExcludeSeenSpec.BOUGHT);
     assertThat(
             InSessionConfig.of(Map.of(InSessionConfig.RULE_EXCLUDE_SEEN, "last:5")).excludeSeen())
         .isEqualTo(ExcludeSeenSpec.lastEvents(5));
