@@ -16,26 +16,29 @@ import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 /**
- * Session states stored before v2 (no {@code lastSeenAt}, no {@code recentEventIds}) still decode
- * from the stores and changelogs, with the new fields at their defaults; the v1 schema is read from
- * the shipped history, as the serde reads it.
+ * Session states stored before v2 (no {@code lastSeenAt}, no {@code recentEventIds}) and before v3
+ * (no {@code boughtItems}) still decode from the stores and changelogs, with the new fields at
+ * their defaults; the v1 schema is read from the shipped history, as the serde reads it.
  */
 class SessionStateEvolutionTest {
 
   private static Schema v1() throws IOException {
+    return history(1);
+  }
+
+  private static Schema history(final int version) throws IOException {
     try (InputStream in =
         SessionStateEvolutionTest.class
             .getClassLoader()
-            .getResourceAsStream("io/insession/schemas/history/SessionState-v1.avsc")) {
+            .getResourceAsStream(
+                "io/insession/schemas/history/SessionState-v" + version + ".avsc")) {
       return new Schema.Parser().parse(in);
     }
   }
 
-  @Test
-  void shouldDecodeAStateWrittenWithVersionOneWithTheNewFieldsAtTheirDefaults() throws Exception {
-    final Schema v1 = v1();
-    assertThat(v1.getField("lastSeenAt")).isNull();
-    final GenericRecord old = new GenericData.Record(v1);
+  /** A record of {@code schema} with the fields of version 1 set. */
+  private static GenericRecord versionOneFields(final Schema schema) {
+    final GenericRecord old = new GenericData.Record(schema);
     old.put("modelName", "gru4rec");
     old.put("modelVersion", "v1");
     old.put("variant", "default");
@@ -45,17 +48,45 @@ class SessionStateEvolutionTest {
     old.put("knownItemCount", 2);
     old.put("startedAt", 1_000L);
     old.put("lastEventAt", 2_000L);
-    final ByteBuffer written =
-        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
-    final byte[] bytes = Arrays.copyOfRange(written.array(), 0, written.limit());
+    return old;
+  }
 
-    final SessionState decoded =
-        AvroSingleObjectSerde.forType(SessionState.class).deserialize("session-state", bytes);
+  /** Writes {@code old} with its schema as the serde would have, then reads it as the current. */
+  private static SessionState decode(final Schema schema, final GenericRecord old)
+      throws IOException {
+    final ByteBuffer written =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(old);
+    final byte[] bytes = Arrays.copyOfRange(written.array(), 0, written.limit());
+    return AvroSingleObjectSerde.forType(SessionState.class).deserialize("session-state", bytes);
+  }
+
+  @Test
+  void shouldDecodeAStateWrittenWithVersionTwoWithNoBoughtItems() throws Exception {
+    final Schema v2 = history(2);
+    assertThat(v2.getField("boughtItems")).isNull();
+    final GenericRecord old = versionOneFields(v2);
+    old.put("lastSeenAt", 3_000L);
+    old.put("recentEventIds", List.of("e1"));
+
+    final SessionState decoded = decode(v2, old);
+
+    assertThat(decoded.getRecentItems()).containsExactly("i1", "i2");
+    assertThat(decoded.getRecentEventIds()).containsExactly("e1");
+    assertThat(decoded.getLastSeenAt()).isEqualTo(Instant.ofEpochMilli(3_000L));
+    assertThat(decoded.getBoughtItems()).isEmpty();
+  }
+
+  @Test
+  void shouldDecodeAStateWrittenWithVersionOneWithTheNewFieldsAtTheirDefaults() throws Exception {
+    final Schema v1 = v1();
+    assertThat(v1.getField("lastSeenAt")).isNull();
+    final SessionState decoded = decode(v1, versionOneFields(v1));
 
     assertThat(decoded.getRecentItems()).containsExactly("i1", "i2");
     assertThat(decoded.getLastEventAt()).isEqualTo(Instant.ofEpochMilli(2_000L));
     assertThat(decoded.getLastSeenAt()).isNull();
     assertThat(decoded.getRecentEventIds()).isEmpty();
+    assertThat(decoded.getBoughtItems()).isEmpty();
   }
 
   @Test
@@ -71,6 +102,7 @@ class SessionStateEvolutionTest {
             .setLastEventAt(Instant.ofEpochMilli(2_000L))
             .setLastSeenAt(Instant.ofEpochMilli(3_000L))
             .setRecentEventIds(List.of("e1", "e2"))
+            .setBoughtItems(List.of("i7"))
             .build();
 
     assertThat(serde.deserialize("t", serde.serialize("t", state))).isEqualTo(state);

@@ -1,6 +1,7 @@
 package io.insession.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insession.config.ExcludeSeenSpec;
 import io.insession.config.InSessionConfig;
 import io.insession.data.Click;
 import io.insession.data.SessionFiles;
@@ -52,8 +53,10 @@ import picocli.CommandLine.ParameterException;
       "Compare GRU bundles and baselines on test sessions, side by side.",
       "Offline evaluation (next-item protocol: every click of every test session, full catalog,",
       "conservative ties) of GRU bundles and baselines through the production scoring code.",
-      "Reports Recall@K, MRR@K, coverage, popularity and throughput, with and without the",
-      "serving rules. --online also replays the sessions through the real topology."
+      "Reports Recall@K, MRR@K, coverage, popularity and throughput, over all predictions and",
+      "apart on repeat targets (the item is already in the session) and explore targets, and on",
+      "the served lists under each seen-items option of --exclude-seen. --online also replays",
+      "the sessions through the real topology."
     })
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -73,8 +76,8 @@ final class EvaluateCommand implements Callable<Integer> {
       split = ",",
       paramLabel = "NAME",
       description =
-          "Baselines to run (needs --train): pop, item-knn, sknn, v-sknn (default: all four"
-              + " when --train is given).")
+          "Baselines to run (needs --train): pop, s-pop, item-knn, sknn, v-sknn (default: all"
+              + " five when --train is given).")
   List<String> baselines;
 
   @Option(
@@ -84,6 +87,16 @@ final class EvaluateCommand implements Callable<Integer> {
       paramLabel = "K",
       description = "Cut-offs, ascending (default: ${DEFAULT-VALUE}).")
   List<Integer> cutoffs;
+
+  @Option(
+      names = "--exclude-seen",
+      split = ",",
+      paramLabel = "OPTION",
+      description =
+          "Seen-items options to measure the served lists under, comma-separated: all, off,"
+              + " bought, last:N (default: insession.rules.exclude.seen as configured). The test"
+              + " files have no purchases, so bought serves what off serves.")
+  List<String> excludeSeen;
 
   @Option(
       names = "--online",
@@ -145,6 +158,7 @@ final class EvaluateCommand implements Callable<Integer> {
               .withDataset(test.name())
               .withCutoffs(cutoffs)
               .withMaxRecentItems(config.getInt(InSessionConfig.SESSION_RECENT_ITEMS))
+              .withExcludeSeen(excludeSeenOptions(config))
               .withProgress(!quiet);
       if (threads != null) {
         evaluation = evaluation.withThreads(threads);
@@ -205,6 +219,7 @@ final class EvaluateCommand implements Callable<Integer> {
     final Baselines.All all = Baselines.trainAll(trainSessions);
     final Map<String, SessionScorer> byName = new LinkedHashMap<>();
     byName.put("pop", all.popularity());
+    byName.put("s-pop", all.sessionPopularity());
     byName.put("item-knn", all.itemKnn());
     byName.put("sknn", all.sknn());
     byName.put("v-sknn", all.vsknn());
@@ -222,7 +237,29 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private static List<String> allBaselines() {
-    return List.of("pop", "item-knn", "sknn", "v-sknn");
+    return List.of("pop", "s-pop", "item-knn", "sknn", "v-sknn");
+  }
+
+  /** The options of --exclude-seen, or the configured one. */
+  private List<ExcludeSeenSpec> excludeSeenOptions(final InSessionConfig config) {
+    if (excludeSeen == null) {
+      return List.of(config.excludeSeen());
+    }
+    final List<ExcludeSeenSpec> parsed = new ArrayList<>(excludeSeen.size());
+    for (final String option : excludeSeen) {
+      final ExcludeSeenSpec spec;
+      try {
+        spec = ExcludeSeenSpec.parse(option);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(new CommandLine(this), "--exclude-seen: " + e.getMessage(), e);
+      }
+      if (parsed.contains(spec)) {
+        throw new ParameterException(
+            new CommandLine(this), "--exclude-seen names '" + spec + "' twice");
+      }
+      parsed.add(spec);
+    }
+    return parsed;
   }
 
   /** The training items when given, else every item the bundles know (with their counts). */

@@ -1,5 +1,6 @@
 package io.insession.evaluation;
 
+import io.insession.config.ExcludeSeenSpec;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,7 +13,8 @@ import java.util.Objects;
  * @param threads worker threads (each steps its own share of the sessions)
  * @param maxRecentItems recent items a session remembers, as the topology's {@code
  *     insession.session.recent.items} (the session-kNN baselines see only these)
- * @param servingRules whether to also measure lists after the serving rules (exclude seen items)
+ * @param excludeSeen the seen-items options whose served lists are measured too (the rule, then the
+ *     cut to the largest cut-off), in report order; empty for none
  * @param progress whether a progress bar may be drawn on stderr (it is drawn only when the JVM has
  *     a terminal)
  */
@@ -22,7 +24,7 @@ public record EvaluationOptions(
     int batchSize,
     int threads,
     int maxRecentItems,
-    boolean servingRules,
+    List<ExcludeSeenSpec> excludeSeen,
     boolean progress) {
 
   /** The topology's default number of remembered items. */
@@ -31,6 +33,10 @@ public record EvaluationOptions(
   public EvaluationOptions {
     Objects.requireNonNull(dataset, "dataset");
     cutoffs = List.copyOf(cutoffs);
+    excludeSeen = List.copyOf(excludeSeen);
+    if (excludeSeen.stream().distinct().count() != excludeSeen.size()) {
+      throw new IllegalArgumentException("a seen-items option is named twice: " + excludeSeen);
+    }
     if (cutoffs.isEmpty()) {
       throw new IllegalArgumentException("at least one cut-off is needed");
     }
@@ -52,8 +58,8 @@ public record EvaluationOptions(
   }
 
   /**
-   * Cut-off 20, batches of 256 sessions, one thread per core, 50 remembered items, serving rules
-   * measured, progress bar on a terminal.
+   * Cut-off 20, batches of 256 sessions, one thread per core, 50 remembered items, the served lists
+   * measured under the default seen-items option ({@code all}), progress bar on a terminal.
    */
   public static EvaluationOptions defaults() {
     return new EvaluationOptions(
@@ -62,36 +68,37 @@ public record EvaluationOptions(
         256,
         Runtime.getRuntime().availableProcessors(),
         DEFAULT_RECENT_ITEMS,
-        true,
+        List.of(ExcludeSeenSpec.ALL),
         true);
   }
 
   public EvaluationOptions withDataset(final String value) {
     return new EvaluationOptions(
-        value, cutoffs, batchSize, threads, maxRecentItems, servingRules, progress);
+        value, cutoffs, batchSize, threads, maxRecentItems, excludeSeen, progress);
   }
 
   public EvaluationOptions withCutoffs(final List<Integer> value) {
     return new EvaluationOptions(
-        dataset, value, batchSize, threads, maxRecentItems, servingRules, progress);
+        dataset, value, batchSize, threads, maxRecentItems, excludeSeen, progress);
   }
 
   public EvaluationOptions withBatchSize(final int value) {
     return new EvaluationOptions(
-        dataset, cutoffs, value, threads, maxRecentItems, servingRules, progress);
+        dataset, cutoffs, value, threads, maxRecentItems, excludeSeen, progress);
   }
 
   public EvaluationOptions withThreads(final int value) {
     return new EvaluationOptions(
-        dataset, cutoffs, batchSize, value, maxRecentItems, servingRules, progress);
+        dataset, cutoffs, batchSize, value, maxRecentItems, excludeSeen, progress);
   }
 
   public EvaluationOptions withMaxRecentItems(final int value) {
     return new EvaluationOptions(
-        dataset, cutoffs, batchSize, threads, value, servingRules, progress);
+        dataset, cutoffs, batchSize, threads, value, excludeSeen, progress);
   }
 
-  public EvaluationOptions withServingRules(final boolean value) {
+  /** The seen-items options to measure the served lists under (empty: none). */
+  public EvaluationOptions withExcludeSeen(final List<ExcludeSeenSpec> value) {
     return new EvaluationOptions(
         dataset, cutoffs, batchSize, threads, maxRecentItems, value, progress);
   }
@@ -99,7 +106,7 @@ public record EvaluationOptions(
   /** Progress bar allowed or not ({@code false} = quiet). */
   public EvaluationOptions withProgress(final boolean value) {
     return new EvaluationOptions(
-        dataset, cutoffs, batchSize, threads, maxRecentItems, servingRules, value);
+        dataset, cutoffs, batchSize, threads, maxRecentItems, excludeSeen, value);
   }
 
   /** The largest cut-off. */

@@ -38,6 +38,9 @@ public record EvaluationReport(Dataset dataset, List<Integer> cutoffs, List<Mode
    * @param unknownTargets predictions whose target is not in the catalog (always misses)
    * @param catalogItems items of the catalog (training items)
    * @param maxRecentItems recent items a session remembers
+   * @param repeatTargets predictions whose target already occurs earlier in the session (in the
+   *     clicks up to and including the current one, however long ago): the repeat targets; the
+   *     others are explore targets
    */
   public record Dataset(
       String name,
@@ -46,7 +49,14 @@ public record EvaluationReport(Dataset dataset, List<Integer> cutoffs, List<Mode
       long predictions,
       long unknownTargets,
       int catalogItems,
-      int maxRecentItems) {}
+      int maxRecentItems,
+      long repeatTargets) {
+
+    /** Repeat targets / predictions (0 without predictions). */
+    public double repeatShare() {
+      return predictions == 0 ? 0 : repeatTargets / (double) predictions;
+    }
+  }
 
   /**
    * One model's figures.
@@ -54,9 +64,11 @@ public record EvaluationReport(Dataset dataset, List<Integer> cutoffs, List<Mode
    * @param name the label of the model in this report
    * @param modelName the scorer's model name
    * @param modelVersion the scorer's model version
-   * @param protocol the field's protocol: the scorer's candidates as they are
-   * @param servingRules after the serving rules (exclude the session's seen items), or {@code null}
-   *     when not measured
+   * @param protocol the field's protocol: the scorer's candidates as they are, over all predictions
+   * @param repeat the same over the repeat targets only (see {@link Dataset#repeatTargets})
+   * @param explore the same over the explore targets only (all the others)
+   * @param served the served lists under each seen-items option measured, in the order asked (empty
+   *     when none)
    * @param fallbackSteps steps whose item the model did not know (it answered with its fallback)
    * @param seconds wall time of the run (stepping, rules and metrics)
    * @param predictionsPerSecond predictions / seconds
@@ -66,13 +78,39 @@ public record EvaluationReport(Dataset dataset, List<Integer> cutoffs, List<Mode
       String modelName,
       String modelVersion,
       List<CutoffMetrics> protocol,
-      List<CutoffMetrics> servingRules,
+      List<CutoffMetrics> repeat,
+      List<CutoffMetrics> explore,
+      List<Served> served,
       long fallbackSteps,
       double seconds,
       double predictionsPerSecond) {
     public ModelResult {
       protocol = List.copyOf(protocol);
-      servingRules = servingRules == null ? null : List.copyOf(servingRules);
+      repeat = List.copyOf(repeat);
+      explore = List.copyOf(explore);
+      served = List.copyOf(served);
+    }
+  }
+
+  /**
+   * The figures of the lists served under one seen-items option: the scorer's candidates after the
+   * rule, cut to the largest cut-off (as the topology serves them).
+   *
+   * @param excludeSeen the option, as {@code insession.rules.exclude.seen} spells it
+   * @param overall over all predictions
+   * @param repeat over the repeat targets
+   * @param explore over the explore targets
+   */
+  public record Served(
+      String excludeSeen,
+      List<CutoffMetrics> overall,
+      List<CutoffMetrics> repeat,
+      List<CutoffMetrics> explore) {
+    public Served {
+      Objects.requireNonNull(excludeSeen, "excludeSeen");
+      overall = List.copyOf(overall);
+      repeat = List.copyOf(repeat);
+      explore = List.copyOf(explore);
     }
   }
 

@@ -1,19 +1,22 @@
 package io.insession.evaluation;
 
+import io.insession.config.ExcludeSeenSpec;
 import io.insession.data.Click;
 import io.insession.evaluation.EvaluationReport.Dataset;
 import io.insession.evaluation.EvaluationReport.ModelResult;
+import io.insession.evaluation.EvaluationReport.Served;
 import io.insession.rules.RuleChain;
 import io.insession.rules.SessionView;
-import io.insession.scoring.Candidate;
 import io.insession.scoring.SessionScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
 import io.insession.session.SessionStates;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,16 +26,19 @@ import java.util.concurrent.Future;
 /**
  * The field's next-item protocol over one test set: for every test session and every click but the
  * last, the click is fed through the scorer and the ranked candidates are compared with the next
- * click (Recall@K, MRR@K with conservative ties, coverage, popularity).
+ * click (Recall@K, MRR@K with conservative ties, coverage, popularity), over all predictions and
+ * apart over repeat targets (the target already occurs among the session's clicks so far, however
+ * long ago) and explore targets (the others).
  *
  * <p>Sessions are stepped as the topology steps them: each starts with an empty scorer state, each
  * step gets the state returned by the previous step of the same session and the session's recent
  * items before the click (at most {@code maxRecentItems}, oldest first), and the serving rules see
- * the recent items including the click. Sessions are stepped session-parallel: up to {@code
- * batchSize} sessions advance together in one {@link SessionScorer#stepAll} call, a finished
- * session's slot goes to the next session; worker threads each take their own sessions. Since every
- * session carries only its own state and all sums are exact, the figures do not depend on batch
- * size or thread count.
+ * the recent items including the click (once per seen-items option measured; the evaluation data
+ * have no purchases, so {@code bought} excludes nothing here). Sessions are stepped
+ * session-parallel: up to {@code batchSize} sessions advance together in one {@link
+ * SessionScorer#stepAll} call, a finished session's slot goes to the next session; worker threads
+ * each take their own sessions. Since every session carries only its own state and all sums are
+ * exact, the figures do not depend on batch size or thread count.
  */
 public final class NextItemEvaluator {
 
@@ -42,7 +48,7 @@ public final class NextItemEvaluator {
   private final List<TestSession> sessions;
   private final Catalog catalog;
   private final EvaluationOptions options;
-  private final RuleChain servingRules;
+  private final List<RuleChain> servingRules;
   private final Dataset dataset;
 
   /**
@@ -57,20 +63,28 @@ public final class NextItemEvaluator {
     Objects.requireNonNull(test, "test");
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.options = Objects.requireNonNull(options, "options");
-    this.servingRules = RuleChain.of(true, options.maxCutoff());
+    this.servingRules =
+        options.excludeSeen().stream()
+            .map(option -> RuleChain.of(option, options.maxCutoff()))
+            .toList();
     this.sessions = new ArrayList<>(test.size());
     long events = 0;
     long predictions = 0;
     long unknownTargets = 0;
+    long repeatTargets = 0;
     for (final Map.Entry<String, List<Click>> entry : test.entrySet()) {
       final List<String> items = entry.getValue().stream().map(Click::itemId).toList();
       events += items.size();
       if (items.size() >= 2) {
-        sessions.add(new TestSession(entry.getKey(), items));
+        final TestSession session = TestSession.of(entry.getKey(), items);
+        sessions.add(session);
         predictions += items.size() - 1;
         for (int t = 1; t < items.size(); t++) {
           if (!catalog.contains(items.get(t))) {
             unknownTargets++;
+          }
+          if (session.repeatTarget()[t]) {
+            repeatTargets++;
           }
         }
       }
@@ -83,7 +97,8 @@ public final class NextItemEvaluator {
             predictions,
             unknownTargets,
             catalog.size(),
-            options.maxRecentItems());
+            options.maxRecentItems(),
+            repeatTargets);
   }
 
   /** What is evaluated. */
@@ -101,7 +116,7 @@ public final class NextItemEvaluator {
     Objects.requireNonNull(named, "named");
     final long start = System.nanoTime();
     final List<List<TestSession>> chunks = chunks();
-    final Shares total = new Shares(options.cutoffs(), catalog);
+    final Shares total = new Shares(options.cutoffs(), catalog, servingRules.size());
     try (Progress progress =
         Progress.forTask(options.progress(), named.name(), dataset.predictions())) {
       final List<Callable<Shares>> tasks = new ArrayList<>(chunks.size());
@@ -117,11 +132,23 @@ public final class NextItemEvaluator {
         named.name(),
         named.scorer().model().name(),
         named.scorer().model().version(),
-        total.protocol.result(),
-        options.servingRules() ? total.rules.result() : null,
+        total.protocol.overall(),
+        total.protocol.repeat(),
+        total.protocol.explore(),
+        served(total),
         total.fallbackSteps,
         seconds,
         seconds > 0 ? total.protocol.predictions() / seconds : 0);
+  }
+
+  private List<Served> served(final Shares total) {
+    final List<Served> served = new ArrayList<>(servingRules.size());
+    for (int o = 0; o < servingRules.size(); o++) {
+      final ExcludeSeenSpec option = options.excludeSeen().get(o);
+      final SplitAccumulator sums = total.served.get(o);
+      served.add(new Served(option.setting(), sums.overall(), sums.repeat(), sums.explore()));
+    }
+    return served;
   }
 
   private List<List<TestSession>> chunks() {
@@ -173,7 +200,7 @@ public final class NextItemEvaluator {
       final List<TestSession> share,
       final PredictionListener listener,
       final Progress progress) {
-    final Shares sums = new Shares(options.cutoffs(), catalog);
+    final Shares sums = new Shares(options.cutoffs(), catalog, servingRules.size());
     final List<Cursor> active = new ArrayList<>(options.batchSize());
     int next = 0;
     while (next < share.size() || !active.isEmpty()) {
@@ -200,13 +227,16 @@ public final class NextItemEvaluator {
         final Cursor cursor = active.get(i);
         final StepResult result = results.get(i);
         final String target = cursor.target();
+        final boolean repeat = cursor.session.repeatTarget()[cursor.position + 1];
         cursor.advance(result.state(), options.maxRecentItems());
-        sums.protocol.add(result.candidates(), target);
-        if (options.servingRules()) {
-          final List<Candidate> served =
-              servingRules.apply(
-                  result.candidates(), new SessionView(cursor.session.id(), cursor.recent));
-          sums.rules.add(served, target);
+        sums.protocol.add(result.candidates(), target, repeat);
+        if (!servingRules.isEmpty()) {
+          final SessionView view = new SessionView(cursor.session.id(), cursor.recent);
+          for (int o = 0; o < servingRules.size(); o++) {
+            sums.served
+                .get(o)
+                .add(servingRules.get(o).apply(result.candidates(), view), target, repeat);
+          }
         }
         if (!result.itemKnown()) {
           sums.fallbackSteps++;
@@ -223,8 +253,22 @@ public final class NextItemEvaluator {
     return sums;
   }
 
-  /** One test session's item ids, in click order. */
-  private record TestSession(String id, List<String> items) {}
+  /**
+   * One test session's item ids, in click order.
+   *
+   * @param repeatTarget per position, whether its item already occurs at an earlier position
+   */
+  private record TestSession(String id, List<String> items, boolean[] repeatTarget) {
+
+    static TestSession of(final String id, final List<String> items) {
+      final boolean[] repeat = new boolean[items.size()];
+      final Set<String> seen = new HashSet<>();
+      for (int t = 0; t < items.size(); t++) {
+        repeat[t] = !seen.add(items.get(t));
+      }
+      return new TestSession(id, items, repeat);
+    }
+  }
 
   /** A session being stepped: its position, carried scorer state and recent items. */
   private static final class Cursor {
@@ -259,18 +303,23 @@ public final class NextItemEvaluator {
 
   /** One worker's sums. */
   private static final class Shares {
-    private final MetricsAccumulator protocol;
-    private final MetricsAccumulator rules;
+    private final SplitAccumulator protocol;
+    private final List<SplitAccumulator> served;
     private long fallbackSteps;
 
-    Shares(final List<Integer> cutoffs, final Catalog catalog) {
-      this.protocol = new MetricsAccumulator(cutoffs, catalog);
-      this.rules = new MetricsAccumulator(cutoffs, catalog);
+    Shares(final List<Integer> cutoffs, final Catalog catalog, final int servedOptions) {
+      this.protocol = new SplitAccumulator(cutoffs, catalog);
+      this.served = new ArrayList<>(servedOptions);
+      for (int o = 0; o < servedOptions; o++) {
+        served.add(new SplitAccumulator(cutoffs, catalog));
+      }
     }
 
     void merge(final Shares other) {
       protocol.merge(other.protocol);
-      rules.merge(other.rules);
+      for (int o = 0; o < served.size(); o++) {
+        served.get(o).merge(other.served.get(o));
+      }
       fallbackSteps += other.fallbackSteps;
     }
   }

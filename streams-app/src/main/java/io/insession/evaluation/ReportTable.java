@@ -1,11 +1,14 @@
 package io.insession.evaluation;
 
-import io.insession.evaluation.EvaluationReport.CutoffMetrics;
 import io.insession.evaluation.EvaluationReport.Dataset;
 import io.insession.evaluation.EvaluationReport.ModelResult;
+import io.insession.evaluation.EvaluationReport.Served;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /** Renders a report as a plain-text table for a terminal: one column per model. */
@@ -30,13 +33,32 @@ public final class ReportTable {
       addRow(rows, report, "Coverage@" + k, m -> fixed(m.protocol().get(index).coverage()));
       addRow(rows, report, "Popularity@" + k, m -> fixed(m.protocol().get(index).popularity()));
     }
-    final boolean anyRules = report.models().stream().anyMatch(m -> m.servingRules() != null);
-    if (anyRules) {
+    for (int c = 0; c < report.cutoffs().size(); c++) {
+      final int index = c;
+      final int k = report.cutoffs().get(c);
+      addRow(rows, report, "Recall@" + k + " repeat", m -> fixed(m.repeat().get(index).recall()));
+      addRow(rows, report, "MRR@" + k + " repeat", m -> fixed(m.repeat().get(index).mrr()));
+      addRow(rows, report, "Recall@" + k + " explore", m -> fixed(m.explore().get(index).recall()));
+      addRow(rows, report, "MRR@" + k + " explore", m -> fixed(m.explore().get(index).mrr()));
+    }
+    final List<String> options = servedOptions(report);
+    for (final String option : options) {
       for (int c = 0; c < report.cutoffs().size(); c++) {
         final int index = c;
         final int k = report.cutoffs().get(c);
-        addRow(rows, report, "Recall@" + k + " rules", m -> rules(m, index, CutoffMetrics::recall));
-        addRow(rows, report, "MRR@" + k + " rules", m -> rules(m, index, CutoffMetrics::mrr));
+        final String label = " served " + option;
+        addRow(rows, report, "Recall@" + k + label, m -> served(m, option, index, Split.OVERALL));
+        addRow(rows, report, "MRR@" + k + label, m -> servedMrr(m, option, index));
+        addRow(
+            rows,
+            report,
+            "Recall@" + k + label + " repeat",
+            m -> served(m, option, index, Split.REPEAT));
+        addRow(
+            rows,
+            report,
+            "Recall@" + k + label + " explore",
+            m -> served(m, option, index, Split.EXPLORE));
       }
     }
     addRow(
@@ -62,8 +84,15 @@ public final class ReportTable {
       }
       out.append(line.toString().stripTrailing()).append(System.lineSeparator());
     }
-    if (anyRules) {
-      out.append("rules: the serving rules (exclude the session's seen items) applied first")
+    out.append(
+            "repeat: targets already among the session's clicks so far; explore: the others."
+                + " Recall and MRR of each average over its own targets")
+        .append(System.lineSeparator());
+    if (!options.isEmpty()) {
+      out.append(
+              "served OPTION: the lists as served with insession.rules.exclude.seen=OPTION (all:"
+                  + " every remembered item dropped, last:N: the last N item events', bought: only"
+                  + " purchases, off: none), cut to the largest cut-off")
           .append(System.lineSeparator());
     }
     return out.toString();
@@ -72,12 +101,14 @@ public final class ReportTable {
   private static String title(final Dataset dataset) {
     return String.format(
         Locale.ROOT,
-        "%s: %,d sessions, %,d predictions (%,d targets not in the catalog), catalog %,d items,"
-            + " %d recent items; conservative ties",
+        "%s: %,d sessions, %,d predictions (%,d targets not in the catalog, %,d repeat targets ="
+            + " %.1f %%), catalog %,d items, %d recent items; conservative ties",
         dataset.name(),
         dataset.sessions(),
         dataset.predictions(),
         dataset.unknownTargets(),
+        dataset.repeatTargets(),
+        100 * dataset.repeatShare(),
         dataset.catalogItems(),
         dataset.maxRecentItems());
   }
@@ -95,11 +126,44 @@ public final class ReportTable {
     rows.add(row);
   }
 
-  private static String rules(
-      final ModelResult model, final int index, final Function<CutoffMetrics, Double> metric) {
-    return model.servingRules() == null
-        ? "-"
-        : fixed(metric.apply(model.servingRules().get(index)));
+  /** Which part of a served result. */
+  private enum Split {
+    OVERALL,
+    REPEAT,
+    EXPLORE
+  }
+
+  /** The seen-items options any model was measured under, in first-seen order. */
+  private static List<String> servedOptions(final EvaluationReport report) {
+    final Set<String> options = new LinkedHashSet<>();
+    for (final ModelResult model : report.models()) {
+      for (final Served served : model.served()) {
+        options.add(served.excludeSeen());
+      }
+    }
+    return List.copyOf(options);
+  }
+
+  private static Optional<Served> servedUnder(final ModelResult model, final String option) {
+    return model.served().stream().filter(s -> s.excludeSeen().equals(option)).findFirst();
+  }
+
+  private static String served(
+      final ModelResult model, final String option, final int index, final Split split) {
+    return servedUnder(model, option)
+        .map(
+            s ->
+                switch (split) {
+                  case OVERALL -> s.overall();
+                  case REPEAT -> s.repeat();
+                  case EXPLORE -> s.explore();
+                })
+        .map(metrics -> fixed(metrics.get(index).recall()))
+        .orElse("-");
+  }
+
+  private static String servedMrr(final ModelResult model, final String option, final int index) {
+    return servedUnder(model, option).map(s -> fixed(s.overall().get(index).mrr())).orElse("-");
   }
 
   private static String fixed(final double value) {

@@ -1,5 +1,6 @@
 package io.insession.rules;
 
+import io.insession.config.ExcludeSeenSpec;
 import io.insession.scoring.Candidate;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +19,16 @@ public final class RuleChain {
     this.listLength = listLength;
   }
 
-  /** The chain the settings ask for. */
+  /** The chain the settings ask for ({@code true}: exclude every seen item). */
   public static RuleChain of(final boolean excludeSeen, final int listLength) {
+    return of(ExcludeSeenSpec.of(excludeSeen), listLength);
+  }
+
+  /** The chain the settings ask for: the seen-items option (left out when off). */
+  public static RuleChain of(final ExcludeSeenSpec excludeSeen, final int listLength) {
     final List<RecommendationRule> rules = new ArrayList<>();
-    if (excludeSeen) {
-      rules.add(new ExcludeSeenItems());
+    if (excludeSeen.active()) {
+      rules.add(new ExcludeSeenItems(excludeSeen));
     }
     return new RuleChain(rules, listLength);
   }

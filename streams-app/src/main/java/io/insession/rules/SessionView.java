@@ -1,5 +1,6 @@
 package io.insession.rules;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -8,14 +9,32 @@ import java.util.Set;
  *
  * @param sessionId the session
  * @param recentItems the session's recent items, oldest first, including the current event's
+ * @param boughtItems the items the session purchased (remembered ones), oldest first
  */
-public record SessionView(String sessionId, List<String> recentItems) {
+public record SessionView(String sessionId, List<String> recentItems, List<String> boughtItems) {
   public SessionView {
     recentItems = List.copyOf(recentItems);
+    boughtItems = List.copyOf(boughtItems);
+  }
+
+  /** A session with no purchases. */
+  public SessionView(final String sessionId, final List<String> recentItems) {
+    this(sessionId, recentItems, List.of());
   }
 
   /** The distinct recent items. */
   public Set<String> seenItems() {
     return Set.copyOf(recentItems);
+  }
+
+  /** The distinct items of the last {@code events} recent items (all of them when fewer). */
+  public Set<String> lastItems(final int events) {
+    final int from = Math.max(0, recentItems.size() - events);
+    return new HashSet<>(recentItems.subList(from, recentItems.size()));
+  }
+
+  /** The distinct bought items. */
+  public Set<String> boughtItemSet() {
+    return Set.copyOf(boughtItems);
   }
 }

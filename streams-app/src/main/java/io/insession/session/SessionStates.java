@@ -79,12 +79,16 @@ public final class SessionStates {
     for (final String id : state.getRecentEventIds()) {
       bytes += stringBytes(id);
     }
+    for (final String item : state.getBoughtItems()) {
+      bytes += stringBytes(item);
+    }
     return bytes;
   }
 
   /**
    * The state within {@code maxBytes} ({@link #maxEncodedBytes}): the oldest recent items, then the
-   * oldest event ids, dropped until it fits. The hidden state and the counters are never dropped.
+   * oldest bought items, then the oldest event ids, dropped until it fits. The hidden state and the
+   * counters are never dropped.
    */
   public static SessionState bounded(final SessionState state, final long maxBytes) {
     long excess = maxEncodedBytes(state) - maxBytes;
@@ -93,9 +97,14 @@ public final class SessionStates {
     }
     final List<String> items = new ArrayList<>(state.getRecentItems());
     final List<String> ids = new ArrayList<>(state.getRecentEventIds());
+    final List<String> bought = new ArrayList<>(state.getBoughtItems());
     int dropItems = 0;
     while (excess > 0 && dropItems < items.size()) {
       excess -= stringBytes(items.get(dropItems++));
+    }
+    int dropBought = 0;
+    while (excess > 0 && dropBought < bought.size()) {
+      excess -= stringBytes(bought.get(dropBought++));
     }
     int dropIds = 0;
     while (excess > 0 && dropIds < ids.size()) {
@@ -104,6 +113,7 @@ public final class SessionStates {
     return SessionState.newBuilder(state)
         .setRecentItems(new ArrayList<>(items.subList(dropItems, items.size())))
         .setRecentEventIds(new ArrayList<>(ids.subList(dropIds, ids.size())))
+        .setBoughtItems(new ArrayList<>(bought.subList(dropBought, bought.size())))
         .build();
   }
 
@@ -131,6 +141,7 @@ public final class SessionStates {
         .setLastEventAt(time)
         .setLastSeenAt(null)
         .setRecentEventIds(List.of())
+        .setBoughtItems(List.of())
         .build();
   }
 
@@ -218,6 +229,19 @@ public final class SessionStates {
         .setEventCount(state.getEventCount() + 1)
         .setKnownItemCount(state.getKnownItemCount() + (itemKnown ? 1 : 0))
         .setLastEventAt(latest(state.getLastEventAt(), time))
+        .build();
+  }
+
+  /**
+   * The state after a purchase of {@code itemId}: the item is the newest of the bought items (each
+   * item once), the oldest dropped beyond {@code maxBoughtItems}.
+   */
+  public static SessionState bought(
+      final SessionState state, final String itemId, final int maxBoughtItems) {
+    final List<String> others = new ArrayList<>(state.getBoughtItems());
+    others.remove(itemId);
+    return SessionState.newBuilder(state)
+        .setBoughtItems(append(others, itemId, maxBoughtItems))
         .build();
   }
 

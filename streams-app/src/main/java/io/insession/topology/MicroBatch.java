@@ -3,6 +3,7 @@ package io.insession.topology;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.rules.SessionView;
+import io.insession.schemas.EventType;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.Candidate;
@@ -321,19 +322,25 @@ final class MicroBatch {
   private Emission advance(
       final WeblogEvent trigger, final StepResult step, final Map<String, SessionState> states) {
     final String sessionId = trigger.getSessionId();
+    final SessionState advanced =
+        SessionStates.advance(
+            states.get(sessionId),
+            trigger.getItemId(),
+            step.state(),
+            step.itemKnown(),
+            trigger.getEventTime(),
+            settings.recentItems());
     final SessionState next =
         stored(
-            SessionStates.advance(
-                states.get(sessionId),
-                trigger.getItemId(),
-                step.state(),
-                step.itemKnown(),
-                trigger.getEventTime(),
-                settings.recentItems()),
+            trigger.getEventType() == EventType.PURCHASE
+                ? SessionStates.bought(advanced, trigger.getItemId(), settings.recentItems())
+                : advanced,
             trigger);
     states.put(sessionId, next);
     final List<Candidate> ranked =
-        rules.apply(step.candidates(), new SessionView(sessionId, next.getRecentItems()));
+        rules.apply(
+            step.candidates(),
+            new SessionView(sessionId, next.getRecentItems(), next.getBoughtItems()));
     return new Emission(trigger, ranked, !step.itemKnown(), next);
   }
 

@@ -1,5 +1,6 @@
 package io.insession.topology;
 
+import io.insession.config.ExcludeSeenSpec;
 import io.insession.config.InSessionConfig;
 
 /**
@@ -9,7 +10,7 @@ import io.insession.config.InSessionConfig;
  * @param expiryScanIntervalMs how often (wall-clock time) expired sessions are removed
  * @param recentItems how many recent items a session remembers
  * @param listLength length of each emitted list
- * @param excludeSeen whether the seen-items rule is on
+ * @param excludeSeen which seen items the rules drop ({@code insession.rules.exclude.seen})
  * @param batchMaxSize most events scored in one scorer call (1 = score each event at once)
  * @param batchMaxDelayMs longest wall-clock wait before a partial batch is scored
  * @param safety limits against hostile input, dedup memory, state and dead-letter bounds
@@ -19,7 +20,7 @@ public record TopologySettings(
     long expiryScanIntervalMs,
     int recentItems,
     int listLength,
-    boolean excludeSeen,
+    ExcludeSeenSpec excludeSeen,
     int batchMaxSize,
     long batchMaxDelayMs,
     StreamSafety safety) {
@@ -30,7 +31,7 @@ public record TopologySettings(
       final long expiryScanIntervalMs,
       final int recentItems,
       final int listLength,
-      final boolean excludeSeen,
+      final ExcludeSeenSpec excludeSeen,
       final int batchMaxSize,
       final long batchMaxDelayMs) {
     this(
@@ -51,7 +52,8 @@ public record TopologySettings(
         || listLength < 1
         || batchMaxSize < 1
         || batchMaxDelayMs < 1
-        || safety == null) {
+        || safety == null
+        || excludeSeen == null) {
       throw new IllegalArgumentException("topology settings must be positive: " + this);
     }
   }
@@ -63,6 +65,21 @@ public record TopologySettings(
       final int recentItems,
       final int listLength,
       final boolean excludeSeen) {
+    return unbatched(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        ExcludeSeenSpec.of(excludeSeen));
+  }
+
+  /** Settings that score each event at once, with a seen-items option. */
+  public static TopologySettings unbatched(
+      final long sessionGapMs,
+      final long expiryScanIntervalMs,
+      final int recentItems,
+      final int listLength,
+      final ExcludeSeenSpec excludeSeen) {
     return new TopologySettings(
         sessionGapMs, expiryScanIntervalMs, recentItems, listLength, excludeSeen, 1, 1);
   }
@@ -99,7 +116,7 @@ public record TopologySettings(
         config.getLong(InSessionConfig.SESSION_EXPIRY_SCAN_INTERVAL_MS),
         config.getInt(InSessionConfig.SESSION_RECENT_ITEMS),
         config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT),
-        config.getBoolean(InSessionConfig.RULE_EXCLUDE_SEEN),
+        config.excludeSeen(),
         config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE),
         config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS),
         StreamSafety.from(config));

@@ -32,12 +32,14 @@ class EvaluateCommandTest {
             "--baselines=pop,item-knn",
             "--bundle=" + TestModels.tinyBundleDir(),
             "--cutoffs=10,20",
+            "--exclude-seen=off,last:2,all",
             "--quiet",
             "--json=" + json);
 
     assertThat(code).isZero();
     final JsonNode report = new ObjectMapper().readTree(json.toFile()).get("offline");
     assertThat(report.get("cutoffs")).hasSize(2);
+    assertThat(report.get("dataset").get("repeatTargets").asLong()).isPositive();
     assertThat(report.get("models"))
         .extracting(m -> m.get("name").asText())
         .containsExactly("gru4rec-tiny", "pop", "item-knn");
@@ -45,7 +47,13 @@ class EvaluateCommandTest {
       final JsonNode at20 = model.get("protocol").get(1);
       assertThat(at20.get("k").asInt()).isEqualTo(20);
       assertThat(at20.get("recall").asDouble()).isBetween(0.0, 1.0);
-      assertThat(model.get("servingRules")).hasSize(2);
+      assertThat(model.get("repeat")).hasSize(2);
+      assertThat(model.get("explore")).hasSize(2);
+      assertThat(model.get("served"))
+          .extracting(s -> s.get("excludeSeen").asText())
+          .containsExactly("off", "last:2", "all");
+      // every repeat target is a miss once every seen item is dropped
+      assertThat(model.get("served").get(2).get("repeat").get(1).get("hits").asLong()).isZero();
     }
   }
 

@@ -177,6 +177,8 @@ class MixedPartitionersEndToEndIT {
     settings.put(InSessionConfig.WEBLOG_TOPIC, KAFKA.uniqueName(name + "-weblog"));
     settings.put(InSessionConfig.DEAD_LETTER_TOPIC, KAFKA.uniqueName(name + "-dlq"));
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName(name + "-lists"));
+    // every seen item left out: a seen item in a list would show a lost session state
+    settings.put(InSessionConfig.RULE_EXCLUDE_SEEN, "all");
     return InSessionConfig.of(settings);
   }
 

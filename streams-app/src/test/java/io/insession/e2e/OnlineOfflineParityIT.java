@@ -95,7 +95,7 @@ class OnlineOfflineParityIT {
             EvaluationOptions.defaults().withCutoffs(CUTOFFS).withProgress(false));
     final CutoffMetrics expected =
         excludeSeen
-            ? offline.models().get(0).servingRules().get(0)
+            ? offline.models().get(0).served().get(0).overall().get(0)
             : offline.models().get(0).protocol().get(0);
 
     final InSessionConfig config = config(excludeSeen);

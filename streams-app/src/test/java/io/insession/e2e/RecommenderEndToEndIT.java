@@ -133,6 +133,8 @@ class RecommenderEndToEndIT {
     settings.put(InSessionConfig.DEAD_LETTER_TOPIC, KAFKA.uniqueName("dlq"));
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, String.valueOf(LIST_LENGTH));
+    // every seen item left out: a seen item in a list would show a lost session state
+    settings.put(InSessionConfig.RULE_EXCLUDE_SEEN, "all");
     settings.put(InSessionConfig.API_PORT, "0");
     settings.put(InSessionConfig.API_METRICS_PORT, "0");
     // authentication has its own tests (ApiSecurityIT)

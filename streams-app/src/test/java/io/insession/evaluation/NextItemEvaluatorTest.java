@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.within;
 
+import io.insession.config.ExcludeSeenSpec;
 import io.insession.data.Click;
 import io.insession.data.SessionFiles;
+import io.insession.evaluation.EvaluationReport.CutoffMetrics;
 import io.insession.evaluation.EvaluationReport.ModelResult;
+import io.insession.evaluation.EvaluationReport.Served;
 import io.insession.scoring.Candidate;
 import io.insession.scoring.ModelInfo;
 import io.insession.scoring.OnnxGruScorer;
@@ -116,8 +119,69 @@ class NextItemEvaluatorTest {
     // protocol: a at rank 1, x at rank 2; rules: a is seen (miss), x at rank 1
     assertThat(result.protocol().get(0).recall()).isEqualTo(1.0);
     assertThat(result.protocol().get(0).mrr()).isCloseTo((1 + 0.5) / 2, within(1e-12));
-    assertThat(result.servingRules().get(0).recall()).isEqualTo(0.5);
-    assertThat(result.servingRules().get(0).mrr()).isCloseTo(0.5, within(1e-12));
+    assertThat(result.served().get(0).overall().get(0).recall()).isEqualTo(0.5);
+    assertThat(result.served().get(0).overall().get(0).mrr()).isCloseTo(0.5, within(1e-12));
+  }
+
+  @Test
+  void shouldSplitTheFiguresIntoRepeatAndExploreTargetsAsWorkedOutByHand() {
+    // predictions (event -> target: canned ranking, rank of the target):
+    //   s1 a -> b  explore  [x, b, a]     rank 2
+    //   s1 b -> a  repeat   [a, b]        rank 1
+    //   s1 a -> b  repeat   [x, b, a]     rank 2
+    //   s2 c -> d  explore  [x, y, z, d]  rank 4 (beyond K = 3)
+    final NextItemEvaluator evaluator =
+        new NextItemEvaluator(
+            sessions("s1:a,b,a,b", "s2:c,d"),
+            Catalog.of(Map.of("a", 1L, "b", 1L, "c", 1L, "d", 1L, "x", 1L, "y", 1L, "z", 1L)),
+            ONE_BY_ONE
+                .withCutoffs(List.of(3))
+                .withExcludeSeen(
+                    List.of(
+                        ExcludeSeenSpec.OFF,
+                        ExcludeSeenSpec.BOUGHT,
+                        ExcludeSeenSpec.lastEvents(1),
+                        ExcludeSeenSpec.ALL)));
+
+    final ModelResult result = evaluator.evaluate(new NamedScorer("canned", new CannedScorer()));
+
+    assertThat(evaluator.dataset().predictions()).isEqualTo(4);
+    assertThat(evaluator.dataset().repeatTargets()).isEqualTo(2);
+    assertThat(evaluator.dataset().repeatShare()).isEqualTo(0.5);
+    // overall: hits at ranks 2, 1, 2; MRR (1/2 + 1 + 1/2 + 0) / 4
+    assertFigures(result.protocol(), 3, 0.75, 0.5);
+    // repeat: ranks 1 and 2
+    assertFigures(result.repeat(), 2, 1.0, (1 + 0.5) / 2);
+    // explore: ranks 2 and 4 (a miss at K = 3)
+    assertFigures(result.explore(), 1, 0.5, 0.5 / 2);
+    assertThat(result.served())
+        .extracting(Served::excludeSeen)
+        .containsExactly("off", "bought", "last:1", "all");
+    // off, and bought with no purchases in the data: the protocol's figures
+    for (final Served served : result.served().subList(0, 2)) {
+      assertThat(served.overall()).isEqualTo(result.protocol());
+      assertThat(served.repeat()).isEqualTo(result.repeat());
+      assertThat(served.explore()).isEqualTo(result.explore());
+    }
+    // last:1 drops only the event's item: [x, b] rank 2, [a] rank 1, [x, b] rank 2, [x, y, z]
+    final Served last1 = result.served().get(2);
+    assertFigures(last1.overall(), 3, 0.75, (0.5 + 1 + 0.5) / 4);
+    assertFigures(last1.repeat(), 2, 1.0, 0.75);
+    assertFigures(last1.explore(), 1, 0.5, 0.25);
+    // all drops a and b from s1's lists: [x, b] rank 2, [], [x], [x, y, z]
+    final Served all = result.served().get(3);
+    assertFigures(all.overall(), 1, 0.25, 0.5 / 4);
+    assertFigures(all.repeat(), 0, 0.0, 0.0);
+    assertFigures(all.explore(), 1, 0.5, 0.25);
+  }
+
+  private static void assertFigures(
+      final List<CutoffMetrics> metrics, final long hits, final double recall, final double mrr) {
+    assertThat(metrics).hasSize(1);
+    assertThat(metrics.get(0).k()).isEqualTo(3);
+    assertThat(metrics.get(0).hits()).isEqualTo(hits);
+    assertThat(metrics.get(0).recall()).isEqualTo(recall);
+    assertThat(metrics.get(0).mrr()).isCloseTo(mrr, within(1e-12));
   }
 
   @Test
@@ -173,7 +237,9 @@ class NextItemEvaluatorTest {
         new NextItemEvaluator(yoochoose, catalog, batched).evaluate(new NamedScorer("gru", gru));
 
     assertThat(inBatches.protocol()).isEqualTo(oneByOne.protocol());
-    assertThat(inBatches.servingRules()).isEqualTo(oneByOne.servingRules());
+    assertThat(inBatches.repeat()).isEqualTo(oneByOne.repeat());
+    assertThat(inBatches.explore()).isEqualTo(oneByOne.explore());
+    assertThat(inBatches.served()).isEqualTo(oneByOne.served());
     assertThat(inBatches.fallbackSteps()).isEqualTo(oneByOne.fallbackSteps());
     assertThat(oneByOne.protocol().get(1).recall()).isGreaterThan(0.3);
   }
@@ -188,6 +254,40 @@ class NextItemEvaluatorTest {
 
     assertThat(evaluator.dataset().unknownTargets()).isEqualTo(1);
     assertThat(result.protocol().get(0).hits()).isZero();
+  }
+
+  /** A fixed ranking per event item, best first; no state. */
+  private static final class CannedScorer implements SessionScorer {
+    private static final Map<String, List<String>> RANKINGS =
+        Map.of(
+            "a", List.of("x", "b", "a"),
+            "b", List.of("a", "b"),
+            "c", List.of("x", "y", "z", "d"));
+
+    @Override
+    public ModelInfo model() {
+      return new ModelInfo("canned", "1");
+    }
+
+    @Override
+    public StepResult step(final StepRequest request) {
+      final List<String> items = RANKINGS.get(request.itemId());
+      final List<Candidate> ranked = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        ranked.add(new Candidate(items.get(i), 1f - i / 10f));
+      }
+      return new StepResult(new byte[0], ranked, true);
+    }
+
+    @Override
+    public List<Candidate> fallback(final int count) {
+      return List.of();
+    }
+
+    @Override
+    public void close() {
+      // nothing
+    }
   }
 
   /**

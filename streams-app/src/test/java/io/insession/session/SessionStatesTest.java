@@ -43,8 +43,13 @@ class SessionStatesTest {
                   items),
               longest(i, DEFAULTS.getInt(InSessionConfig.EVENT_MAX_EVENT_ID_CHARS)),
               ids);
+      // every item event a purchase of another item: the most bought items a session keeps
+      state =
+          SessionStates.bought(
+              state, longest(i, DEFAULTS.getInt(InSessionConfig.EVENT_MAX_ITEM_ID_CHARS)), items);
     }
     assertThat(state.getRecentItems()).hasSize(items);
+    assertThat(state.getBoughtItems()).hasSize(items);
     assertThat(SessionStates.maxEncodedBytes(state)).isLessThanOrEqualTo(maxBytes);
     assertThat(SessionStates.bounded(state, maxBytes)).isSameAs(state);
     assertThat(encodedBytes(state)).isLessThanOrEqualTo((int) SessionStates.maxEncodedBytes(state));
@@ -70,6 +75,23 @@ class SessionStatesTest {
         .endsWith(state.getRecentItems().get(39));
     assertThat(bounded.getScorerState()).isEqualTo(state.getScorerState());
     assertThat(bounded.getEventCount()).isEqualTo(40);
+  }
+
+  @Test
+  void shouldRememberEachBoughtItemOnceNewestLastAndBounded() {
+    SessionState state = SessionStates.start(MODEL, T0);
+    for (final String item : List.of("a", "b", "a", "c", "d")) {
+      state = SessionStates.bought(state, item, 3);
+    }
+
+    assertThat(state.getBoughtItems()).containsExactly("a", "c", "d");
+    // the byte bound drops the oldest recent items first, then the oldest bought items
+    final SessionState withItem = SessionStates.advance(state, "r", HIDDEN, true, T0, 50);
+    final long oneItem = 5 + 3;
+    final SessionState bounded =
+        SessionStates.bounded(withItem, SessionStates.maxEncodedBytes(withItem) - 2 * oneItem);
+    assertThat(bounded.getRecentItems()).isEmpty();
+    assertThat(bounded.getBoughtItems()).containsExactly("c", "d");
   }
 
   @Test

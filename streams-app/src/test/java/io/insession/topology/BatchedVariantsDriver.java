@@ -25,8 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The micro-batched topology on a {@link CurrentVariants} set in a {@link TopologyTestDriver}, on
- * the production Streams properties, its meters in a given registry: the fixture of the variant and
- * warm-session tests.
+ * the production Streams properties, its meters in a given registry: the fixture of the variant,
+ * warm-session and seen-items tests.
  */
 final class BatchedVariantsDriver implements AutoCloseable {
 
@@ -41,10 +41,21 @@ final class BatchedVariantsDriver implements AutoCloseable {
 
   BatchedVariantsDriver(
       final CurrentVariants variants, final MeterRegistry registry, final String applicationId) {
-    final Topics topics = Topics.from(InSessionConfig.of(Map.of()));
-    final TopologySettings settings =
+    this(
+        variants,
         TopologySettings.unbatched(GAP, 1_000L, 50, LIST_LENGTH, false)
-            .withBatching(64, BATCH_DELAY_MS);
+            .withBatching(64, BATCH_DELAY_MS),
+        registry,
+        applicationId);
+  }
+
+  /** The topology on other settings (the default topic names). */
+  BatchedVariantsDriver(
+      final CurrentVariants variants,
+      final TopologySettings settings,
+      final MeterRegistry registry,
+      final String applicationId) {
+    final Topics topics = Topics.from(InSessionConfig.of(Map.of()));
     driver =
         new TopologyTestDriver(
             RecommenderTopology.build(

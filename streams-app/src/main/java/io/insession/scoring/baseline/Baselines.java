@@ -24,6 +24,11 @@ public final class Baselines {
     return popularity(TrainingIndex.build(train), DEFAULT_LIST_SIZE);
   }
 
+  /** S-POP: the session's own items by count in the session, then POP. */
+  public static SessionPopularityScorer sessionPopularity(final Map<String, List<Click>> train) {
+    return sessionPopularity(TrainingIndex.build(train), DEFAULT_LIST_SIZE);
+  }
+
   /** Item-kNN with cosine over sessions, 100 neighbours per item. */
   public static ItemKnnScorer itemKnn(final Map<String, List<Click>> train) {
     return ItemKnnScorer.train(train, DEFAULT_LIST_SIZE);
@@ -42,13 +47,14 @@ public final class Baselines {
   }
 
   /**
-   * POP, item-kNN, SKNN and V-SKNN with the reference parameters, indexing the training sessions
-   * once.
+   * POP, S-POP, item-kNN, SKNN and V-SKNN with the reference parameters, indexing the training
+   * sessions once.
    */
   public static All trainAll(final Map<String, List<Click>> train) {
     final TrainingIndex index = TrainingIndex.build(train);
     return new All(
         popularity(index, DEFAULT_LIST_SIZE),
+        sessionPopularity(index, DEFAULT_LIST_SIZE),
         ItemKnnScorer.train(index, DEFAULT_LIST_SIZE),
         SessionKnnScorer.train(
             index, SessionKnnScorer.Settings.defaults(SessionKnnScorer.Mode.SKNN)),
@@ -56,12 +62,18 @@ public final class Baselines {
             index, SessionKnnScorer.Settings.defaults(SessionKnnScorer.Mode.V_SKNN)));
   }
 
-  /** The four reference baselines. */
+  /** The five reference baselines. */
   public record All(
       PopularityScorer popularity,
+      SessionPopularityScorer sessionPopularity,
       ItemKnnScorer itemKnn,
       SessionKnnScorer sknn,
       SessionKnnScorer vsknn) {}
+
+  static SessionPopularityScorer sessionPopularity(final TrainingIndex index, final int listSize) {
+    return new SessionPopularityScorer(
+        popularity(index, listSize), index.clickCounts().keySet(), listSize);
+  }
 
   static PopularityScorer popularity(final TrainingIndex index, final int listSize) {
     return PopularityScorer.fromCounts(
