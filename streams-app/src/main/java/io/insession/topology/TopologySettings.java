@@ -12,6 +12,8 @@ import io.insession.config.InSessionConfig;
  * @param excludeSeen whether the seen-items rule is on
  * @param batchMaxSize most events scored in one scorer call (1 = score each event at once)
  * @param batchMaxDelayMs longest wall-clock wait before a partial batch is scored
+ * @param batchEager whether a batch is scored as soon as the stream thread is free (it polls again)
+ *     instead of waiting for the delay
  * @param safety limits against hostile input, dedup memory, state and dead-letter bounds
  */
 public record TopologySettings(
@@ -22,6 +24,7 @@ public record TopologySettings(
     boolean excludeSeen,
     int batchMaxSize,
     long batchMaxDelayMs,
+    boolean batchEager,
     StreamSafety safety) {
 
   /** The settings with InSession's default {@link StreamSafety}. */
@@ -41,6 +44,7 @@ public record TopologySettings(
         excludeSeen,
         batchMaxSize,
         batchMaxDelayMs,
+        true,
         StreamSafety.defaults());
   }
 
@@ -77,6 +81,21 @@ public record TopologySettings(
         excludeSeen,
         maxSize,
         maxDelayMs,
+        batchEager,
+        safety);
+  }
+
+  /** The same settings with eager batching on or off (off: a partial batch waits the delay). */
+  public TopologySettings withEagerBatching(final boolean eager) {
+    return new TopologySettings(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        batchMaxSize,
+        batchMaxDelayMs,
+        eager,
         safety);
   }
 
@@ -90,6 +109,7 @@ public record TopologySettings(
         excludeSeen,
         batchMaxSize,
         batchMaxDelayMs,
+        batchEager,
         other);
   }
 
@@ -102,6 +122,7 @@ public record TopologySettings(
         config.getBoolean(InSessionConfig.RULE_EXCLUDE_SEEN),
         config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE),
         config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS),
+        config.getBoolean(InSessionConfig.SCORING_BATCH_EAGER),
         StreamSafety.from(config));
   }
 }
