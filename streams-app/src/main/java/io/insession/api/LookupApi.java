@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insession.metrics.PrometheusMetrics;
 import io.javalin.Javalin;
+import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -73,17 +74,20 @@ public final class LookupApi implements AutoCloseable {
   private final RecommendationSource source;
   private final EventCollector collector;
   private final RecommendationStreams streams;
+  private final ReadYourWrites fresh;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LookupApi(
       final Javalin app,
       final RecommendationSource source,
       final EventCollector collector,
-      final RecommendationStreams streams) {
+      final RecommendationStreams streams,
+      final ReadYourWrites fresh) {
     this.app = app;
     this.source = source;
     this.collector = collector;
     this.streams = streams;
+    this.fresh = fresh;
   }
 
   /**
@@ -110,17 +114,23 @@ public final class LookupApi implements AutoCloseable {
     LOG.info("Starting the lookup API with {}", settings);
     final LatestRecommendations latest = new LatestRecommendations(settings);
     EventCollector collector = null;
+    ReadYourWrites fresh = null;
     try {
       latest.bindTo(registry);
       if (settings.collector() != null) {
         collector = EventCollector.create(settings);
       }
+      fresh = ReadYourWrites.start(settings);
     } catch (RuntimeException e) {
+      if (collector != null) {
+        collector.close();
+      }
       latest.close();
       throw e;
     }
     latest.start();
-    return start(latest, collector, settings.push(), settings.http(), settings.port(), registry);
+    return start(
+        latest, collector, fresh, settings.push(), settings.http(), settings.port(), registry);
   }
 
   /**
@@ -184,6 +194,21 @@ public final class LookupApi implements AutoCloseable {
       final HttpLimits limits,
       final int port,
       final PrometheusMeterRegistry registry) {
+    return start(source, collector, null, push, limits, port, registry);
+  }
+
+  /**
+   * The same with the read_uncommitted view for callers that opt in ({@link ReadYourWrites}; null:
+   * none), owned by the API from now on.
+   */
+  static LookupApi start(
+      final RecommendationSource source,
+      final EventCollector collector,
+      final ReadYourWrites fresh,
+      final PushSettings push,
+      final HttpLimits limits,
+      final int port,
+      final PrometheusMeterRegistry registry) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(push, "push");
     Objects.requireNonNull(limits, "limits");
@@ -198,16 +223,19 @@ public final class LookupApi implements AutoCloseable {
       final ObjectMapper mapper = new ObjectMapper();
       streams = new RecommendationStreams(source, push, mapper);
       final Javalin app =
-          createServer(mapper, source, collector, streams, registry, limits, port).start();
+          createServer(mapper, source, collector, streams, fresh, registry, limits, port).start();
       LOG.info(
           "Lookup API listening on port {} (started in {} ms; event collector {})",
           app.port(),
           (System.nanoTime() - startNanos) / 1_000_000,
           collector == null ? "off" : "on");
-      return new LookupApi(app, source, collector, streams);
+      return new LookupApi(app, source, collector, streams, fresh);
     } catch (RuntimeException e) {
       if (streams != null) {
         streams.close();
+      }
+      if (fresh != null) {
+        fresh.close();
       }
       if (collector != null) {
         collector.close();
@@ -250,7 +278,13 @@ public final class LookupApi implements AutoCloseable {
           collector.close();
         }
       } finally {
-        source.close();
+        try {
+          source.close();
+        } finally {
+          if (fresh != null) {
+            fresh.close();
+          }
+        }
       }
     }
     LOG.info("Lookup API stopped");
@@ -261,10 +295,11 @@ public final class LookupApi implements AutoCloseable {
       final RecommendationSource source,
       final EventCollector collector,
       final RecommendationStreams streams,
+      final ReadYourWrites fresh,
       final PrometheusMeterRegistry registry,
       final HttpLimits limits,
       final int port) {
-    final Routes routes = new Routes(source, collector, streams, registry, limits);
+    final Routes routes = new Routes(source, collector, streams, fresh, registry, limits);
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
@@ -304,6 +339,7 @@ public final class LookupApi implements AutoCloseable {
     private final RecommendationSource source;
     private final EventCollector collector;
     private final RecommendationStreams streams;
+    private final ReadYourWrites fresh;
     private final PrometheusMeterRegistry registry;
     private final HttpLimits limits;
 
@@ -311,11 +347,13 @@ public final class LookupApi implements AutoCloseable {
         final RecommendationSource source,
         final EventCollector collector,
         final RecommendationStreams streams,
+        final ReadYourWrites fresh,
         final PrometheusMeterRegistry registry,
         final HttpLimits limits) {
       this.source = source;
       this.collector = collector;
       this.streams = streams;
+      this.fresh = fresh;
       this.registry = registry;
       this.limits = limits;
     }
@@ -346,7 +384,7 @@ public final class LookupApi implements AutoCloseable {
 
     private void stream(final Context ctx) {
       if (acceptedSessionId(ctx, ctx.pathParam("sessionId"))) {
-        streams.handle(ctx);
+        (uncommitted(ctx) ? fresh.streams() : streams).handle(ctx);
       }
     }
 
@@ -355,7 +393,7 @@ public final class LookupApi implements AutoCloseable {
       if (!acceptedSessionId(ctx, sessionId)) {
         return;
       }
-      source
+      (uncommitted(ctx) ? fresh.source() : source)
           .latestJson(sessionId)
           .ifPresentOrElse(
               json -> ctx.contentType(ContentType.APPLICATION_JSON).result(json),
@@ -377,7 +415,27 @@ public final class LookupApi implements AutoCloseable {
                     "this lookup API instance collects no events", "NO_COLLECTOR", false, null));
         return;
       }
+      if (ReadYourWrites.waits(ctx)) {
+        ctx.status(HttpStatus.ACCEPTED).json(freshView().collect(collector, ctx));
+        return;
+      }
       ctx.status(HttpStatus.ACCEPTED).json(collector.collect(ctx.body()));
+    }
+
+    /** Whether the request opts in to lists before their commit (docs/read-your-writes.md). */
+    private boolean uncommitted(final Context ctx) {
+      if (!ReadYourWrites.wanted(ctx)) {
+        return false;
+      }
+      freshView();
+      return true;
+    }
+
+    private ReadYourWrites freshView() {
+      if (fresh == null) {
+        throw new BadRequestResponse("this lookup API instance serves no read_uncommitted view");
+      }
+      return fresh;
     }
 
     private void invalidEvents(final InvalidEventsException e, final Context ctx) {
