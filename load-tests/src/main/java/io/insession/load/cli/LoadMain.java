@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       StreamCommand.class,
       LookupCommand.class,
+      PostCommand.class,
       ProfileModelCommand.class,
       CommandLine.HelpCommand.class
     })
