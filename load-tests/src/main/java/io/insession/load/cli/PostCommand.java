@@ -151,6 +151,7 @@ final class PostCommand implements Callable<Integer> {
                   .executor(callbacks)
                   .build();
           final URI target = URI.create(base + "/v1/events?wait_ms=" + waitMs);
+          awaitFirstList(client, target, sessions);
           if (warmupSeconds > 0) {
             LOG.info("warm-up: {} s at {} POST/s", warmupSeconds, rate);
             phase(client, target, sessions, warmupSeconds, CpuMeter.unknown(), stop, "w");
@@ -276,6 +277,44 @@ final class PostCommand implements Callable<Integer> {
           micros.getTotalCount() == 0 ? 0 : micros.getMaxValue() / 1_000.0,
           appCores);
     }
+  }
+
+  /**
+   * POSTs one event at a time until one is answered with its list: the stream app is RUNNING and
+   * scoring (its start, model warm-up and rebalance take a while on a loaded machine).
+   */
+  private void awaitFirstList(
+      final HttpClient client, final URI target, final SessionInterleaver sessions)
+      throws IOException, InterruptedException {
+    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
+      final ReplayClick click = sessions.next();
+      final HttpRequest request =
+          HttpRequest.newBuilder(target)
+              .timeout(Duration.ofMillis(waitMs + 10_000L))
+              .header("Content-Type", "application/json")
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      MAPPER.writeValueAsString(
+                          Map.of(
+                              "eventId",
+                              "first-" + seed + "-" + attempt,
+                              "sessionId",
+                              click.sessionId(),
+                              "eventType",
+                              "PRODUCT_VIEW",
+                              "itemId",
+                              click.itemId()))))
+              .build();
+      final HttpResponse<String> response =
+          client.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 202 && hasList(response.body())) {
+        LOG.info("first list after {} POSTs", attempt + 1);
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new IllegalStateException("no POST was answered with its list within 300 s");
   }
 
   private static boolean hasList(final String body) {
