@@ -773,13 +773,13 @@ public final class InSessionConfig extends AbstractConfig {
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-    // an idle stream thread must come back to fire the micro-batch punctuator; with eager
-    // batching its consumer polls without blocking while a batch waits (FreeThreadClientSupplier)
+    // an idle stream thread must come back to fire the micro-batch punctuator (with eager
+    // batching its consumer polls without blocking while a batch waits, FreeThreadClientSupplier)
+    // and to commit: a transaction is committed only between polls, so a long poll of an idle
+    // thread would hold the last lists back from read_committed readers
     p.put(
         StreamsConfig.POLL_MS_CONFIG,
-        getBoolean(SCORING_BATCH_EAGER)
-            ? DEFAULT_POLL_MS
-            : Math.max(1L, Math.min(DEFAULT_POLL_MS, getLong(SCORING_BATCH_MAX_DELAY_MS))));
+        Math.max(1L, Math.min(DEFAULT_POLL_MS, getLong(SCORING_BATCH_MAX_DELAY_MS))));
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // unprefixed, so that a user's session.timeout.ms (KAFKA_SESSION_TIMEOUT_MS) replaces it
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
