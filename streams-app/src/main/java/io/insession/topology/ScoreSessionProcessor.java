@@ -202,8 +202,14 @@ final class ScoreSessionProcessor
           .add(entry.key());
       events.add(entry.event());
     }
-    final MicroBatch.Outcome outcome =
-        batch.apply(events, sessionId -> owners.get(sessionId).storedState(sessionId));
+    final MicroBatch.Outcome outcome;
+    try {
+      outcome = batch.apply(events, sessionId -> owners.get(sessionId).storedState(sessionId));
+    } catch (RuntimeException e) {
+      // the events stay in the pending stores (scored again after the restart); none waits here
+      threadBatch.done(entries.size());
+      throw e;
+    }
     outcome
         .states()
         .forEach(
@@ -228,15 +234,17 @@ final class ScoreSessionProcessor
 
   /** Emits this task's scored results: pending events done, states stored, lists forwarded. */
   private void emitReady() {
-    for (final Scored share : ready) {
+    // each share leaves the list once emitted, so that close() counts only the others as done
+    while (!ready.isEmpty()) {
+      final Scored share = ready.get(0);
       for (final Long key : share.pendingKeys()) {
         pending.delete(key);
       }
       pendingSessions.removeAll(share.states().keySet());
       emit(share);
       threadBatch.done(share.pendingKeys().size());
+      ready.remove(0);
     }
-    ready.clear();
   }
 
   private void emit(final Scored share) {
