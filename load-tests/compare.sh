@@ -7,6 +7,8 @@
 #   load-tests/compare.sh ROUNDS FLOAT_BUNDLE INT8_BUNDLE [SESSIONS]
 # Environment: RAMP="float int8 ..." adds ramps for those variants; BEFORE_JAR=path/insession.jar
 # adds the variants "int8-per-task*" (an app built before per-thread batching: commit a8d02c2);
+# FIXED_DELAY=1 adds "int8-fixed-delay" and "int8-latency-fixed-delay" (the same app with eager
+# batching off: a partial batch waits the batch delay, as before issue 15);
 # ONLY="int8 ..." runs only those variants; JMH=0 and LOOKUP=0 skip those; OUT=dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +28,10 @@ VARIANTS=(
   "int8-latency|--bundle $INT8 $LATENCY"
   "int8-alo|--bundle $INT8 $LATENCY --app-set processing.guarantee=at_least_once"
 )
+if [[ "${FIXED_DELAY:-0}" == 1 ]]; then
+  VARIANTS+=("int8-fixed-delay|--bundle $INT8 --app-set insession.scoring.batch.eager=false")
+  VARIANTS+=("int8-latency-fixed-delay|--bundle $INT8 $LATENCY --app-set insession.scoring.batch.eager=false")
+fi
 if [[ -n "${BEFORE_JAR:-}" ]]; then
   VARIANTS+=("int8-per-task|--bundle $INT8 --app-jar $BEFORE_JAR")
   VARIANTS+=("int8-latency-per-task|--bundle $INT8 $LATENCY --app-jar $BEFORE_JAR")

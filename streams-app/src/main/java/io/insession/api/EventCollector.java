@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The event collector behind {@code POST /v1/events}: parses and checks a request's events ({@link
@@ -96,6 +97,15 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
    * @throws EventsRefusedException when Kafka refused the events themselves (not retryable)
    */
   public Accepted collect(final String body) {
+    return collect(body, events -> {});
+  }
+
+  /**
+   * The same, calling {@code beforeWrite} with the valid events just before they are written (a
+   * watcher of their lists subscribes there, {@link ReadYourWrites}); if it throws, nothing is
+   * written.
+   */
+  public Accepted collect(final String body, final Consumer<List<WeblogEvent>> beforeWrite) {
     final List<WeblogEvent> events;
     try {
       events = parser.parse(body);
@@ -103,6 +113,7 @@ public final class EventCollector implements AutoCloseable, MeterBinder {
       count(rejected);
       throw e;
     }
+    beforeWrite.accept(events);
     try {
       sink.write(events);
     } catch (NotAcknowledgedException e) {

@@ -119,6 +119,16 @@ public final class LatestRecommendations implements RecommendationSource, MeterB
     this(settings, new KafkaConsumer<>(consumerProperties(settings)));
   }
 
+  /**
+   * The same view before the exactly-once commit ({@code isolation.level=read_uncommitted}): lists
+   * as soon as the stream wrote them, see {@link ReadYourWrites}.
+   */
+  static LatestRecommendations uncommitted(final LookupApiSettings settings) {
+    final Map<String, Object> props = consumerProperties(settings);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    return new LatestRecommendations(settings, new KafkaConsumer<>(props));
+  }
+
   /** For tests: with a given consumer, e.g. a {@code MockConsumer}. */
   LatestRecommendations(final LookupApiSettings settings, final Consumer<String, byte[]> consumer) {
     this.topic = settings.topic();

@@ -10,6 +10,7 @@ import io.insession.http.Refusals;
 import io.insession.http.Scope;
 import io.insession.metrics.PrometheusMetrics;
 import io.javalin.Javalin;
+import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -90,6 +91,8 @@ public final class LookupApi implements AutoCloseable {
   private final RecommendationSource source;
   private final EventCollector collector;
   private final RecommendationStreams streams;
+  private final ReadYourWrites fresh;
+  private final RecommendationStreams freshStreams;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LookupApi(
@@ -97,12 +100,16 @@ public final class LookupApi implements AutoCloseable {
       final Javalin metrics,
       final RecommendationSource source,
       final EventCollector collector,
-      final RecommendationStreams streams) {
+      final RecommendationStreams streams,
+      final ReadYourWrites fresh,
+      final RecommendationStreams freshStreams) {
     this.app = app;
     this.metrics = metrics;
     this.source = source;
     this.collector = collector;
     this.streams = streams;
+    this.fresh = fresh;
+    this.freshStreams = freshStreams;
   }
 
   /**
@@ -132,12 +139,17 @@ public final class LookupApi implements AutoCloseable {
     }
     final LatestRecommendations latest = new LatestRecommendations(settings);
     EventCollector collector = null;
+    ReadYourWrites fresh = null;
     try {
       latest.bindTo(registry);
       if (settings.collector() != null) {
         collector = EventCollector.create(settings);
       }
+      fresh = ReadYourWrites.start(settings);
     } catch (RuntimeException e) {
+      if (collector != null) {
+        collector.close();
+      }
       latest.close();
       throw e;
     }
@@ -145,6 +157,7 @@ public final class LookupApi implements AutoCloseable {
     return start(
         latest,
         collector,
+        fresh,
         settings.push(),
         settings.http(),
         settings.security(),
@@ -239,6 +252,22 @@ public final class LookupApi implements AutoCloseable {
       final HttpSecurity security,
       final ApiBinding binding,
       final PrometheusMeterRegistry registry) {
+    return start(source, collector, null, push, limits, security, binding, registry);
+  }
+
+  /**
+   * The same with the read_uncommitted view for callers that opt in ({@link ReadYourWrites}; null:
+   * none), owned by the API from now on; its push streams share the per-client limit.
+   */
+  static LookupApi start(
+      final RecommendationSource source,
+      final EventCollector collector,
+      final ReadYourWrites fresh,
+      final PushSettings push,
+      final HttpLimits limits,
+      final HttpSecurity security,
+      final ApiBinding binding,
+      final PrometheusMeterRegistry registry) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(push, "push");
     Objects.requireNonNull(limits, "limits");
@@ -248,6 +277,7 @@ public final class LookupApi implements AutoCloseable {
     Objects.requireNonNull(registry, "registry");
     final long startNanos = System.nanoTime();
     RecommendationStreams streams = null;
+    RecommendationStreams freshStreams = null;
     Javalin app = null;
     try {
       if (collector != null) {
@@ -255,10 +285,13 @@ public final class LookupApi implements AutoCloseable {
       }
       final ObjectMapper mapper = new ObjectMapper();
       final HttpGuard guard = new HttpGuard(security, new Refusals(registry, "lookup"), "lookup");
-      streams =
-          new RecommendationStreams(
-              source, push, mapper, new ClientSlots(limits.maxStreamsPerClient()), guard);
-      final Routes routes = new Routes(source, collector, streams, limits, guard);
+      final ClientSlots slots = new ClientSlots(limits.maxStreamsPerClient());
+      streams = new RecommendationStreams(source, push, mapper, slots, guard);
+      if (fresh != null) {
+        freshStreams = new RecommendationStreams(fresh.source(), push, mapper, slots, guard);
+      }
+      final Routes routes =
+          new Routes(source, collector, streams, fresh, freshStreams, limits, guard);
       app = createServer(mapper, guard, limits, binding.host(), binding.port(), routes::register);
       app.start();
       final HttpGuard metricsGuard =
@@ -286,13 +319,19 @@ public final class LookupApi implements AutoCloseable {
           (System.nanoTime() - startNanos) / 1_000_000,
           collector == null ? "off" : "on",
           security);
-      return new LookupApi(app, metrics, source, collector, streams);
+      return new LookupApi(app, metrics, source, collector, streams, fresh, freshStreams);
     } catch (RuntimeException e) {
       if (app != null) {
         app.stop();
       }
       if (streams != null) {
         streams.close();
+      }
+      if (freshStreams != null) {
+        freshStreams.close();
+      }
+      if (fresh != null) {
+        fresh.close();
       }
       if (collector != null) {
         collector.close();
@@ -333,6 +372,9 @@ public final class LookupApi implements AutoCloseable {
     }
     try {
       streams.close();
+      if (freshStreams != null) {
+        freshStreams.close();
+      }
       app.stop();
       metrics.stop();
     } finally {
@@ -341,7 +383,13 @@ public final class LookupApi implements AutoCloseable {
           collector.close();
         }
       } finally {
-        source.close();
+        try {
+          source.close();
+        } finally {
+          if (fresh != null) {
+            fresh.close();
+          }
+        }
       }
     }
     LOG.info("Lookup API stopped");
@@ -411,6 +459,8 @@ public final class LookupApi implements AutoCloseable {
     private final RecommendationSource source;
     private final EventCollector collector;
     private final RecommendationStreams streams;
+    private final ReadYourWrites fresh;
+    private final RecommendationStreams freshStreams;
     private final HttpLimits limits;
     private final HttpGuard guard;
     private final JsonShape shape;
@@ -419,11 +469,15 @@ public final class LookupApi implements AutoCloseable {
         final RecommendationSource source,
         final EventCollector collector,
         final RecommendationStreams streams,
+        final ReadYourWrites fresh,
+        final RecommendationStreams freshStreams,
         final HttpLimits limits,
         final HttpGuard guard) {
       this.source = source;
       this.collector = collector;
       this.streams = streams;
+      this.fresh = fresh;
+      this.freshStreams = freshStreams;
       this.limits = limits;
       this.guard = guard;
       this.shape = new JsonShape(limits.maxJsonDepth(), limits.maxJsonArrayElements());
@@ -458,7 +512,7 @@ public final class LookupApi implements AutoCloseable {
 
     private void stream(final Context ctx) {
       if (acceptedSessionId(ctx, ctx.pathParam("sessionId"))) {
-        streams.handle(ctx);
+        (uncommitted(ctx) ? freshStreams : streams).handle(ctx);
       }
     }
 
@@ -467,7 +521,7 @@ public final class LookupApi implements AutoCloseable {
       if (!acceptedSessionId(ctx, sessionId)) {
         return;
       }
-      source
+      (uncommitted(ctx) ? fresh.source() : source)
           .latestJson(sessionId)
           .ifPresentOrElse(
               json -> ctx.contentType(ContentType.APPLICATION_JSON).result(json),
@@ -502,7 +556,27 @@ public final class LookupApi implements AutoCloseable {
         guard.refuse(ctx, problem.get().reason(), problem.get().message());
         return;
       }
+      if (ReadYourWrites.waits(ctx)) {
+        ctx.status(HttpStatus.ACCEPTED).json(freshView().collect(collector, ctx));
+        return;
+      }
       ctx.status(HttpStatus.ACCEPTED).json(collector.collect(body));
+    }
+
+    /** Whether the request opts in to lists before their commit (docs/read-your-writes.md). */
+    private boolean uncommitted(final Context ctx) {
+      if (!ReadYourWrites.wanted(ctx)) {
+        return false;
+      }
+      freshView();
+      return true;
+    }
+
+    private ReadYourWrites freshView() {
+      if (fresh == null) {
+        throw new BadRequestResponse("this lookup API instance serves no read_uncommitted view");
+      }
+      return fresh;
     }
 
     /** Whether {@code contentType} is JSON: {@code application/json} or {@code ...+json}. */

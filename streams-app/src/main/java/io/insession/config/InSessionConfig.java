@@ -81,6 +81,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String SCORING_INTRA_OP_THREADS = "insession.scoring.intra.op.threads";
   public static final String SCORING_BATCH_MAX_SIZE = "insession.scoring.batch.max.size";
   public static final String SCORING_BATCH_MAX_DELAY_MS = "insession.scoring.batch.max.delay.ms";
+  public static final String SCORING_BATCH_EAGER = "insession.scoring.batch.eager";
   public static final String API_PORT = "insession.api.port";
   public static final String API_CACHE_MAX_SESSIONS = "insession.api.cache.max.sessions";
   public static final String API_COLLECTOR_ENABLED = "insession.api.collector.enabled";
@@ -387,9 +388,20 @@ public final class InSessionConfig extends AbstractConfig {
               ConfigDef.Range.atLeast(1),
               Importance.MEDIUM,
               "Longest wall-clock wait (ms) before a partial micro-batch is scored. The batch is"
-                  + " shared by the tasks of a stream thread; 20 ms favours throughput and adds"
-                  + " less latency than the exactly-once commit (100 ms); 5 ms with 20 ms commits"
+                  + " shared by the tasks of a stream thread. With eager batching (the default)"
+                  + " a batch is scored as soon as the thread is free, so this only bounds the"
+                  + " wait; without it, 20 ms favours throughput and 5 ms with 20 ms commits"
                   + " favours latency (BENCHMARKS.md).")
+          .define(
+              SCORING_BATCH_EAGER,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Score a stream thread's micro-batch as soon as the thread has processed every"
+                  + " record it read (it polls again) instead of waiting for the batch delay: a"
+                  + " quiet system scores each event at once, a busy one scores all it read while"
+                  + " busy in one call. false: a partial batch waits"
+                  + " insession.scoring.batch.max.delay.ms.")
           .define(
               API_PORT,
               Type.INT,
@@ -1022,7 +1034,10 @@ public final class InSessionConfig extends AbstractConfig {
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-    // an idle stream thread must come back to fire the micro-batch punctuator
+    // an idle stream thread must come back to fire the micro-batch punctuator (with eager
+    // batching its consumer polls without blocking while a batch waits, FreeThreadClientSupplier)
+    // and to commit: a transaction is committed only between polls, so a long poll of an idle
+    // thread would hold the last lists back from read_committed readers
     p.put(
         StreamsConfig.POLL_MS_CONFIG,
         Math.max(1L, Math.min(DEFAULT_POLL_MS, getLong(SCORING_BATCH_MAX_DELAY_MS))));

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns one {@link KafkaStreams} instance: start, state, and shutdown. It builds nothing itself: the
- * topology and properties come from outside.
+ * topology and properties come from outside. Its stream threads' consumers tell the micro-batches
+ * when the thread is free ({@link FreeThreadClientSupplier}).
  *
  * <p>An exception that escapes the topology stops this client loudly (one ERROR line with the
  * cause) instead of retrying forever on the same record; the process supervisor restarts it, and
@@ -42,8 +44,17 @@ public final class StreamsRunner implements AutoCloseable {
    */
   public StreamsRunner(
       final Topology topology, final Properties properties, final ScorerWarmup warmup) {
+    this(topology, properties, new FreeThreadClientSupplier(), warmup);
+  }
+
+  /** The same on the given Kafka clients. */
+  StreamsRunner(
+      final Topology topology,
+      final Properties properties,
+      final KafkaClientSupplier clients,
+      final ScorerWarmup warmup) {
     this.warmup = Objects.requireNonNull(warmup, "warmup");
-    this.streams = new KafkaStreams(topology, properties);
+    this.streams = new KafkaStreams(topology, properties, clients);
     streams.setUncaughtExceptionHandler(
         e -> {
           failure = e;

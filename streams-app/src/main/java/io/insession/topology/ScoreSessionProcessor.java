@@ -37,10 +37,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Events are scored in micro-batches across the sessions of every task of the stream thread (one
  * ONNX call for many sessions, see {@link MicroBatch} and {@link ThreadBatch}): each event is first
  * written to this task's changelogged {@code pending-events} store and joins the thread's batch,
- * which is scored when it is full or its oldest event has waited the maximum delay (checked on
- * every event and by a wall-clock punctuator when the input is quiet). Because pending events live
- * in a store, they are committed in the same transaction as the input offsets: after a crash they
- * are restored and scored, never lost and never scored twice.
+ * which is scored when it is full, when the stream thread has been free since its oldest event
+ * joined (eager batching, the default: the thread polled again, {@link ThreadCycle}, so it had
+ * processed every record it had read), or when its oldest event has waited the maximum delay
+ * (checked on every event and by a wall-clock punctuator, every millisecond with eager batching, so
+ * that a batch left when the thread goes free is scored at the next pass). A quiet thread thus
+ * scores an event as soon as it has read it; a busy one scores in one call all it read while busy.
+ * Because pending events live in a store, they are committed in the same transaction as the input
+ * offsets: after a crash they are restored and scored, never lost and never scored twice.
  *
  * <p>Only a task's own processor writes its stores and forwards its lists. When another task's
  * processor scores the batch, this task's results wait in memory ({@link #ready}) and are emitted
@@ -128,7 +132,7 @@ final class ScoreSessionProcessor
       this.threadBatch = threadBatches.get();
       resumePending();
       context.schedule(
-          Duration.ofMillis(settings.batchMaxDelayMs()),
+          Duration.ofMillis(settings.batchEager() ? 1 : settings.batchMaxDelayMs()),
           PunctuationType.WALL_CLOCK_TIME,
           now -> {
             emitReady();
@@ -168,6 +172,8 @@ final class ScoreSessionProcessor
     }
     // results of an earlier batch first: a session's next event must see the state they leave
     emitReady();
+    // events read before the thread was last free are scored before this one joins
+    flushIfDue();
     final long key = nextSequence++;
     pending.put(key, record.value());
     pendingSessions.add(record.key());
@@ -197,7 +203,10 @@ final class ScoreSessionProcessor
 
   private void flushIfDue() {
     if (threadBatch.due(
-        context.currentSystemTimeMs(), settings.batchMaxSize(), settings.batchMaxDelayMs())) {
+        context.currentSystemTimeMs(),
+        settings.batchMaxSize(),
+        settings.batchMaxDelayMs(),
+        settings.batchEager())) {
       flush();
     }
   }
@@ -221,8 +230,14 @@ final class ScoreSessionProcessor
           .add(entry.key());
       events.add(entry.event());
     }
-    final MicroBatch.Outcome outcome =
-        batch.apply(events, sessionId -> owners.get(sessionId).storedState(sessionId));
+    final MicroBatch.Outcome outcome;
+    try {
+      outcome = batch.apply(events, sessionId -> owners.get(sessionId).storedState(sessionId));
+    } catch (RuntimeException e) {
+      // the events stay in the pending stores (scored again after the restart); none waits here
+      threadBatch.done(entries.size());
+      throw e;
+    }
     outcome
         .states()
         .forEach(
@@ -247,14 +262,17 @@ final class ScoreSessionProcessor
 
   /** Emits this task's scored results: pending events done, states stored, lists forwarded. */
   private void emitReady() {
-    for (final Scored share : ready) {
+    // each share leaves the list once emitted, so that close() counts only the others as done
+    while (!ready.isEmpty()) {
+      final Scored share = ready.get(0);
       for (final Long key : share.pendingKeys()) {
         pending.delete(key);
       }
       pendingSessions.removeAll(share.states().keySet());
       emit(share);
+      threadBatch.done(share.pendingKeys().size());
+      ready.remove(0);
     }
-    ready.clear();
   }
 
   private void emit(final Scored share) {
@@ -330,6 +348,9 @@ final class ScoreSessionProcessor
     if (threadBatch != null) {
       // their events stay in the pending store: whoever owns the task next scores them
       threadBatch.removeAll(this);
+      for (final Scored share : ready) {
+        threadBatch.done(share.pendingKeys().size());
+      }
     }
     ready.clear();
     metrics.taskClosed(task);

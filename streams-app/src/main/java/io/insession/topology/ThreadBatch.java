@@ -13,6 +13,11 @@ import java.util.List;
  * processor, which alone may write that task's stores and forward its lists ({@link
  * ScoreSessionProcessor}).
  *
+ * <p>When it is scored: when it is full, when the thread has been free since its oldest event
+ * joined (it polled again, see {@link ThreadCycle}; with eager batching), or when its oldest event
+ * has waited the maximum delay. The batch counts its events in the thread's cycle until their lists
+ * are emitted ({@link #done}), so that the thread does not block in a poll while they wait.
+ *
  * <p>Used by one stream thread; the methods are synchronized only so that a task closed from
  * another thread can still withdraw its entries safely.
  */
@@ -28,23 +33,37 @@ final class ThreadBatch {
   record Entry(ScoreSessionProcessor owner, long key, WeblogEvent event) {}
 
   private final List<Entry> entries = new ArrayList<>();
+  // created on the stream thread (by its first score-session processor): that thread's cycle
+  private final ThreadCycle cycle = ThreadCycle.current();
   private long firstAddedMs;
+  private long firstAddedPolls;
 
   /** Adds an event; {@code nowMs} is the wall-clock time, which starts the delay of a new batch. */
   synchronized void add(final Entry entry, final long nowMs) {
     if (entries.isEmpty()) {
       firstAddedMs = nowMs;
+      firstAddedPolls = cycle.polls();
     }
     entries.add(entry);
+    cycle.waiting(1);
   }
 
   synchronized int size() {
     return entries.size();
   }
 
-  /** Whether the batch is full or its oldest event has waited {@code maxDelayMs}. */
-  synchronized boolean due(final long nowMs, final int maxSize, final long maxDelayMs) {
-    return entries.size() >= maxSize || !entries.isEmpty() && nowMs - firstAddedMs >= maxDelayMs;
+  /**
+   * Whether the batch is full, or (with {@code eager}) the thread has polled since its oldest event
+   * joined, or its oldest event has waited {@code maxDelayMs}.
+   */
+  synchronized boolean due(
+      final long nowMs, final int maxSize, final long maxDelayMs, final boolean eager) {
+    if (entries.isEmpty()) {
+      return false;
+    }
+    return entries.size() >= maxSize
+        || eager && cycle.polls() > firstAddedPolls
+        || nowMs - firstAddedMs >= maxDelayMs;
   }
 
   /** Every waiting event in arrival order; the batch is empty afterwards. */
@@ -56,6 +75,13 @@ final class ThreadBatch {
 
   /** Withdraws the events of a closing task (its pending-events store still holds them). */
   synchronized void removeAll(final ScoreSessionProcessor owner) {
+    final int before = entries.size();
     entries.removeIf(entry -> entry.owner() == owner);
+    cycle.waiting(entries.size() - before);
+  }
+
+  /** {@code events} taken from the batch have had their lists emitted, or were withdrawn. */
+  void done(final int events) {
+    cycle.waiting(-events);
   }
 }

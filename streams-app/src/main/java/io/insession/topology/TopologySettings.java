@@ -13,6 +13,8 @@ import io.insession.config.InSessionConfig;
  * @param excludeSeen which seen items the rules drop ({@code insession.rules.exclude.seen})
  * @param batchMaxSize most events scored in one scorer call (1 = score each event at once)
  * @param batchMaxDelayMs longest wall-clock wait before a partial batch is scored
+ * @param batchEager whether a batch is scored as soon as the stream thread is free (it polls again)
+ *     instead of waiting for the delay
  * @param safety limits against hostile input, dedup memory, state and dead-letter bounds
  */
 public record TopologySettings(
@@ -23,6 +25,7 @@ public record TopologySettings(
     ExcludeSeenSpec excludeSeen,
     int batchMaxSize,
     long batchMaxDelayMs,
+    boolean batchEager,
     StreamSafety safety) {
 
   /** The settings with InSession's default {@link StreamSafety}. */
@@ -42,6 +45,7 @@ public record TopologySettings(
         excludeSeen,
         batchMaxSize,
         batchMaxDelayMs,
+        true,
         StreamSafety.defaults());
   }
 
@@ -94,6 +98,21 @@ public record TopologySettings(
         excludeSeen,
         maxSize,
         maxDelayMs,
+        batchEager,
+        safety);
+  }
+
+  /** The same settings with eager batching on or off (off: a partial batch waits the delay). */
+  public TopologySettings withEagerBatching(final boolean eager) {
+    return new TopologySettings(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        batchMaxSize,
+        batchMaxDelayMs,
+        eager,
         safety);
   }
 
@@ -107,6 +126,7 @@ public record TopologySettings(
         excludeSeen,
         batchMaxSize,
         batchMaxDelayMs,
+        batchEager,
         other);
   }
 
@@ -119,6 +139,7 @@ public record TopologySettings(
         config.excludeSeen(),
         config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE),
         config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS),
+        config.getBoolean(InSessionConfig.SCORING_BATCH_EAGER),
         StreamSafety.from(config));
   }
 }

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -66,19 +67,29 @@ class CrashRecoveryIT {
   @TempDir Path firstStateDir;
   @TempDir Path secondStateDir;
 
-  /** The real scorer, made to fail on one call: the crash. */
+  /** The real scorer, made to fail on one call (counted once armed): the crash. */
   private static final class CrashingScorer extends ForwardingScorer {
     private final int failingCall;
     private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicBoolean armed;
 
     CrashingScorer(final SessionScorer real, final int failingCall) {
+      this(real, failingCall, true);
+    }
+
+    CrashingScorer(final SessionScorer real, final int failingCall, final boolean armed) {
       super(real);
       this.failingCall = failingCall;
+      this.armed = new AtomicBoolean(armed);
+    }
+
+    void arm() {
+      armed.set(true);
     }
 
     @Override
     public List<StepResult> stepAll(final List<StepRequest> requests) {
-      if (calls.incrementAndGet() == failingCall) {
+      if (armed.get() && calls.incrementAndGet() == failingCall) {
         throw new IllegalStateException("simulated crash in scorer call " + failingCall);
       }
       return super.stepAll(requests);
@@ -96,8 +107,9 @@ class CrashRecoveryIT {
       throws Exception {
     final String app = KAFKA.uniqueName("crash-app");
     final List<WeblogEvent> events = events();
-    // the batch is scored only when every event has arrived
-    final InSessionConfig first = config(app, firstStateDir, events.size(), 600_000);
+    // the batch is scored only when every event has arrived (the thread going free does not
+    // score it: eager batching off)
+    final InSessionConfig first = config(app, firstStateDir, events.size(), 600_000, false);
     final Topics topics = Topics.from(first);
     KAFKA.createTopic(topics.weblog().name(), partitions);
     KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
@@ -124,35 +136,90 @@ class CrashRecoveryIT {
       assertThat(committedLists(topics)).as("the failed batch left nothing visible").isEmpty();
 
       // 2. restart on an empty state directory: state comes back from the changelogs
-      final InSessionConfig second = config(app, secondStateDir, 64, 50);
-      try (StreamsRunner restarted = RecommenderStreams.create(second, real)) {
-        restarted.start();
-        assertThat(restarted.awaitRunning(TIMEOUT)).isTrue();
+      final InSessionConfig second = config(app, secondStateDir, 64, 50, true);
+      assertExactlyOnceAfterRestart(second, real, topics, events);
+    }
+  }
+
+  /**
+   * Eager batching (the default): a batch is scored as soon as the stream thread is free, never
+   * because it filled or waited (size 64, delay 10 minutes). The first wave of events gets its
+   * lists, committed; the scorer then fails in the middle of a batch of the later waves (its second
+   * call after the first wave, after the lists of the first round of that batch were forwarded in
+   * the open transaction). After a restart every event has exactly one list and the states equal an
+   * uninterrupted run's.
+   */
+  @ParameterizedTest(name = "{0} input partition(s)")
+  @ValueSource(ints = {1, 4})
+  void shouldNeitherLoseNorDuplicateEventsWhenTheStreamCrashesInABatchScoredOnceTheThreadWasFree(
+      final int partitions) throws Exception {
+    final String app = KAFKA.uniqueName("eager-crash-app");
+    final List<WeblogEvent> events = events();
+    final InSessionConfig first = config(app, firstStateDir, 64, 600_000, true);
+    final Topics topics = Topics.from(first);
+    KAFKA.createTopic(topics.weblog().name(), partitions);
+    KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+
+    try (SessionScorer real = TestModels.tinyGruScorer()) {
+      final CrashingScorer crashing = new CrashingScorer(real, 2, false);
+      try (StreamsRunner runner =
+          RecommenderStreams.create(first, crashing, TopologyMetrics.NONE, ScorerWarmup.none())) {
+        runner.start();
+        assertThat(runner.awaitRunning(TIMEOUT)).isTrue();
+        produce(topics, events.subList(0, SESSIONS));
         await()
             .atMost(TIMEOUT)
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> committedLists(topics).size() >= events.size());
-        final Map<String, Long> listsPerEvent =
-            committedLists(topics).stream()
-                .collect(
-                    Collectors.groupingBy(
-                        RecommendationList::getTriggerEventId, Collectors.counting()));
-        assertThat(listsPerEvent).hasSize(events.size());
-        assertThat(listsPerEvent.values()).allMatch(count -> count == 1L);
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> committedLists(topics).size() >= SESSIONS);
+        crashing.arm();
+        produce(topics, events.subList(SESSIONS, events.size()));
+        await().atMost(TIMEOUT).until(runner::hasFailed);
+      }
+      assertThat(committedLists(topics))
+          .extracting(RecommendationList::getTriggerEventId)
+          .as("the first wave's lists, each once, before the restart")
+          .containsAll(events.subList(0, SESSIONS).stream().map(WeblogEvent::getEventId).toList())
+          .doesNotHaveDuplicates();
 
-        final ReadOnlyKeyValueStore<String, SessionState> store =
-            restarted
-                .streams()
-                .store(
-                    StoreQueryParameters.fromNameAndType(
-                        SessionStates.STORE_NAME, QueryableStoreTypes.keyValueStore()));
-        final Map<String, SessionState> expected = uninterrupted(real, events);
-        for (final Map.Entry<String, SessionState> session : expected.entrySet()) {
-          final SessionState actual = store.get(session.getKey());
-          assertThat(actual.getRecentItems()).isEqualTo(session.getValue().getRecentItems());
-          assertThat(actual.getEventCount()).isEqualTo(session.getValue().getEventCount());
-          assertThat(floats(actual)).containsExactly(floats(session.getValue()), within(1e-5f));
-        }
+      final InSessionConfig second = config(app, secondStateDir, 64, 600_000, true);
+      assertExactlyOnceAfterRestart(second, real, topics, events);
+    }
+  }
+
+  /** A restart on {@code config}: one list per event, the states of an uninterrupted run. */
+  private static void assertExactlyOnceAfterRestart(
+      final InSessionConfig config,
+      final SessionScorer real,
+      final Topics topics,
+      final List<WeblogEvent> events)
+      throws InterruptedException {
+    try (StreamsRunner restarted = RecommenderStreams.create(config, real)) {
+      restarted.start();
+      assertThat(restarted.awaitRunning(TIMEOUT)).isTrue();
+      await()
+          .atMost(TIMEOUT)
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> committedLists(topics).size() >= events.size());
+      final Map<String, Long> listsPerEvent =
+          committedLists(topics).stream()
+              .collect(
+                  Collectors.groupingBy(
+                      RecommendationList::getTriggerEventId, Collectors.counting()));
+      assertThat(listsPerEvent).hasSize(events.size());
+      assertThat(listsPerEvent.values()).allMatch(count -> count == 1L);
+
+      final ReadOnlyKeyValueStore<String, SessionState> store =
+          restarted
+              .streams()
+              .store(
+                  StoreQueryParameters.fromNameAndType(
+                      SessionStates.STORE_NAME, QueryableStoreTypes.keyValueStore()));
+      final Map<String, SessionState> expected = uninterrupted(real, events);
+      for (final Map.Entry<String, SessionState> session : expected.entrySet()) {
+        final SessionState actual = store.get(session.getKey());
+        assertThat(actual.getRecentItems()).isEqualTo(session.getValue().getRecentItems());
+        assertThat(actual.getEventCount()).isEqualTo(session.getValue().getEventCount());
+        assertThat(floats(actual)).containsExactly(floats(session.getValue()), within(1e-5f));
       }
     }
   }
@@ -183,7 +250,11 @@ class CrashRecoveryIT {
   }
 
   private static InSessionConfig config(
-      final String app, final Path stateDir, final int batchSize, final long batchDelayMs) {
+      final String app,
+      final Path stateDir,
+      final int batchSize,
+      final long batchDelayMs,
+      final boolean eager) {
     final Map<String, String> settings = new HashMap<>();
     settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
     settings.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -196,6 +267,7 @@ class CrashRecoveryIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, app + "-recommendations");
     settings.put(InSessionConfig.SCORING_BATCH_MAX_SIZE, String.valueOf(batchSize));
     settings.put(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS, String.valueOf(batchDelayMs));
+    settings.put(InSessionConfig.SCORING_BATCH_EAGER, String.valueOf(eager));
     return InSessionConfig.of(settings);
   }
 

@@ -143,6 +143,65 @@ class MicroBatchingTopologyTest {
   }
 
   @Test
+  void shouldScoreTheQueuedEventsAsSoonAsTheThreadIsFreeInsteadOfWaitingForTheDelay() {
+    try (Run run = start(UNBATCHED.withBatching(64, 600_000))) {
+      run.send(view("a", "a1", 0));
+      run.send(view("b", "b1", 1));
+      run.send(view("c", "c1", 2));
+      run.driver().advanceWallClockTime(Duration.ofMillis(1));
+      assertThat(run.out().isEmpty()).as("the thread has not been free since").isTrue();
+
+      // what the stream thread's consumer does when it has processed every record it read
+      assertThat(ThreadCycle.current().polling()).as("events wait: do not block").isTrue();
+      run.driver().advanceWallClockTime(Duration.ofMillis(1));
+
+      assertThat(run.out().readValuesToList())
+          .extracting(RecommendationList::getTriggerEventId)
+          .containsExactly("a1", "b1", "c1");
+      assertThat(countPending(run)).isZero();
+      assertThat(ThreadCycle.current().polling()).as("nothing waits: the poll may block").isFalse();
+    }
+  }
+
+  @Test
+  void shouldScoreWhatWasReadBeforeTheThreadWasFreeBeforeTheNextEventJoins() {
+    try (Run run = start(UNBATCHED.withBatching(64, 600_000))) {
+      run.send(view("a", "a1", 0));
+      run.send(view("b", "b1", 1));
+      ThreadCycle.current().polling();
+
+      run.send(view("a", "a2", 2));
+
+      assertThat(run.out().readValuesToList())
+          .extracting(RecommendationList::getTriggerEventId)
+          .containsExactly("a1", "b1");
+      assertThat(run.pending().get(2L).getEventId()).isEqualTo("a2");
+      ThreadCycle.current().polling();
+      run.driver().advanceWallClockTime(Duration.ofMillis(1));
+      assertThat(run.out().readValuesToList())
+          .extracting(RecommendationList::getTriggerEventId)
+          .containsExactly("a2");
+      assertThat(run.sessions().get("a").getEventCount()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void shouldWaitForTheDelayWhenEagerBatchingIsOff() {
+    try (Run run = start(UNBATCHED.withBatching(64, 5).withEagerBatching(false))) {
+      run.send(view("a", "a1", 0));
+      ThreadCycle.current().polling();
+      run.driver().advanceWallClockTime(Duration.ofMillis(1));
+      assertThat(run.out().isEmpty()).isTrue();
+
+      run.driver().advanceWallClockTime(Duration.ofMillis(4));
+
+      assertThat(run.out().readValuesToList())
+          .extracting(RecommendationList::getTriggerEventId)
+          .containsExactly("a1");
+    }
+  }
+
+  @Test
   void shouldApplyARetriedEventOnceWithinOneBatch() {
     try (Run run = start(UNBATCHED.withBatching(64, 5))) {
       run.send(view("a", "a1", 0));

@@ -174,7 +174,7 @@ final class LookupCommand implements Callable<Integer> {
     }
   }
 
-  private static void awaitReady(final URI base, final ChildApp lookup)
+  static void awaitReady(final URI base, final ChildApp lookup)
       throws IOException, InterruptedException {
     final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     try (KeepAliveHttpClient client = new KeepAliveHttpClient(base.getHost(), base.getPort())) {
