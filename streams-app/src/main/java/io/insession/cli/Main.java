@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       ConfigCommand.class,
       ModelsCommand.class,
+      CatalogCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -59,6 +60,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String DEAD_LETTER_TOPIC = "insession.topic.dead.letter";
   public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
   public static final String DEPLOYMENTS_TOPIC = "insession.topic.deployments";
+  public static final String CATALOG_TOPIC = "insession.topic.catalog";
   public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
   public static final String SERDE = "insession.serde";
@@ -69,6 +71,12 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String SESSION_RECENT_ITEMS = "insession.session.recent.items";
   public static final String RECOMMENDATIONS_COUNT = "insession.recommendations.count";
   public static final String RULE_EXCLUDE_SEEN = "insession.rules.exclude.seen";
+  public static final String RULES_CHAIN = "insession.rules.chain";
+  public static final String RULES_VARIANT_CHAINS = "insession.rules.chain.variants";
+  public static final String RULES_CATEGORY_MAX_ITEMS = "insession.rules.category.max.items";
+  public static final String RULES_CATEGORY_DEPTH = "insession.rules.category.depth";
+  public static final String RULES_CAMPAIGNS = "insession.rules.campaigns";
+  public static final String RULES_BACKFILL = "insession.rules.backfill";
   public static final String MODEL_BUNDLE = "insession.model.bundle";
   public static final String VARIANTS = "insession.variants";
   public static final String VARIANTS_SALT = "insession.variants.salt";
@@ -185,6 +193,16 @@ public final class InSessionConfig extends AbstractConfig {
               "Compacted topic of model deployments and their refusals (value: Avro"
                   + " ModelDeployment): every instance follows it and serves its latest deployment"
                   + " (docs/roll-outs.md).")
+          .define(
+              CATALOG_TOPIC,
+              Type.STRING,
+              "item-catalog",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Compacted topic of the shop's catalogue (key: item id, value: Avro CatalogItem; a"
+                  + " tombstone deletes the item). Every streams instance reads all of it into the"
+                  + " global store item-catalog-store; the catalogue rules look items up there"
+                  + " (docs/catalog.md). Load it with `insession catalog load FILE`.")
           .define(
               TOPIC_PARTITIONS,
               Type.INT,
@@ -698,6 +716,21 @@ public final class InSessionConfig extends AbstractConfig {
     return keys;
   }
 
+  /** The default rule chain of {@link #RULES_CHAIN}, rule names in order (validated). */
+  public List<String> ruleChain() {
+    return RuleChainSpec.parseChain(getList(RULES_CHAIN));
+  }
+
+  /** The variants' own rule chains of {@link #RULES_VARIANT_CHAINS} (validated). */
+  public Map<String, List<String>> variantRuleChains() {
+    return RuleChainSpec.parseVariantChains(getList(RULES_VARIANT_CHAINS));
+  }
+
+  /** The boosts and buries of {@link #RULES_CAMPAIGNS} (validated). */
+  public List<CampaignSpec> campaigns() {
+    return CampaignSpec.parseAll(getList(RULES_CAMPAIGNS));
+  }
+
   /** The scorer variants of {@link #VARIANTS} (validated when the config was built). */
   public List<VariantSpec> variants() {
     return VariantSpec.parseAll(getList(VARIANTS));
@@ -709,6 +742,30 @@ public final class InSessionConfig extends AbstractConfig {
     }
     try {
       VariantSpec.parseAll(entries.stream().map(String::valueOf).toList());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name, value, e.getMessage());
+    }
+  }
+
+  private static void validateRuleChain(final String name, final Object value) {
+    validateWith(name, value, RuleChainSpec::parseChain);
+  }
+
+  private static void validateVariantChains(final String name, final Object value) {
+    validateWith(name, value, RuleChainSpec::parseVariantChains);
+  }
+
+  private static void validateCampaigns(final String name, final Object value) {
+    validateWith(name, value, CampaignSpec::parseAll);
+  }
+
+  private static void validateWith(
+      final String name, final Object value, final Consumer<List<String>> parser) {
+    if (!(value instanceof List<?> entries)) {
+      throw new ConfigException(name, value, "must be a comma-separated list");
+    }
+    try {
+      parser.accept(entries.stream().map(String::valueOf).toList());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name, value, e.getMessage());
     }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The topics InSession creates when they are missing, sized by the settings; the deployments topic
- * is compacted and has one partition.
+ * is compacted and has one partition, the catalogue topic is compacted.
  */
 public final class InSessionTopics {
 
@@ -22,7 +22,19 @@ public final class InSessionTopics {
         TopicSpec.of(topics.deadLetter().name(), partitions).withReplicationFactor(replication),
         TopicSpec.of(topics.recommendations().name(), partitions)
             .withReplicationFactor(replication),
-        deployments(config));
+        deployments(config),
+        catalog(config));
+  }
+
+  /**
+   * The catalogue topic: compacted (the latest record of each item is the catalogue; a tombstone
+   * deletes an item), with the configured partition count (every instance reads all of them).
+   */
+  public static TopicSpec catalog(final InSessionConfig config) {
+    return TopicSpec.compacted(
+        Topics.from(config).catalog().name(),
+        config.getInt(InSessionConfig.TOPIC_PARTITIONS),
+        config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.insession.topology;
 
 import io.insession.config.InSessionConfig;
+import io.insession.rules.RuleSettings;
 
 /**
  * What the topology needs from the configuration.
@@ -13,6 +14,7 @@ import io.insession.config.InSessionConfig;
  * @param batchMaxSize most events scored in one scorer call (1 = score each event at once)
  * @param batchMaxDelayMs longest wall-clock wait before a partial batch is scored
  * @param safety limits against hostile input, dedup memory, state and dead-letter bounds
+ * @param rules the rule chain of each variant and the rules' parameters (docs/catalog.md)
  */
 public record TopologySettings(
     long sessionGapMs,
@@ -22,7 +24,8 @@ public record TopologySettings(
     boolean excludeSeen,
     int batchMaxSize,
     long batchMaxDelayMs,
-    StreamSafety safety) {
+    StreamSafety safety,
+    RuleSettings rules) {
 
   /** The settings with InSession's default {@link StreamSafety}. */
   public TopologySettings(
@@ -41,7 +44,8 @@ public record TopologySettings(
         excludeSeen,
         batchMaxSize,
         batchMaxDelayMs,
-        StreamSafety.defaults());
+        StreamSafety.defaults(),
+        RuleSettings.defaults());
   }
 
   public TopologySettings {
@@ -51,7 +55,8 @@ public record TopologySettings(
         || listLength < 1
         || batchMaxSize < 1
         || batchMaxDelayMs < 1
-        || safety == null) {
+        || safety == null
+        || rules == null) {
       throw new IllegalArgumentException("topology settings must be positive: " + this);
     }
   }
@@ -77,7 +82,8 @@ public record TopologySettings(
         excludeSeen,
         maxSize,
         maxDelayMs,
-        safety);
+        safety,
+        rules);
   }
 
   /** The same settings with other safety settings. */
@@ -90,6 +96,21 @@ public record TopologySettings(
         excludeSeen,
         batchMaxSize,
         batchMaxDelayMs,
+        other,
+        rules);
+  }
+
+  /** The same settings with other rules. */
+  public TopologySettings withRules(final RuleSettings other) {
+    return new TopologySettings(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        batchMaxSize,
+        batchMaxDelayMs,
+        safety,
         other);
   }
 
@@ -102,6 +123,7 @@ public record TopologySettings(
         config.getBoolean(InSessionConfig.RULE_EXCLUDE_SEEN),
         config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE),
         config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS),
-        StreamSafety.from(config));
+        StreamSafety.from(config),
+        RuleSettings.from(config));
   }
 }
