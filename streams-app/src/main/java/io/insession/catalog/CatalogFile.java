@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -109,9 +110,20 @@ public final class CatalogFile {
       errors.add("line 1: no items in the file");
     }
     if (!errors.isEmpty()) {
+      errors.sort(Comparator.comparingInt(CatalogFile::lineOf));
       throw new InvalidCatalogException(file.toString(), errors);
     }
     return List.copyOf(entries);
+  }
+
+  /** The line an error names ({@code line N: ...}), for sorting (stable: same line, same order). */
+  private static int lineOf(final String error) {
+    final int colon = error.indexOf(':');
+    try {
+      return Integer.parseInt(error.substring("line ".length(), colon));
+    } catch (RuntimeException e) {
+      return 0;
+    }
   }
 
   /** One record of the file as JSON, with the line it starts on. */

@@ -274,7 +274,70 @@ public final class InSessionConfig extends AbstractConfig {
               true,
               Importance.MEDIUM,
               "Drop items the session already saw. Shoppers often click back to an item (the"
-                  + " offline accuracy protocol counts such repeats), so this is a choice.")
+                  + " offline accuracy protocol counts such repeats), so this is a choice. When"
+                  + " false, exclude-seen is left out of every rule chain (insession.rules.chain).")
+          .define(
+              RULES_CHAIN,
+              Type.LIST,
+              "exclude-seen",
+              InSessionConfig::validateRuleChain,
+              Importance.MEDIUM,
+              "The business rules every list goes through, in order (docs/catalog.md):"
+                  + " available (drop items the catalogue lists as out of stock or not yet on"
+                  + " sale, and items it does not list: deleted or never loaded), exclude-seen,"
+                  + " category-cap (insession.rules.category.max.items per category), campaigns"
+                  + " (insession.rules.campaigns). A rule left out is off. The catalogue rules"
+                  + " need the item-catalog topic loaded; with a catalogue, a shop would use"
+                  + " available,exclude-seen,category-cap,campaigns. Lists are cut to"
+                  + " insession.recommendations.count after the rules, and filled up when the"
+                  + " rules left them short (insession.rules.backfill).")
+          .define(
+              RULES_VARIANT_CHAINS,
+              Type.LIST,
+              "",
+              InSessionConfig::validateVariantChains,
+              Importance.LOW,
+              "Rule chains of single variants, replacing insession.rules.chain for them:"
+                  + " VARIANT:RULE+RULE+..., comma-separated, e.g."
+                  + " control:available,gru:available+exclude-seen+category-cap. 'VARIANT:' serves"
+                  + " the variant with no rules.")
+          .define(
+              RULES_CATEGORY_MAX_ITEMS,
+              Type.INT,
+              3,
+              ConfigDef.Range.between(1, 1_000),
+              Importance.LOW,
+              "The category-cap rule: at most this many items of one category in a list (lower"
+                  + " ranked ones make room for other categories).")
+          .define(
+              RULES_CATEGORY_DEPTH,
+              Type.INT,
+              1,
+              ConfigDef.Range.between(0, 100),
+              Importance.LOW,
+              "The category-cap rule: how many levels of an item's category path make its"
+                  + " category (1: the top level, e.g. Shoes; 0: the whole path). Items without a"
+                  + " category are not capped.")
+          .define(
+              RULES_CAMPAIGNS,
+              Type.LIST,
+              "",
+              InSessionConfig::validateCampaigns,
+              Importance.LOW,
+              "The campaigns rule: boosts and buries as FIELD=VALUE:OFFSET, comma-separated."
+                  + " FIELD is brand, category (any level of the category path) or attr.NAME (a"
+                  + " free attribute); OFFSET is added to the score of every matching candidate"
+                  + " (positive boosts, negative buries) and the list is re-ranked. Example:"
+                  + " brand=Acme:+2.5,attr.season=winter:-1. Scores are the model's, so an"
+                  + " offset's size is in the model's units.")
+          .define(
+              RULES_BACKFILL,
+              Type.BOOLEAN,
+              true,
+              Importance.LOW,
+              "When the rules leave fewer than insession.recommendations.count of the model's"
+                  + " candidates, fill the list up from the scorer's fallback (popular items),"
+                  + " through the same rules, ranked below the model's candidates.")
           .define(
               MODEL_BUNDLE,
               Type.STRING,
