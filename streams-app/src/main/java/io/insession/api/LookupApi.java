@@ -2,8 +2,14 @@ package io.insession.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.insession.catalog.CatalogJson;
+import io.insession.catalog.ItemCatalog;
 import io.insession.metrics.PrometheusMetrics;
+import io.insession.schemas.CatalogItem;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
@@ -12,6 +18,8 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /v1/sessions/{sessionId}/recommendations}: 200 with a {@link
  *       RecommendationView}, or 404 {@code {"error": ..., "sessionId": ...}} when none is known;
+ *       with {@code ?include=items} each item also carries its catalogue record under {@code
+ *       "item"} (null when the catalogue does not list it; 400 {@code NO_CATALOG} when this
+ *       instance serves no catalogue, see {@code insession.api.catalog.enabled});
  *   <li>{@code GET /v1/sessions/{sessionId}/recommendations/stream} with {@code Accept:
  *       text/event-stream}: Server-Sent Events, the latest list then every new one (see {@link
  *       RecommendationStreams}); 406 without that header, 503 when too many streams are open;
@@ -63,6 +74,9 @@ public final class LookupApi implements AutoCloseable {
 
   /** Path of the push stream (Server-Sent Events) of a session's lists. */
   public static final String STREAM_PATH = RECOMMENDATIONS_PATH + "/stream";
+
+  /** Value of the {@code include} query parameter that adds catalogue records to each item. */
+  public static final String INCLUDE_ITEMS = "items";
 
   /** Path of the event collector. */
   public static final String EVENTS_PATH = "/v1/events";
@@ -107,6 +121,17 @@ public final class LookupApi implements AutoCloseable {
    */
   public static LookupApi start(
       final LookupApiSettings settings, final PrometheusMeterRegistry registry) {
+    return start(settings, registry, null);
+  }
+
+  /**
+   * As {@link #start(LookupApiSettings, PrometheusMeterRegistry)}, with a catalogue for {@code
+   * ?include=items} (null for none; the caller owns it).
+   */
+  public static LookupApi start(
+      final LookupApiSettings settings,
+      final PrometheusMeterRegistry registry,
+      final ItemCatalog catalog) {
     LOG.info("Starting the lookup API with {}", settings);
     final LatestRecommendations latest = new LatestRecommendations(settings);
     EventCollector collector = null;
@@ -120,7 +145,8 @@ public final class LookupApi implements AutoCloseable {
       throw e;
     }
     latest.start();
-    return start(latest, collector, settings.push(), settings.http(), settings.port(), registry);
+    return start(
+        latest, collector, settings.push(), settings.http(), settings.port(), registry, catalog);
   }
 
   /**
@@ -184,6 +210,25 @@ public final class LookupApi implements AutoCloseable {
       final HttpLimits limits,
       final int port,
       final PrometheusMeterRegistry registry) {
+    return start(source, collector, push, limits, port, registry, null);
+  }
+
+  /**
+   * Starts the HTTP server on a given source, collector and catalogue.
+   *
+   * @param catalog where {@code ?include=items} looks items up; null when this instance serves no
+   *     catalogue ({@code ?include=items} then answers 400 {@code NO_CATALOG})
+   * @see #start(RecommendationSource, EventCollector, PushSettings, HttpLimits, int,
+   *     PrometheusMeterRegistry)
+   */
+  public static LookupApi start(
+      final RecommendationSource source,
+      final EventCollector collector,
+      final PushSettings push,
+      final HttpLimits limits,
+      final int port,
+      final PrometheusMeterRegistry registry,
+      final ItemCatalog catalog) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(push, "push");
     Objects.requireNonNull(limits, "limits");
@@ -198,7 +243,7 @@ public final class LookupApi implements AutoCloseable {
       final ObjectMapper mapper = new ObjectMapper();
       streams = new RecommendationStreams(source, push, mapper);
       final Javalin app =
-          createServer(mapper, source, collector, streams, registry, limits, port).start();
+          createServer(mapper, source, collector, streams, registry, limits, port, catalog).start();
       LOG.info(
           "Lookup API listening on port {} (started in {} ms; event collector {})",
           app.port(),
@@ -263,8 +308,9 @@ public final class LookupApi implements AutoCloseable {
       final RecommendationStreams streams,
       final PrometheusMeterRegistry registry,
       final HttpLimits limits,
-      final int port) {
-    final Routes routes = new Routes(source, collector, streams, registry, limits);
+      final int port,
+      final ItemCatalog catalog) {
+    final Routes routes = new Routes(source, collector, streams, registry, limits, catalog, mapper);
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
@@ -306,13 +352,19 @@ public final class LookupApi implements AutoCloseable {
     private final RecommendationStreams streams;
     private final PrometheusMeterRegistry registry;
     private final HttpLimits limits;
+    private final ItemCatalog catalog;
+    private final ObjectMapper mapper;
 
     Routes(
         final RecommendationSource source,
         final EventCollector collector,
         final RecommendationStreams streams,
         final PrometheusMeterRegistry registry,
-        final HttpLimits limits) {
+        final HttpLimits limits,
+        final ItemCatalog catalog,
+        final ObjectMapper mapper) {
+      this.catalog = catalog;
+      this.mapper = mapper;
       this.source = source;
       this.collector = collector;
       this.streams = streams;
@@ -355,10 +407,24 @@ public final class LookupApi implements AutoCloseable {
       if (!acceptedSessionId(ctx, sessionId)) {
         return;
       }
+      final boolean withItems = INCLUDE_ITEMS.equals(ctx.queryParam("include"));
+      if (withItems && catalog == null) {
+        ctx.status(HttpStatus.BAD_REQUEST)
+            .json(
+                new ErrorBody(
+                    "this lookup API instance serves no catalogue"
+                        + " (insession.api.catalog.enabled=false)",
+                    "NO_CATALOG",
+                    false,
+                    null));
+        return;
+      }
       source
           .latestJson(sessionId)
           .ifPresentOrElse(
-              json -> ctx.contentType(ContentType.APPLICATION_JSON).result(json),
+              json ->
+                  ctx.contentType(ContentType.APPLICATION_JSON)
+                      .result(withItems ? withItems(json) : json),
               () ->
                   ctx.status(HttpStatus.NOT_FOUND)
                       .json(
@@ -367,6 +433,24 @@ public final class LookupApi implements AutoCloseable {
                               "NOT_FOUND",
                               false,
                               sessionId)));
+    }
+
+    /**
+     * The list's JSON with each item's catalogue record under {@code "item"} (null when the
+     * catalogue does not list it): one lookup per item.
+     */
+    private byte[] withItems(final byte[] json) {
+      try {
+        final ObjectNode view = (ObjectNode) mapper.readTree(json);
+        for (final JsonNode entry : view.path("items")) {
+          final CatalogItem item = catalog.item(entry.path("itemId").asText());
+          ((ObjectNode) entry)
+              .set("item", item == null ? NullNode.getInstance() : CatalogJson.toJson(item));
+        }
+        return mapper.writeValueAsBytes(view);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     private void events(final Context ctx) {

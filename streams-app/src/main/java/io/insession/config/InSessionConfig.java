@@ -88,6 +88,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String API_PORT = "insession.api.port";
   public static final String API_CACHE_MAX_SESSIONS = "insession.api.cache.max.sessions";
   public static final String API_COLLECTOR_ENABLED = "insession.api.collector.enabled";
+  public static final String API_CATALOG_ENABLED = "insession.api.catalog.enabled";
   public static final String API_COLLECTOR_MAX_BATCH_EVENTS =
       "insession.api.collector.max.batch.events";
   public static final String API_COLLECTOR_ACK_TIMEOUT_MS =
@@ -425,6 +426,15 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.MEDIUM,
               "Whether the lookup API also collects events: POST /v1/events validates them and"
                   + " produces them to the weblog topic.")
+          .define(
+              API_CATALOG_ENABLED,
+              Type.BOOLEAN,
+              false,
+              Importance.LOW,
+              "Whether the lookup API reads the catalogue topic (insession.topic.catalog) into"
+                  + " memory, so that GET /v1/sessions/{id}/recommendations?include=items returns"
+                  + " each item's catalogue record with the list. Heap grows with the catalogue"
+                  + " (about 1 KB per item); off, ?include=items answers 400 NO_CATALOG.")
           .define(
               API_COLLECTOR_MAX_BATCH_EVENTS,
               Type.INT,

@@ -91,6 +91,21 @@ class CatalogEndToEndIT {
       assertThat(after.subList(0, LENGTH - 1)).isEqualTo(first.subList(1, LENGTH));
       // and every later list too, now that the store holds the update
       assertThat(listOf(service, api, "c1", viewed)).isEqualTo(after);
+      // the lookup API's own copy of the catalogue, labelled synthetic
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () -> {
+                final JsonNode item =
+                    api.get("/v1/sessions/c1/recommendations?include=items")
+                        .body()
+                        .get("items")
+                        .get(0)
+                        .get("item");
+                assertThat(item.get("itemId").asText()).isEqualTo(after.get(0));
+                assertThat(item.get("synthetic").asBoolean()).isTrue();
+                assertThat(item.get("title").asText()).startsWith("Synthetic item ");
+              });
     } finally {
       service.close();
     }
@@ -136,6 +151,7 @@ class CatalogEndToEndIT {
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, Integer.toString(LENGTH));
     settings.put(InSessionConfig.RULES_CHAIN, "available,exclude-seen");
+    settings.put(InSessionConfig.API_CATALOG_ENABLED, "true");
     settings.put(InSessionConfig.API_PORT, "0");
     settings.put(InSessionConfig.METRICS_PORT, "0");
     return InSessionConfig.of(settings);
