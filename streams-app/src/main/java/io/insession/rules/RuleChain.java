@@ -17,8 +17,19 @@ public final class RuleChain {
 
   private final List<RecommendationRule> rules;
   private final int listLength;
+  private final Runnable onNewList;
 
   public RuleChain(final List<RecommendationRule> rules, final int listLength) {
+    this(rules, listLength, () -> {});
+  }
+
+  /**
+   * @param onNewList run at the start of each {@link #rank} (e.g. to forget the previous list's
+   *     catalogue lookups)
+   */
+  public RuleChain(
+      final List<RecommendationRule> rules, final int listLength, final Runnable onNewList) {
+    this.onNewList = onNewList;
     if (listLength < 1) {
       throw new IllegalArgumentException("listLength must be at least 1, got " + listLength);
     }
@@ -74,6 +85,7 @@ public final class RuleChain {
       final IntFunction<List<Candidate>> backfill,
       final SessionView session,
       final RemovalListener listener) {
+    onNewList.run();
     final int[] removed = new int[rules.size()];
     List<Candidate> current = run(candidates, session, removed);
     if (current.size() < listLength && backfill != null) {

@@ -1,6 +1,7 @@
 package io.insession.rules;
 
 import io.insession.catalog.ItemCatalog;
+import io.insession.catalog.ListScopedCatalog;
 import io.insession.config.RuleChainSpec;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ public final class VariantRuleChains {
   private final RuleSettings settings;
   private final boolean excludeSeen;
   private final int listLength;
-  private final ItemCatalog catalog;
+  private final ListScopedCatalog catalog;
   private final Clock clock;
   private final Map<String, RuleChain> chains = new ConcurrentHashMap<>();
   private final RuleChain fixed;
@@ -51,7 +52,8 @@ public final class VariantRuleChains {
     this.settings = settings;
     this.excludeSeen = excludeSeen;
     this.listLength = listLength;
-    this.catalog = catalog;
+    // each candidate looked up once per list, however many rules read it
+    this.catalog = new ListScopedCatalog(catalog);
     this.clock = clock;
   }
 
@@ -93,6 +95,6 @@ public final class VariantRuleChains {
         default -> throw new IllegalStateException("unknown rule " + name);
       }
     }
-    return new RuleChain(rules, listLength);
+    return new RuleChain(rules, listLength, catalog::newList);
   }
 }
