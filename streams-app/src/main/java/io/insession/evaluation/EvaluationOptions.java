@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param threads worker threads (each steps its own share of the sessions)
  * @param maxRecentItems recent items a session remembers, as the topology's {@code
  *     insession.session.recent.items} (the session-kNN baselines see only these)
- * @param servingRules whether to also measure lists after the serving rules (exclude seen items)
+ * @param servingRules whether to also measure lists after the serving rules (exclude seen items,
+ *     lists the rule left short filled up from the scorer's fallback, as served)
  * @param progress whether a progress bar may be drawn on stderr (it is drawn only when the JVM has
  *     a terminal)
  */

@@ -204,8 +204,12 @@ public final class NextItemEvaluator {
         sums.protocol.add(result.candidates(), target);
         if (options.servingRules()) {
           final List<Candidate> served =
-              servingRules.apply(
-                  result.candidates(), new SessionView(cursor.session.id(), cursor.recent));
+              // as served: short lists filled up from the scorer's fallback (rules.RuleChain#rank)
+              servingRules.rank(
+                  result.candidates(),
+                  scorer::fallback,
+                  new SessionView(cursor.session.id(), cursor.recent),
+                  RuleChain.RemovalListener.NONE);
           sums.rules.add(served, target);
         }
         if (!result.itemKnown()) {
