@@ -2,6 +2,7 @@ package io.insession.avro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insession.schemas.CatalogItem;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.SessionState;
@@ -29,7 +30,7 @@ class SchemaFingerprintsDocTest {
 
   private static final Path DOC = Path.of("../docs/wire-format.md");
   private static final List<Class<? extends SpecificRecord>> RECORDS =
-      List.of(WeblogEvent.class, RecommendationList.class, SessionState.class);
+      List.of(WeblogEvent.class, RecommendationList.class, SessionState.class, CatalogItem.class);
   private static final Pattern ROW =
       Pattern.compile(
           "^\\| `([\\w.]+)` \\| (current|v\\d+) \\| `0x([0-9A-F]{16})` \\| `(-?\\d+)` \\|"

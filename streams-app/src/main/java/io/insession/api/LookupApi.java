@@ -2,13 +2,19 @@ package io.insession.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.insession.catalog.CatalogJson;
+import io.insession.catalog.ItemCatalog;
 import io.insession.http.HttpGuard;
 import io.insession.http.HttpSecurity;
 import io.insession.http.Refusal;
 import io.insession.http.Refusals;
 import io.insession.http.Scope;
 import io.insession.metrics.PrometheusMetrics;
+import io.insession.schemas.CatalogItem;
 import io.javalin.Javalin;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentType;
@@ -18,6 +24,8 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /v1/sessions/{sessionId}/recommendations}: 200 with a {@link
  *       RecommendationView}, or 404 {@code {"error": ..., "sessionId": ...}} when none is known;
+ *       with {@code ?include=items} each item also carries its catalogue record under {@code
+ *       "item"} (null when the catalogue does not list it; 400 {@code NO_CATALOG} when this
+ *       instance serves no catalogue, see {@code insession.api.catalog.enabled});
  *   <li>{@code GET /v1/sessions/{sessionId}/recommendations/stream} with {@code Accept:
  *       text/event-stream}: Server-Sent Events, the latest list then every new one (see {@link
  *       RecommendationStreams}); 406 without that header, 503 when too many streams are open;
@@ -83,6 +94,9 @@ public final class LookupApi implements AutoCloseable {
 
   /** Path of the event collector. */
   public static final String EVENTS_PATH = "/v1/events";
+
+  /** Value of the {@code include} query parameter that adds catalogue records to each item. */
+  public static final String INCLUDE_ITEMS = "items";
 
   private static final Logger LOG = LoggerFactory.getLogger(LookupApi.class);
 
@@ -133,6 +147,17 @@ public final class LookupApi implements AutoCloseable {
    */
   public static LookupApi start(
       final LookupApiSettings settings, final PrometheusMeterRegistry registry) {
+    return start(settings, registry, null);
+  }
+
+  /**
+   * As {@link #start(LookupApiSettings, PrometheusMeterRegistry)}, with a catalogue for {@code
+   * ?include=items} (null for none; the caller owns it).
+   */
+  public static LookupApi start(
+      final LookupApiSettings settings,
+      final PrometheusMeterRegistry registry,
+      final ItemCatalog catalog) {
     LOG.info("Starting the lookup API with {}", settings);
     if (settings.collector() != null) {
       settings.http().requireArraysOf(settings.collector().maxBatchEvents());
@@ -162,7 +187,8 @@ public final class LookupApi implements AutoCloseable {
         settings.http(),
         settings.security(),
         settings.binding(),
-        registry);
+        registry,
+        catalog);
   }
 
   /**
@@ -226,8 +252,35 @@ public final class LookupApi implements AutoCloseable {
       final HttpLimits limits,
       final int port,
       final PrometheusMeterRegistry registry) {
+    return start(source, collector, push, limits, port, registry, null);
+  }
+
+  /**
+   * Starts the HTTP server on a given source, collector and catalogue.
+   *
+   * @param catalog where {@code ?include=items} looks items up; null when this instance serves no
+   *     catalogue ({@code ?include=items} then answers 400 {@code NO_CATALOG})
+   * @see #start(RecommendationSource, EventCollector, PushSettings, HttpLimits, int,
+   *     PrometheusMeterRegistry)
+   */
+  public static LookupApi start(
+      final RecommendationSource source,
+      final EventCollector collector,
+      final PushSettings push,
+      final HttpLimits limits,
+      final int port,
+      final PrometheusMeterRegistry registry,
+      final ItemCatalog catalog) {
     return start(
-        source, collector, push, limits, HttpSecurity.none(), ApiBinding.anyHost(port), registry);
+        source,
+        collector,
+        null,
+        push,
+        limits,
+        HttpSecurity.none(),
+        ApiBinding.anyHost(port),
+        registry,
+        catalog);
   }
 
   /**
@@ -252,12 +305,13 @@ public final class LookupApi implements AutoCloseable {
       final HttpSecurity security,
       final ApiBinding binding,
       final PrometheusMeterRegistry registry) {
-    return start(source, collector, null, push, limits, security, binding, registry);
+    return start(source, collector, null, push, limits, security, binding, registry, null);
   }
 
   /**
    * The same with the read_uncommitted view for callers that opt in ({@link ReadYourWrites}; null:
-   * none), owned by the API from now on; its push streams share the per-client limit.
+   * none), owned by the API from now on (its push streams share the per-client limit), and a
+   * catalogue for {@code ?include=items} (null for none; the caller owns it).
    */
   static LookupApi start(
       final RecommendationSource source,
@@ -267,7 +321,8 @@ public final class LookupApi implements AutoCloseable {
       final HttpLimits limits,
       final HttpSecurity security,
       final ApiBinding binding,
-      final PrometheusMeterRegistry registry) {
+      final PrometheusMeterRegistry registry,
+      final ItemCatalog catalog) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(push, "push");
     Objects.requireNonNull(limits, "limits");
@@ -291,7 +346,8 @@ public final class LookupApi implements AutoCloseable {
         freshStreams = new RecommendationStreams(fresh.source(), push, mapper, slots, guard);
       }
       final Routes routes =
-          new Routes(source, collector, streams, fresh, freshStreams, limits, guard);
+          new Routes(
+              source, collector, streams, fresh, freshStreams, limits, guard, catalog, mapper);
       app = createServer(mapper, guard, limits, binding.host(), binding.port(), routes::register);
       app.start();
       final HttpGuard metricsGuard =
@@ -464,6 +520,8 @@ public final class LookupApi implements AutoCloseable {
     private final HttpLimits limits;
     private final HttpGuard guard;
     private final JsonShape shape;
+    private final ItemCatalog catalog;
+    private final ObjectMapper mapper;
 
     Routes(
         final RecommendationSource source,
@@ -472,7 +530,11 @@ public final class LookupApi implements AutoCloseable {
         final ReadYourWrites fresh,
         final RecommendationStreams freshStreams,
         final HttpLimits limits,
-        final HttpGuard guard) {
+        final HttpGuard guard,
+        final ItemCatalog catalog,
+        final ObjectMapper mapper) {
+      this.catalog = catalog;
+      this.mapper = mapper;
       this.source = source;
       this.collector = collector;
       this.streams = streams;
@@ -521,10 +583,24 @@ public final class LookupApi implements AutoCloseable {
       if (!acceptedSessionId(ctx, sessionId)) {
         return;
       }
+      final boolean withItems = INCLUDE_ITEMS.equals(ctx.queryParam("include"));
+      if (withItems && catalog == null) {
+        ctx.status(HttpStatus.BAD_REQUEST)
+            .json(
+                new ErrorBody(
+                    "this lookup API instance serves no catalogue"
+                        + " (insession.api.catalog.enabled=false)",
+                    "NO_CATALOG",
+                    false,
+                    null));
+        return;
+      }
       (uncommitted(ctx) ? fresh.source() : source)
           .latestJson(sessionId)
           .ifPresentOrElse(
-              json -> ctx.contentType(ContentType.APPLICATION_JSON).result(json),
+              json ->
+                  ctx.contentType(ContentType.APPLICATION_JSON)
+                      .result(withItems ? withItems(json) : json),
               () ->
                   ctx.status(HttpStatus.NOT_FOUND)
                       .json(
@@ -533,6 +609,24 @@ public final class LookupApi implements AutoCloseable {
                               "NOT_FOUND",
                               false,
                               sessionId)));
+    }
+
+    /**
+     * The list's JSON with each item's catalogue record under {@code "item"} (null when the
+     * catalogue does not list it): one lookup per item.
+     */
+    private byte[] withItems(final byte[] json) {
+      try {
+        final ObjectNode view = (ObjectNode) mapper.readTree(json);
+        for (final JsonNode entry : view.path("items")) {
+          final CatalogItem item = catalog.item(entry.path("itemId").asText());
+          ((ObjectNode) entry)
+              .set("item", item == null ? NullNode.getInstance() : CatalogJson.toJson(item));
+        }
+        return mapper.writeValueAsBytes(view);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     private void events(final Context ctx) {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       ModelsCommand.class,
       SessionsCommand.class,
+      CatalogCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -59,6 +60,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String DEAD_LETTER_TOPIC = "insession.topic.dead.letter";
   public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
   public static final String DEPLOYMENTS_TOPIC = "insession.topic.deployments";
+  public static final String CATALOG_TOPIC = "insession.topic.catalog";
   public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
   public static final String RECOMMENDATIONS_RETENTION_MS =
@@ -73,6 +75,12 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String SESSION_RECENT_ITEMS = "insession.session.recent.items";
   public static final String RECOMMENDATIONS_COUNT = "insession.recommendations.count";
   public static final String RULE_EXCLUDE_SEEN = "insession.rules.exclude.seen";
+  public static final String RULES_CHAIN = "insession.rules.chain";
+  public static final String RULES_VARIANT_CHAINS = "insession.rules.chain.variants";
+  public static final String RULES_CATEGORY_MAX_ITEMS = "insession.rules.category.max.items";
+  public static final String RULES_CATEGORY_DEPTH = "insession.rules.category.depth";
+  public static final String RULES_CAMPAIGNS = "insession.rules.campaigns";
+  public static final String RULES_BACKFILL = "insession.rules.backfill";
   public static final String MODEL_BUNDLE = "insession.model.bundle";
   public static final String VARIANTS = "insession.variants";
   public static final String VARIANTS_SALT = "insession.variants.salt";
@@ -85,6 +93,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String API_PORT = "insession.api.port";
   public static final String API_CACHE_MAX_SESSIONS = "insession.api.cache.max.sessions";
   public static final String API_COLLECTOR_ENABLED = "insession.api.collector.enabled";
+  public static final String API_CATALOG_ENABLED = "insession.api.catalog.enabled";
   public static final String API_COLLECTOR_MAX_BATCH_EVENTS =
       "insession.api.collector.max.batch.events";
   public static final String API_COLLECTOR_ACK_TIMEOUT_MS =
@@ -226,6 +235,16 @@ public final class InSessionConfig extends AbstractConfig {
                   + " ModelDeployment): every instance follows it and serves its latest deployment"
                   + " (docs/roll-outs.md).")
           .define(
+              CATALOG_TOPIC,
+              Type.STRING,
+              "item-catalog",
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Compacted topic of the shop's catalogue (key: item id, value: Avro CatalogItem; a"
+                  + " tombstone deletes the item). Every streams instance reads all of it into the"
+                  + " global store item-catalog-store; the catalogue rules look items up there"
+                  + " (docs/catalog.md). Load it with `insession catalog load FILE`.")
+          .define(
               TOPIC_PARTITIONS,
               Type.INT,
               4,
@@ -324,7 +343,70 @@ public final class InSessionConfig extends AbstractConfig {
                   + " 'false' mean 'all' and 'off'. Shoppers often click back to an item they saw"
                   + " (a fifth of the next clicks on diginetica): 'all' makes every such click a"
                   + " miss and cost the GRU 28 % of its Recall@20 there (model-exporter/README.md);"
-                  + " `insession evaluate --exclude-seen` measures each option on your data.")
+                  + " `insession evaluate --exclude-seen` measures each option on your data. 'off' leaves"
+                  + " exclude-seen out of every rule chain (insession.rules.chain).")
+          .define(
+              RULES_CHAIN,
+              Type.LIST,
+              "exclude-seen",
+              InSessionConfig::validateRuleChain,
+              Importance.MEDIUM,
+              "The business rules every list goes through, in order (docs/catalog.md):"
+                  + " available (drop items the catalogue lists as out of stock or not yet on"
+                  + " sale, and items it does not list: deleted or never loaded), exclude-seen,"
+                  + " category-cap (insession.rules.category.max.items per category), campaigns"
+                  + " (insession.rules.campaigns). A rule left out is off. The catalogue rules"
+                  + " need the item-catalog topic loaded; with a catalogue, a shop would use"
+                  + " available,exclude-seen,category-cap,campaigns. Lists are cut to"
+                  + " insession.recommendations.count after the rules, and filled up when the"
+                  + " rules left them short (insession.rules.backfill).")
+          .define(
+              RULES_VARIANT_CHAINS,
+              Type.LIST,
+              "",
+              InSessionConfig::validateVariantChains,
+              Importance.LOW,
+              "Rule chains of single variants, replacing insession.rules.chain for them:"
+                  + " VARIANT:RULE+RULE+..., comma-separated, e.g."
+                  + " control:available,gru:available+exclude-seen+category-cap. 'VARIANT:' serves"
+                  + " the variant with no rules.")
+          .define(
+              RULES_CATEGORY_MAX_ITEMS,
+              Type.INT,
+              3,
+              ConfigDef.Range.between(1, 1_000),
+              Importance.LOW,
+              "The category-cap rule: at most this many items of one category in a list (lower"
+                  + " ranked ones make room for other categories).")
+          .define(
+              RULES_CATEGORY_DEPTH,
+              Type.INT,
+              1,
+              ConfigDef.Range.between(0, 100),
+              Importance.LOW,
+              "The category-cap rule: how many levels of an item's category path make its"
+                  + " category (1: the top level, e.g. Shoes; 0: the whole path). Items without a"
+                  + " category are not capped.")
+          .define(
+              RULES_CAMPAIGNS,
+              Type.LIST,
+              "",
+              InSessionConfig::validateCampaigns,
+              Importance.LOW,
+              "The campaigns rule: boosts and buries as FIELD=VALUE:OFFSET, comma-separated."
+                  + " FIELD is brand, category (any level of the category path) or attr.NAME (a"
+                  + " free attribute); OFFSET is added to the score of every matching candidate"
+                  + " (positive boosts, negative buries) and the list is re-ranked. Example:"
+                  + " brand=Acme:+2.5,attr.season=winter:-1. Scores are the model's, so an"
+                  + " offset's size is in the model's units.")
+          .define(
+              RULES_BACKFILL,
+              Type.BOOLEAN,
+              true,
+              Importance.LOW,
+              "When the rules leave fewer than insession.recommendations.count of the model's"
+                  + " candidates, fill the list up from the scorer's fallback (popular items),"
+                  + " through the same rules, ranked below the model's candidates.")
           .define(
               MODEL_BUNDLE,
               Type.STRING,
@@ -423,6 +505,15 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.MEDIUM,
               "Whether the lookup API also collects events: POST /v1/events validates them and"
                   + " produces them to the weblog topic.")
+          .define(
+              API_CATALOG_ENABLED,
+              Type.BOOLEAN,
+              false,
+              Importance.LOW,
+              "Whether the lookup API reads the catalogue topic (insession.topic.catalog) into"
+                  + " memory, so that GET /v1/sessions/{id}/recommendations?include=items returns"
+                  + " each item's catalogue record with the list. Heap grows with the catalogue"
+                  + " (about 1 KB per item); off, ?include=items answers 400 NO_CATALOG.")
           .define(
               API_COLLECTOR_MAX_BATCH_EVENTS,
               Type.INT,
@@ -958,6 +1049,21 @@ public final class InSessionConfig extends AbstractConfig {
     return keys;
   }
 
+  /** The default rule chain of {@link #RULES_CHAIN}, rule names in order (validated). */
+  public List<String> ruleChain() {
+    return RuleChainSpec.parseChain(getList(RULES_CHAIN));
+  }
+
+  /** The variants' own rule chains of {@link #RULES_VARIANT_CHAINS} (validated). */
+  public Map<String, List<String>> variantRuleChains() {
+    return RuleChainSpec.parseVariantChains(getList(RULES_VARIANT_CHAINS));
+  }
+
+  /** The boosts and buries of {@link #RULES_CAMPAIGNS} (validated). */
+  public List<CampaignSpec> campaigns() {
+    return CampaignSpec.parseAll(getList(RULES_CAMPAIGNS));
+  }
+
   /** The scorer variants of {@link #VARIANTS} (validated when the config was built). */
   public List<VariantSpec> variants() {
     return VariantSpec.parseAll(getList(VARIANTS));
@@ -982,6 +1088,30 @@ public final class InSessionConfig extends AbstractConfig {
     }
     try {
       VariantSpec.parseAll(entries.stream().map(String::valueOf).toList());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name, value, e.getMessage());
+    }
+  }
+
+  private static void validateRuleChain(final String name, final Object value) {
+    validateWith(name, value, RuleChainSpec::parseChain);
+  }
+
+  private static void validateVariantChains(final String name, final Object value) {
+    validateWith(name, value, RuleChainSpec::parseVariantChains);
+  }
+
+  private static void validateCampaigns(final String name, final Object value) {
+    validateWith(name, value, CampaignSpec::parseAll);
+  }
+
+  private static void validateWith(
+      final String name, final Object value, final Consumer<List<String>> parser) {
+    if (!(value instanceof List<?> entries)) {
+      throw new ConfigException(name, value, "must be a comma-separated list");
+    }
+    try {
+      parser.accept(entries.stream().map(String::valueOf).toList());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name, value, e.getMessage());
     }

@@ -13,8 +13,9 @@ import java.util.Objects;
  * @param threads worker threads (each steps its own share of the sessions)
  * @param maxRecentItems recent items a session remembers, as the topology's {@code
  *     insession.session.recent.items} (the session-kNN baselines see only these)
- * @param excludeSeen the seen-items options whose served lists are measured too (the rule, then the
- *     cut to the largest cut-off), in report order; empty for none
+ * @param excludeSeen the seen-items options whose served lists are measured too (the rule, lists
+ *     the rule left short filled up from the scorer's fallback as served, then the cut to the
+ *     largest cut-off), in report order; empty for none
  * @param progress whether a progress bar may be drawn on stderr (it is drawn only when the JVM has
  *     a terminal)
  */

@@ -233,9 +233,19 @@ public final class NextItemEvaluator {
         if (!servingRules.isEmpty()) {
           final SessionView view = new SessionView(cursor.session.id(), cursor.recent);
           for (int o = 0; o < servingRules.size(); o++) {
+            // as served: short lists filled up from the scorer's fallback (rules.RuleChain#rank)
             sums.served
                 .get(o)
-                .add(servingRules.get(o).apply(result.candidates(), view), target, repeat);
+                .add(
+                    servingRules
+                        .get(o)
+                        .rank(
+                            result.candidates(),
+                            scorer::fallback,
+                            view,
+                            RuleChain.RemovalListener.NONE),
+                    target,
+                    repeat);
           }
         }
         if (!result.itemKnown()) {

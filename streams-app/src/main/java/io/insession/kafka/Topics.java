@@ -1,6 +1,7 @@
 package io.insession.kafka;
 
 import io.insession.config.InSessionConfig;
+import io.insession.schemas.CatalogItem;
 import io.insession.schemas.ModelDeployment;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
@@ -14,12 +15,14 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param recommendations ranked lists out
  * @param deployments model deployments and their refusals (compacted; key: deployment id, or {@code
  *     <id>/refused/<instance>} for a refusal)
+ * @param catalog the shop's catalogue (compacted; key: item id, a tombstone deletes the item)
  */
 public record Topics(
     Topic<String, WeblogEvent> weblog,
     Topic<byte[], byte[]> deadLetter,
     Topic<String, RecommendationList> recommendations,
-    Topic<String, ModelDeployment> deployments) {
+    Topic<String, ModelDeployment> deployments,
+    Topic<String, CatalogItem> catalog) {
 
   /** The topics named in {@code config}, with the value serdes it chooses ({@link ValueSerdes}). */
   public static Topics from(final InSessionConfig config) {
@@ -40,6 +43,10 @@ public record Topics(
         new Topic<>(
             config.getString(InSessionConfig.DEPLOYMENTS_TOPIC),
             Serdes.String(),
-            values.topicValue(ModelDeployment.class)));
+            values.topicValue(ModelDeployment.class)),
+        new Topic<>(
+            config.getString(InSessionConfig.CATALOG_TOPIC),
+            Serdes.String(),
+            values.topicValue(CatalogItem.class)));
   }
 }

@@ -44,6 +44,7 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   private final Counter sessionsForgotten;
   private final ConcurrentMap<String, VariantMeters> byVariant = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> ruleRemovals = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Long> sessionsByTask = new ConcurrentHashMap<>();
 
   /**
@@ -133,6 +134,21 @@ public final class MicrometerTopologyMetrics implements TopologyMetrics {
   @Override
   public void activeSessions(final String task, final long sessions) {
     sessionsByTask.put(task, sessions);
+  }
+
+  @Override
+  public void ruleRemoved(final String rule, final String variant, final int removed) {
+    ruleRemovals
+        .computeIfAbsent(
+            rule + '\u0000' + variant,
+            key ->
+                Counter.builder("insession.rule.removed")
+                    .description(
+                        "Candidates a business rule removed from lists, by rule and variant")
+                    .tag("rule", rule)
+                    .tag(VARIANT_TAG, variant)
+                    .register(registry))
+        .increment(removed);
   }
 
   @Override

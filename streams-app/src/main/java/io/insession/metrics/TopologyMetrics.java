@@ -68,6 +68,15 @@ public interface TopologyMetrics {
    */
   default void sessionForgotten() {}
 
+  /**
+   * Candidates a rule removed from one list.
+   *
+   * @param rule the rule's name
+   * @param variant the variant of the list's session
+   * @param removed how many it removed
+   */
+  default void ruleRemoved(final String rule, final String variant, final int removed) {}
+
   /** The task was closed (e.g. moved to another instance): its sessions no longer count here. */
   default void taskClosed(final String task) {}
 }

@@ -8,7 +8,8 @@ import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The topics InSession creates when they are missing, sized by the settings; the recommendations
- * topic is compacted with a retention, the deployments topic is compacted and has one partition.
+ * topic is compacted with a retention, the deployments topic is compacted and has one partition,
+ * the catalogue topic is compacted.
  */
 public final class InSessionTopics {
 
@@ -22,7 +23,19 @@ public final class InSessionTopics {
         TopicSpec.of(topics.weblog().name(), partitions).withReplicationFactor(replication),
         TopicSpec.of(topics.deadLetter().name(), partitions).withReplicationFactor(replication),
         recommendations(config),
-        deployments(config));
+        deployments(config),
+        catalog(config));
+  }
+
+  /**
+   * The catalogue topic: compacted (the latest record of each item is the catalogue; a tombstone
+   * deletes an item), with the configured partition count (every instance reads all of them).
+   */
+  public static TopicSpec catalog(final InSessionConfig config) {
+    return TopicSpec.compacted(
+        Topics.from(config).catalog().name(),
+        config.getInt(InSessionConfig.TOPIC_PARTITIONS),
+        config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.insession.runtime;
 
 import io.insession.api.LookupApi;
+import io.insession.catalog.CatalogFollower;
 import io.insession.config.InSessionConfig;
 import io.insession.deployment.DeploymentLog;
 import io.insession.kafka.EmbeddedKafkaBroker;
@@ -279,8 +280,15 @@ public final class RecommenderService implements AutoCloseable {
         }
       }
       if (lookupApi) {
+        CatalogFollower catalog = null;
+        if (effective.getBoolean(InSessionConfig.API_CATALOG_ENABLED)) {
+          catalog = CatalogFollower.start(effective);
+          // closed after the API (the stack closes in reverse)
+          assembly.started.push(catalog);
+        }
         assembly.lookupApi =
-            LookupApi.start(LookupSettings.from(effective), PrometheusMetrics.newRegistry());
+            LookupApi.start(
+                LookupSettings.from(effective), PrometheusMetrics.newRegistry(), catalog);
         assembly.started.push(assembly.lookupApi);
       }
       if (assembly.streams != null) {

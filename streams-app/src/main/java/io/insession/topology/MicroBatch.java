@@ -3,6 +3,7 @@ package io.insession.topology;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.RuleChain;
 import io.insession.rules.SessionView;
+import io.insession.rules.VariantRuleChains;
 import io.insession.schemas.EventType;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
@@ -63,25 +64,33 @@ final class MicroBatch {
   record Outcome(Map<String, SessionState> states, List<Emission> emissions, int scorerCalls) {}
 
   private final CurrentVariants variants;
-  private final RuleChain rules;
+  private final VariantRuleChains rules;
   private final TopologySettings settings;
   private final TopologyMetrics metrics;
 
-  /** A batch scorer of one variant, {@value ScorerVariants#DEFAULT}, on {@code scorer}. */
+  /**
+   * A batch scorer of one variant, {@value ScorerVariants#DEFAULT}, on {@code scorer}, every list
+   * through {@code rules} without backfill.
+   */
   MicroBatch(
       final SessionScorer scorer,
       final RuleChain rules,
       final TopologySettings settings,
       final TopologyMetrics metrics) {
-    this(new CurrentVariants(ScorerVariants.single(scorer)), rules, settings, metrics);
+    this(
+        new CurrentVariants(ScorerVariants.single(scorer)),
+        VariantRuleChains.single(rules),
+        settings,
+        metrics);
   }
 
   /**
    * @param variants the variant set to score with, leased once per {@link #apply} call
+   * @param rules the rule chain of each variant
    */
   MicroBatch(
       final CurrentVariants variants,
-      final RuleChain rules,
+      final VariantRuleChains rules,
       final TopologySettings settings,
       final TopologyMetrics metrics) {
     this.variants = variants;
@@ -157,7 +166,7 @@ final class MicroBatch {
         }
       }
       for (int i = 0; i < results.length; i++) {
-        emissions.add(advance(triggers.get(i), results[i], states));
+        emissions.add(advance(triggers.get(i), results[i], states, set));
       }
     }
     return new Outcome(states, emissions, calls);
@@ -320,7 +329,10 @@ final class MicroBatch {
   }
 
   private Emission advance(
-      final WeblogEvent trigger, final StepResult step, final Map<String, SessionState> states) {
+      final WeblogEvent trigger,
+      final StepResult step,
+      final Map<String, SessionState> states,
+      final ScorerVariants set) {
     final String sessionId = trigger.getSessionId();
     final SessionState advanced =
         SessionStates.advance(
@@ -337,10 +349,15 @@ final class MicroBatch {
                 : advanced,
             trigger);
     states.put(sessionId, next);
+    final ScorerVariant variant = variantOf(next, set);
     final List<Candidate> ranked =
-        rules.apply(
-            step.candidates(),
-            new SessionView(sessionId, next.getRecentItems(), next.getBoughtItems()));
+        rules
+            .of(variant.name())
+            .rank(
+                step.candidates(),
+                rules.backfill() ? variant.scorer()::fallback : null,
+                new SessionView(sessionId, next.getRecentItems(), next.getBoughtItems()),
+                (rule, removed) -> metrics.ruleRemoved(rule, variant.name(), removed));
     return new Emission(trigger, ranked, !step.itemKnown(), next);
   }
 

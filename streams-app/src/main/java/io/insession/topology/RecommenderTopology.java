@@ -1,10 +1,11 @@
 package io.insession.topology;
 
+import io.insession.catalog.CatalogStore;
 import io.insession.kafka.JavaKeyPartitioner;
 import io.insession.kafka.Topics;
 import io.insession.kafka.ValueSerdes;
 import io.insession.metrics.TopologyMetrics;
-import io.insession.rules.RuleChain;
+import io.insession.rules.VariantRuleChains;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.CurrentVariants;
@@ -34,6 +35,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * weblog-source ─┬─ weblog-in-place ─────────────────────────────────┬─ weblog-placed ─▶ validate-event ─┬─ valid ──▶ score-session [session-state, pending-events] ─▶ recommendations-sink
  *                 └─ weblog-misplaced ─▶ weblog-rerouted (repartition) ┘                                   └─ invalid ▶ dead-letter-sink
+ *
+ * item-catalog-source ─▶ [item-catalog-store] (global store, only when a rule chain reads the catalogue)
  * </pre>
  *
  * <p>A producer whose partitioner is not the Java one (librdkafka's default CRC32, say) puts a
@@ -122,7 +125,9 @@ public final class RecommenderTopology {
     if (settings.batchMaxSize() > 1) {
       builder.addStateStore(pendingStore());
     }
-    final RuleChain rules = RuleChain.of(settings.excludeSeen(), settings.listLength());
+    if (settings.rules().needsCatalog()) {
+      addCatalog(builder, topics);
+    }
     // one micro-batch per stream thread, shared by the processors of its tasks
     final ThreadLocal<ThreadBatch> threadBatches = ThreadLocal.withInitial(ThreadBatch::new);
 
@@ -143,7 +148,18 @@ public final class RecommenderTopology {
         .process(
             () ->
                 new ScoreSessionProcessor(
-                    variants, rules, settings, threadBatches::get, clock, metrics),
+                    variants,
+                    catalog ->
+                        new VariantRuleChains(
+                            settings.rules(),
+                            settings.excludeSeen(),
+                            settings.listLength(),
+                            catalog,
+                            clock),
+                    settings,
+                    threadBatches::get,
+                    clock,
+                    metrics),
             Named.as(SCORE_NODE),
             stores)
         .to(
@@ -194,6 +210,20 @@ public final class RecommenderTopology {
     return raw.processValues(
             () -> KeyPlacementFilter.inPlace(weblogPartitions), Named.as("weblog-in-place"))
         .merge(rerouted, Named.as("weblog-placed"));
+  }
+
+  /**
+   * The catalogue as a global store: every instance reads all partitions of the compacted catalogue
+   * topic into {@value CatalogStore#STORE_NAME}, and the catalogue rules look items up there by
+   * key.
+   */
+  private static void addCatalog(final StreamsBuilder builder, final Topics topics) {
+    builder.addGlobalStore(
+        CatalogStore.storeBuilder(topics.catalog().valueSerde()),
+        topics.catalog().name(),
+        Consumed.with(topics.catalog().keySerde(), topics.catalog().valueSerde())
+            .withName(CatalogStore.SOURCE_NAME),
+        CatalogStore.Updater::new);
   }
 
   /** Events waiting for their micro-batch: in memory, but changelogged for exactly-once. */

@@ -1,7 +1,9 @@
 package io.insession.topology;
 
+import io.insession.catalog.CatalogStore;
+import io.insession.catalog.ItemCatalog;
 import io.insession.metrics.TopologyMetrics;
-import io.insession.rules.RuleChain;
+import io.insession.rules.VariantRuleChains;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.ScoredItem;
 import io.insession.schemas.SessionState;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -90,7 +93,9 @@ final class ScoreSessionProcessor
       Map<String, SessionState> states,
       List<MicroBatch.Emission> emissions) {}
 
-  private final MicroBatch batch;
+  private final CurrentVariants variants;
+  private final Function<ItemCatalog, VariantRuleChains> rules;
+  private MicroBatch batch;
   private final Supplier<ThreadBatch> threadBatches;
   private final TopologySettings settings;
   private final Clock clock;
@@ -106,12 +111,13 @@ final class ScoreSessionProcessor
 
   ScoreSessionProcessor(
       final CurrentVariants variants,
-      final RuleChain rules,
+      final Function<ItemCatalog, VariantRuleChains> rules,
       final TopologySettings settings,
       final Supplier<ThreadBatch> threadBatches,
       final Clock clock,
       final TopologyMetrics metrics) {
-    this.batch = new MicroBatch(variants, rules, settings, metrics);
+    this.variants = variants;
+    this.rules = rules;
     this.threadBatches = threadBatches;
     this.settings = settings;
     this.clock = clock;
@@ -122,6 +128,12 @@ final class ScoreSessionProcessor
   public void init(final ProcessorContext<String, RecommendationList> context) {
     this.context = context;
     this.sessions = context.getStateStore(SessionStates.STORE_NAME);
+    // the catalogue is a global store: every task reads the whole of it, by key only
+    final ItemCatalog catalog =
+        settings.rules().needsCatalog()
+            ? new CatalogStore(context.getStateStore(CatalogStore.STORE_NAME))
+            : ItemCatalog.EMPTY;
+    this.batch = new MicroBatch(variants, rules.apply(catalog), settings, metrics);
     this.task = context.taskId().toString();
     context.schedule(
         Duration.ofMillis(settings.expiryScanIntervalMs()),

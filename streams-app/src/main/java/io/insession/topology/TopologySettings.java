@@ -2,6 +2,7 @@ package io.insession.topology;
 
 import io.insession.config.ExcludeSeenSpec;
 import io.insession.config.InSessionConfig;
+import io.insession.rules.RuleSettings;
 
 /**
  * What the topology needs from the configuration.
@@ -16,6 +17,7 @@ import io.insession.config.InSessionConfig;
  * @param batchEager whether a batch is scored as soon as the stream thread is free (it polls again)
  *     instead of waiting for the delay
  * @param safety limits against hostile input, dedup memory, state and dead-letter bounds
+ * @param rules the rule chain of each variant and the rules' parameters (docs/catalog.md)
  */
 public record TopologySettings(
     long sessionGapMs,
@@ -26,7 +28,8 @@ public record TopologySettings(
     int batchMaxSize,
     long batchMaxDelayMs,
     boolean batchEager,
-    StreamSafety safety) {
+    StreamSafety safety,
+    RuleSettings rules) {
 
   /** The settings with InSession's default {@link StreamSafety}. */
   public TopologySettings(
@@ -46,7 +49,8 @@ public record TopologySettings(
         batchMaxSize,
         batchMaxDelayMs,
         true,
-        StreamSafety.defaults());
+        StreamSafety.defaults(),
+        RuleSettings.defaults());
   }
 
   public TopologySettings {
@@ -57,7 +61,8 @@ public record TopologySettings(
         || batchMaxSize < 1
         || batchMaxDelayMs < 1
         || safety == null
-        || excludeSeen == null) {
+        || excludeSeen == null
+        || rules == null) {
       throw new IllegalArgumentException("topology settings must be positive: " + this);
     }
   }
@@ -99,7 +104,8 @@ public record TopologySettings(
         maxSize,
         maxDelayMs,
         batchEager,
-        safety);
+        safety,
+        rules);
   }
 
   /** The same settings with eager batching on or off (off: a partial batch waits the delay). */
@@ -113,7 +119,8 @@ public record TopologySettings(
         batchMaxSize,
         batchMaxDelayMs,
         eager,
-        safety);
+        safety,
+        rules);
   }
 
   /** The same settings with other safety settings. */
@@ -127,6 +134,22 @@ public record TopologySettings(
         batchMaxSize,
         batchMaxDelayMs,
         batchEager,
+        other,
+        rules);
+  }
+
+  /** The same settings with other rules. */
+  public TopologySettings withRules(final RuleSettings other) {
+    return new TopologySettings(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        batchMaxSize,
+        batchMaxDelayMs,
+        batchEager,
+        safety,
         other);
   }
 
@@ -140,6 +163,7 @@ public record TopologySettings(
         config.getInt(InSessionConfig.SCORING_BATCH_MAX_SIZE),
         config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS),
         config.getBoolean(InSessionConfig.SCORING_BATCH_EAGER),
-        StreamSafety.from(config));
+        StreamSafety.from(config),
+        RuleSettings.from(config));
   }
 }
