@@ -149,6 +149,8 @@ class ReadYourWritesIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, KAFKA.uniqueName("recommendations"));
     settings.put(InSessionConfig.DEPLOYMENTS_TOPIC, KAFKA.uniqueName("deployments"));
     settings.put(InSessionConfig.TOPIC_PARTITIONS, "1");
+    // authentication has its own tests (ApiSecurityIT)
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     settings.put(InSessionConfig.API_COLLECTOR_ENABLED, "true");
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     return InSessionConfig.of(settings);

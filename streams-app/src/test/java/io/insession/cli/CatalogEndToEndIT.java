@@ -148,6 +148,8 @@ class CatalogEndToEndIT {
     final Map<String, String> settings = new HashMap<>();
     settings.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
     settings.put(InSessionConfig.APPLICATION_ID, "catalog-it");
+    // authentication has its own tests (ApiSecurityIT)
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, Integer.toString(LENGTH));
     settings.put(InSessionConfig.RULES_CHAIN, "available,exclude-seen");

@@ -15,6 +15,8 @@ import io.insession.testing.HttpJson;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +56,14 @@ class ForgetSessionIT {
 
   @TempDir Path stateDir;
 
+  @TempDir Path keysDir;
+
+  /** The frontend's key: reads lists, may not forget. */
+  private static final String READER = "reader-key-0123456789";
+
+  /** The operator's key: may forget. */
+  private static final String OPERATOR = "operator-key-0123456789";
+
   @Test
   void shouldLeaveNothingOfAForgottenSessionReadable() throws Exception {
     final InSessionConfig config = config();
@@ -68,7 +78,8 @@ class ForgetSessionIT {
             .as("the recommendations topic is created compacted, with its retention")
             .isEmpty();
       }
-      final HttpJson api = new HttpJson(service.lookupApiPort());
+      final HttpJson api = new HttpJson(service.lookupApiPort()).withApiKey(READER);
+      final HttpJson operator = new HttpJson(service.lookupApiPort()).withApiKey(OPERATOR);
       final Instant now = Instant.now();
       CommittedLists.send(config, producer, view("gone", "g1", 1, now));
       CommittedLists.send(config, producer, view("gone", "g2", 2, now.plusMillis(1)));
@@ -83,14 +94,18 @@ class ForgetSessionIT {
                       && listOf(api, "kept").equals("k1")
                       && listOf(api, "cli").equals("c1"));
 
-      final HttpJson.Answer deleted = api.delete("/v1/sessions/gone");
+      assertThat(api.delete("/v1/sessions/gone").status())
+          .as("forgetting needs the operate scope")
+          .isEqualTo(403);
+      assertThat(listOf(api, "gone")).isEqualTo("g2");
+      final HttpJson.Answer deleted = operator.delete("/v1/sessions/gone");
       assertThat(deleted.status()).isEqualTo(202);
       assertThat(deleted.body().get("sessionId").asText()).isEqualTo("gone");
       assertThat(deleted.body().get("forgetEventId").asText()).isNotBlank();
       assertThat(api.get("/v1/sessions/gone/recommendations").status())
           .as("the cached list is dropped at once")
           .isEqualTo(404);
-      assertThat(api.delete("/v1/sessions/never-seen").status())
+      assertThat(operator.delete("/v1/sessions/never-seen").status())
           .as("an unknown session is forgotten all the same")
           .isEqualTo(202);
 
@@ -181,8 +196,13 @@ class ForgetSessionIT {
     assertThat(unreachable.err()).contains("Cannot reach Kafka at localhost:1");
   }
 
-  private InSessionConfig config() {
+  private InSessionConfig config() throws IOException {
+    final Path keys =
+        Files.writeString(
+            keysDir.resolve("api-keys"),
+            "reader recommendations:read " + READER + "\nops operate " + OPERATOR + "\n");
     final Map<String, String> settings = new HashMap<>();
+    settings.put(InSessionConfig.API_AUTH_KEYS_FILE, keys.toString());
     settings.put("bootstrap.servers", KAFKA.bootstrapServers());
     settings.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     settings.put(InSessionConfig.APPLICATION_ID, KAFKA.uniqueName("forget"));

@@ -13,7 +13,16 @@ public final class HttpJson {
   private final HttpText text;
 
   public HttpJson(final int port) {
-    this.text = new HttpText(port);
+    this(new HttpText(port));
+  }
+
+  private HttpJson(final HttpText text) {
+    this.text = text;
+  }
+
+  /** The same client, sending {@code key} as {@code X-Api-Key} with every request. */
+  public HttpJson withApiKey(final String key) {
+    return new HttpJson(text.withApiKey(key));
   }
 
   /** An answer: status, content type and parsed body. */

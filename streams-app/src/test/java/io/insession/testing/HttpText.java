@@ -14,9 +14,20 @@ public final class HttpText {
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final String apiKey;
 
   public HttpText(final int port) {
-    this.base = "http://localhost:" + port;
+    this("http://localhost:" + port, null);
+  }
+
+  private HttpText(final String base, final String apiKey) {
+    this.base = base;
+    this.apiKey = apiKey;
+  }
+
+  /** The same client, sending {@code key} as {@code X-Api-Key} with every request. */
+  public HttpText withApiKey(final String key) {
+    return new HttpText(base, key);
   }
 
   /** An answer: status, content type and body. */
@@ -38,7 +49,13 @@ public final class HttpText {
             .build());
   }
 
-  private Answer send(final HttpRequest request) {
+  private Answer send(final HttpRequest unsigned) {
+    final HttpRequest request =
+        apiKey == null
+            ? unsigned
+            : HttpRequest.newBuilder(unsigned, (name, value) -> true)
+                .header("X-Api-Key", apiKey)
+                .build();
     try {
       final HttpResponse<String> response =
           client.send(request, HttpResponse.BodyHandlers.ofString());
