@@ -115,6 +115,7 @@ final class SessionsForgetCommand implements Callable<Integer> {
     try (Admin admin = Admin.create(config.clientProperties())) {
       TopicSetup.awaitReachable(
           admin,
+          config.clientProperties(),
           config.bootstrapServers(),
           Duration.ofMillis(config.getLong(InSessionConfig.KAFKA_CONNECT_TIMEOUT_MS)));
     }

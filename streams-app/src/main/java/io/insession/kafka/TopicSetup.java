@@ -20,7 +20,10 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -38,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * kafka-configs.sh} command that brings it in line ({@link #alterCommand}).
  */
 public final class TopicSetup {
+
+  /** How long a cluster may stay silent before {@link SecurityProbe} looks at its listener. */
+  public static final Duration PROBE_AFTER = Duration.ofSeconds(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
 
@@ -63,31 +69,62 @@ public final class TopicSetup {
     try {
       admin = Admin.create(config.clientProperties());
     } catch (KafkaException e) {
-      throw unreachable(config.bootstrapServers(), connectTimeout, e);
+      // e.g. SASL without sasl.jaas.config: the client cannot even be made
+      throw withHint(
+          unreachable(config.bootstrapServers(), connectTimeout, e), config.clientProperties());
     }
     try (admin) {
-      awaitReachable(admin, config.bootstrapServers(), connectTimeout);
+      awaitReachable(admin, config.clientProperties(), config.bootstrapServers(), connectTimeout);
       return ensureTopics(admin, config.bootstrapServers(), topics, timeout);
     }
   }
 
   /**
-   * Waits until the cluster behind {@code admin} answers.
+   * Waits until the cluster behind {@code admin} answers. When it has not answered after {@link
+   * #PROBE_AFTER}, {@link SecurityProbe} asks the first bootstrap server what it speaks; if the
+   * client's security settings do not fit, this fails at once with a message naming the settings
+   * that are likely missing, instead of waiting out {@code timeout}.
    *
-   * @throws KafkaException naming {@code bootstrapServers} if it does not within {@code timeout}
+   * @param clientProperties the settings {@code admin} was made with (for the probe)
+   * @throws KafkaException naming {@code bootstrapServers} if it does not answer within {@code
+   *     timeout}, or naming the missing security settings
    */
   public static void awaitReachable(
-      final Admin admin, final String bootstrapServers, final Duration timeout) {
+      final Admin admin,
+      final Map<String, ?> clientProperties,
+      final String bootstrapServers,
+      final Duration timeout) {
     final DescribeClusterOptions options =
         new DescribeClusterOptions().timeoutMs(Math.toIntExact(timeout.toMillis()));
+    final KafkaFuture<Collection<Node>> nodes = admin.describeCluster(options).nodes();
     try {
-      final int nodes = admin.describeCluster(options).nodes().get().size();
-      LOG.debug("Kafka at {} answered ({} nodes)", bootstrapServers, nodes);
+      try {
+        nodes.get(Math.min(PROBE_AFTER.toNanos(), timeout.toNanos()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // no answer yet: a listener that wants TLS or SASL disconnects a client without them
+        // and the client retries until its timeout; ask the listener what it speaks
+        final Optional<String> hint = SecurityProbe.hint(clientProperties);
+        if (hint.isPresent()) {
+          nodes.cancel(true);
+          throw new KafkaException(
+              "Cannot talk to Kafka at " + bootstrapServers + ": " + hint.get());
+        }
+      }
+      LOG.debug("Kafka at {} answered ({} nodes)", bootstrapServers, nodes.get().size());
     } catch (ExecutionException e) {
-      throw unreachable(bootstrapServers, timeout, e.getCause());
+      // a TLS client without a certificate, say, fails at once: say which setting is missing
+      throw withHint(unreachable(bootstrapServers, timeout, e.getCause()), clientProperties);
     } catch (InterruptedException e) {
       throw new InterruptException(e);
     }
+  }
+
+  /** {@code failure}, with what {@link SecurityProbe} finds missing added to its message. */
+  private static KafkaException withHint(
+      final KafkaException failure, final Map<String, ?> clientProperties) {
+    return SecurityProbe.hint(clientProperties)
+        .map(hint -> new KafkaException(failure.getMessage() + "; " + hint, failure.getCause()))
+        .orElse(failure);
   }
 
   private static KafkaException unreachable(
@@ -164,6 +201,16 @@ public final class TopicSetup {
       } catch (ExecutionException e) {
         if (e.getCause() instanceof TopicExistsException) {
           existing.add(spec);
+        } else if (e.getCause() instanceof AuthorizationException) {
+          throw new KafkaException(
+              "Cannot create topic "
+                  + spec.name()
+                  + ": the principal is not allowed to ("
+                  + e.getCause()
+                  + "). It needs DESCRIBE on the topic, and CREATE unless an operator creates"
+                  + " it first; docs/security-kafka.md lists the ACLs each InSession principal"
+                  + " needs",
+              e.getCause());
         } else {
           throw new KafkaException(
               "Cannot create topic " + spec.name() + ": " + e.getCause(), e.getCause());

@@ -1,6 +1,7 @@
 package io.insession.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.insession.testing.KafkaTestCluster;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,9 +66,15 @@ class TopicSetupIT {
       assertThat(TopicSetup.ensureTopics(admin, List.of(wanted), TIMEOUT)).isEmpty();
       final Map<String, String> lacking =
           Map.of("cleanup.policy", "compact,delete", "retention.ms", "86400000");
-      assertThat(TopicSetup.configDrift(admin, List.of(wanted), TIMEOUT))
-          .as("left unchanged, reported")
-          .isEqualTo(Map.of(recommendations, lacking));
+      // a topic created a moment ago may not be known to describeConfigs yet: wait for it
+      await()
+          .atMost(TIMEOUT)
+          .ignoreException(KafkaException.class)
+          .untilAsserted(
+              () ->
+                  assertThat(TopicSetup.configDrift(admin, List.of(wanted), TIMEOUT))
+                      .as("left unchanged, reported")
+                      .isEqualTo(Map.of(recommendations, lacking)));
       assertThat(TopicSetup.alterCommand("kafka:9092", recommendations, lacking))
           .isEqualTo(
               "kafka-configs.sh --bootstrap-server kafka:9092 --alter --entity-type topics"
