@@ -193,3 +193,13 @@ def test_cli_tunes_without_hparams_and_refuses_a_budget_with_them(tmp_path, monk
     hp = write(tmp_path, "hp.json", '{"hidden_size": 8}')
     assert cli.main(["train", "--train", train_path, "--out", str(tmp_path / "b"), "--hparams", hp,
                      "--tune-budget-minutes", "3"]) == 2
+
+
+def test_bad_tuning_arguments_are_clear_errors(tmp_path):
+    train_path = _sessions_tsv(tmp_path, "train.tsv", 60, seed=8)
+    with pytest.raises(ValueError, match="--epochs needs --hparams"):
+        cli.train_and_export(train_path, None, str(tmp_path / "b"), "x", epochs=3)
+    with pytest.raises(ValueError, match="budget must be > 0"):
+        TuneSettings(budget_seconds=0)
+    assert cli.main(["train", "--train", train_path, "--out", str(tmp_path / "b"), "--tune-budget-minutes", "0"]) == 2
+    assert not (tmp_path / "b").exists()
