@@ -16,8 +16,9 @@
    measured throughput, and stops (mid-trial if need be) when that is spent; the final training gets what is
    left, and is stopped at the end of the budget, but never within its first epoch.
 4. **Choice and retraining.** The trial with the best validation MRR@20 (ties: Recall@20) wins; its
-   configuration is retrained on the *full* training data (split included) for its best epoch count,
-   capped so that it fits the rest of the budget at the throughput the trial measured.
+   configuration is retrained on the *full* training data (split included) for its best epoch count
+   (``max_epochs`` when the budget or ``max_epochs``, not early stopping, ended the trial), capped so that it
+   fits the rest of the budget at the throughput the trial measured.
 
 The record of the search (split boundary, budget, every trial with its parameters, validation metrics
 per epoch and seconds, the choice) goes into the bundle's ``metadata.json`` under ``tuning``.
@@ -201,6 +202,7 @@ def search(data: SessionData, settings: TuneSettings, device: torch.device = tor
             break
         t0 = clock()
         history: List[Dict[str, float]] = []
+        ended: List[str] = []
         hp = full_config(params, settings.max_epochs)
         torch.manual_seed(hp["seed"])
         model = GRU4Rec(ModelConfig.from_dict({**hp, "num_items": len(vocab)}))
@@ -211,16 +213,22 @@ def search(data: SessionData, settings: TuneSettings, device: torch.device = tor
             history.append({"epoch": epoch, "recall@20": round(m["recall@20"], 6), "mrr@20": round(m["mrr@20"], 6),
                             "seconds": round(clock() - t0, 3)})
             best = max(history, key=_metric_key)
-            if clock() >= search_deadline:
+            if best["epoch"] < epoch:  # patience 1: this epoch did not improve on the best
+                ended.append("patience")
                 return False
-            return best["epoch"] >= epoch  # patience 1: stop when this epoch did not improve on the best
+            if clock() >= search_deadline:
+                ended.append("budget")
+                return False
+            return True
 
         # the first trial always finishes its first epoch, so that there is a measured configuration
         first = not trials
         stats = train(model, items, offsets, vocab.counts, tcfg, device=device, on_epoch_end=on_epoch_end,
                       should_stop=lambda: not (first and not history) and clock() >= search_deadline)
         seconds = clock() - t0
-        trial: Dict[str, Any] = {"trial": n, "params": params, "epochs": history, "seconds": round(seconds, 3),
+        ended_by = ended[0] if ended else ("budget" if stats["stopped"] else "max_epochs")
+        trial: Dict[str, Any] = {"trial": n, "params": params, "epochs": history, "ended_by": ended_by,
+                                 "seconds": round(seconds, 3),
                                  "clicks_per_second": round(stats["clicks"] / max(seconds, 1e-9), 1)}
         if history:
             best = max(history, key=_metric_key)
@@ -242,7 +250,10 @@ def search(data: SessionData, settings: TuneSettings, device: torch.device = tor
     full_events = data.num_events
     seconds_per_epoch = full_events / max(best["clicks_per_second"], 1e-9)
     fits = int(remaining // seconds_per_epoch) if seconds_per_epoch > 0 else best["best_epoch"]
-    epochs = max(1, min(best["best_epoch"], fits))
+    # early stopping measured the best epoch count; a trial the budget or max_epochs ended may have had
+    # more good epochs ahead, so then the final training takes as many as fit (up to max_epochs)
+    wanted = best["best_epoch"] if best["ended_by"] == "patience" else settings.max_epochs
+    epochs = max(1, min(wanted, fits))
     log.info("tuning chose trial %d (%s): validation recall@20 %.4f mrr@20 %.4f; retraining on all %d events for %d "
              "epoch(s) (best epoch %d, about %.0f s per epoch, %.0f s of the budget left)", best["trial"],
              best["params"], best["recall@20"], best["mrr@20"], full_events, epochs, best["best_epoch"],
@@ -259,7 +270,8 @@ def search(data: SessionData, settings: TuneSettings, device: torch.device = tor
         "split": {**split.boundary, "trial_sessions": trial_data.num_sessions, "trial_events": trial_data.num_events},
         "trials": trials,
         "chosen": {"trial": best["trial"], "params": best["params"], "recall@20": best["recall@20"],
-                   "mrr@20": best["mrr@20"], "best_epoch": best["best_epoch"], "final_epochs": epochs},
+                   "mrr@20": best["mrr@20"], "best_epoch": best["best_epoch"], "ended_by": best["ended_by"],
+                   "final_epochs": epochs},
     }
     return TuneResult(full_config(best["params"], epochs), record, deadline)
 

@@ -163,6 +163,8 @@ def test_search_record_lands_in_metadata_and_the_choice_is_retrained_on_all_trai
     best = max(finished, key=lambda t: (t["mrr@20"], t["recall@20"]))
     chosen = rec["chosen"]
     assert chosen["trial"] == best["trial"] and chosen["params"] == best["params"]
+    # unlimited budget: early stopping's best epoch, or every epoch when the trial never stopped improving
+    assert chosen["final_epochs"] == (chosen["best_epoch"] if chosen["ended_by"] == "patience" else 2)
     assert rec["final_training"]["epochs_completed"] == chosen["final_epochs"]
     # retrained: the last training call saw every training event, with the chosen configuration
     data = read_sessions(train_path)
