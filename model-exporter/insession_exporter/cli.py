@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from dataclasses import fields
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -19,6 +19,7 @@ from .export import export
 from .model import GRU4Rec, ModelConfig
 from .quantize import quantize_bundle, write_metrics
 from .train import TrainConfig, resolve_device, train
+from .tune import Clock, TuneSettings, record_final_training, search
 
 log = logging.getLogger("insession_exporter")
 
@@ -42,17 +43,42 @@ def load_hparams(path: str) -> Dict[str, Any]:
     return hp
 
 
-def train_and_export(train_file: str, hparams: Dict[str, Any], out_dir: str, name: str,
+def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir: str, name: str,
                      test_file: Optional[str] = None, epochs: Optional[int] = None, device_name: str = "cpu",
-                     max_batches: Optional[int] = None) -> Dict[str, Any]:
-    """Read, train, evaluate (when ``test_file``), export. Returns the bundle metadata."""
+                     max_batches: Optional[int] = None, tune_settings: Optional[TuneSettings] = None,
+                     clock: Clock = time.monotonic) -> Dict[str, Any]:
+    """Read, train, evaluate (when ``test_file``), export. Returns the bundle metadata.
+
+    With ``hparams`` None the exporter tunes itself (:mod:`.tune`) on the training file within
+    ``tune_settings.budget_seconds`` and records the search in ``metadata.json`` -> ``tuning``; the test
+    file is read only after the final model is trained."""
     torch.set_num_threads(1)
     device = resolve_device(device_name)
-    hp = dict(hparams)
+    train_data = read_sessions(train_file)
+    tuning: Optional[Dict[str, Any]] = None
+    on_epoch_end: Optional[Callable[[int], bool]] = None
+    should_stop: Optional[Callable[[], bool]] = None
+    if hparams is None:
+        if epochs is not None:
+            raise ValueError("--epochs needs --hparams (without it the tuner chooses the epochs)")
+        result = search(train_data, tune_settings or TuneSettings(), device=device, clock=clock)
+        hp, tuning = dict(result.hparams), result.record
+        deadline = result.deadline
+        first_epoch_done: List[bool] = []
+
+        def epoch_ended(epoch: int) -> bool:
+            first_epoch_done.append(True)
+            return clock() < deadline
+
+        def budget_spent() -> bool:  # at the end of the budget, but never within the first epoch
+            return bool(first_epoch_done) and clock() >= deadline
+
+        on_epoch_end, should_stop = epoch_ended, budget_spent
+    else:
+        hp = dict(hparams)
     hp.pop("comment", None)
     if epochs is not None:
         hp["epochs"] = epochs
-    train_data = read_sessions(train_file)
     vocab = Vocabulary.from_sessions(train_data)
     items, offsets = vocab.encode(train_data)
     mcfg = ModelConfig.from_dict({**hp, "num_items": len(vocab)})
@@ -61,8 +87,12 @@ def train_and_export(train_file: str, hparams: Dict[str, Any], out_dir: str, nam
     model = GRU4Rec(mcfg)
     log.info("training on %s: %d sessions, %d events, %d items; device %s; %s", train_file,
              train_data.num_sessions, train_data.num_events, len(vocab), device, hp)
-    stats = train(model, items, offsets, vocab.counts, tcfg, device=device, max_batches=max_batches)
+    t_train = clock()
+    stats = train(model, items, offsets, vocab.counts, tcfg, device=device, max_batches=max_batches,
+                  on_epoch_end=on_epoch_end, should_stop=should_stop)
     log.info("trained %d clicks in %.1f s", stats["clicks"], stats["seconds"])
+    if tuning is not None:
+        record_final_training(tuning, stats, clock() - t_train)
     metrics: Dict[str, Any] = {}
     if test_file:
         test = read_sessions(test_file)
@@ -80,7 +110,7 @@ def train_and_export(train_file: str, hparams: Dict[str, Any], out_dir: str, nam
     training_data = {"train_file": os.path.basename(train_file), "sessions": train_data.num_sessions,
                      "events": train_data.num_events, "items": len(vocab)}
     return export(model, out_dir, vocab, name=name, top_k=int(hp.get("top_k", 100)), hyperparameters=hyper,
-                  training_data=training_data, metrics=metrics)
+                  training_data=training_data, metrics=metrics, tuning=tuning)
 
 
 def evaluate_bundle(bundle_dir: str, test_file: str) -> Dict[str, float]:
@@ -128,9 +158,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     t = sub.add_parser("train", help="train GRU4Rec, evaluate (with --test) and export a model bundle")
     t.add_argument("--train", required=True, help="training sessions (any supported format)")
     t.add_argument("--test", help="test sessions for Recall@20/MRR@20 (model and POP)")
-    t.add_argument("--hparams", required=True, help="hyperparameter JSON, e.g. hparams/yoochoose-100k.json")
+    t.add_argument("--hparams", help="hyperparameter JSON, e.g. hparams/yoochoose-100k.json (a reproducible "
+                                      "recipe); without it the exporter tunes itself on the training file")
+    t.add_argument("--tune-budget-minutes", type=float,
+                   help="without --hparams: time for the whole training, search included (default 20)")
     t.add_argument("--out", required=True, help="bundle directory to write")
-    t.add_argument("--name", help="bundle name (default: gru4rec-<hparams file stem>)")
+    t.add_argument("--name", help="bundle name (default: gru4rec-<hparams file stem>, or gru4rec-tuned)")
     t.add_argument("--epochs", type=int, help="override the epochs of the hparams file")
     t.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     q = sub.add_parser("quantize", help="write an int8 copy of a bundle (catalog scoring in int8, see quantize.py)")
@@ -145,10 +178,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if args.cmd == "train":
-            hp = load_hparams(args.hparams)
-            name = args.name or "gru4rec-" + os.path.splitext(os.path.basename(args.hparams))[0]
+            if args.hparams is not None:
+                if args.tune_budget_minutes is not None:
+                    raise ValueError("--tune-budget-minutes applies only without --hparams (the file is the recipe)")
+                hp: Optional[Dict[str, Any]] = load_hparams(args.hparams)
+                name = args.name or "gru4rec-" + os.path.splitext(os.path.basename(args.hparams))[0]
+                settings = None
+            else:
+                hp, name = None, args.name or "gru4rec-tuned"
+                minutes = 20.0 if args.tune_budget_minutes is None else args.tune_budget_minutes
+                settings = TuneSettings(budget_seconds=minutes * 60.0)
             meta = train_and_export(args.train, hp, args.out, name, test_file=args.test, epochs=args.epochs,
-                                    device_name=args.device)
+                                    device_name=args.device, tune_settings=settings)
             log.info("metrics: %s", json.dumps(meta["metrics"]))
         elif args.cmd == "quantize":
             meta = quantize_bundle(args.bundle, args.out, name=args.name)

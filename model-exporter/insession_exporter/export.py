@@ -110,6 +110,7 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
            hyperparameters: Optional[Mapping[str, Any]] = None,
            training_data: Optional[Mapping[str, Any]] = None,
            metrics: Optional[Mapping[str, Any]] = None,
+           tuning: Optional[Mapping[str, Any]] = None,
            write_parity: bool = True, verify: bool = True,
            now: Optional[_dt.datetime] = None) -> Dict[str, Any]:
     """Write a model bundle for ``model`` to ``bundle_dir`` and return its metadata.
@@ -121,8 +122,9 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
     ``onnx.checker``;
     check the graph's tensor names, types and shapes against the contract; write ``items.tsv``,
     ``parity.json`` (fixed inputs + PyTorch outputs, unless ``write_parity`` is False) and ``metadata.json``
-    with SHA-256 and size of every other file. With ``verify`` the ONNX graph is also executed by the
-    package's NumPy interpreter on the parity inputs and compared with PyTorch (tolerance 1e-4).
+    with SHA-256 and size of every other file (and ``tuning``, the tuner's search record, when given).
+    With ``verify`` the ONNX graph is also executed by the package's NumPy interpreter on the parity inputs
+    and compared with PyTorch (tolerance 1e-4).
 
     ``top_k`` is capped at the number of items. Raises ``ValueError`` on inconsistent arguments.
     """
@@ -189,6 +191,7 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
         "hyperparameters": dict(hyperparameters or {}),
         "training_data": dict(training_data or {}),
         "metrics": dict(metrics or {}),
+        **({"tuning": dict(tuning)} if tuning is not None else {}),
         "files": {f: {"sha256": sha256_file(os.path.join(bundle_dir, f)),
                       "bytes": os.path.getsize(os.path.join(bundle_dir, f))} for f in files},
     }

@@ -16,7 +16,7 @@ import logging
 import math
 import time
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 import numpy as np
 import torch
@@ -192,11 +192,15 @@ def set_seed(seed: int) -> None:
 
 def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.ndarray, cfg: TrainConfig,
           device: torch.device = torch.device("cpu"), epochs: Optional[int] = None,
-          max_batches: Optional[int] = None) -> Dict[str, float]:
+          max_batches: Optional[int] = None, on_epoch_end: Optional[Callable[[int], bool]] = None,
+          should_stop: Optional[Callable[[], bool]] = None) -> Dict[str, float]:
     """Train ``model`` in place on encoded sessions (``items`` model indices, ``offsets``).
 
-    Returns ``{"seconds": ..., "clicks": ..., "last_loss": ...}``. ``max_batches`` caps the total number of
-    mini-batches (for tests)."""
+    Returns ``{"seconds": ..., "clicks": ..., "last_loss": ..., "epochs": ..., "stopped": 0|1}``.
+    ``max_batches`` caps the total number of mini-batches (for tests). ``on_epoch_end(epoch)`` (1-based) runs
+    after every epoch (the model is in train mode again afterwards) and returns False to stop early;
+    ``should_stop()`` is asked every 50 mini-batches and stops training within the epoch when True (the
+    tuner's time budget); then ``stopped`` is 1."""
     if np.any(items < 0):
         raise ValueError("training items must all be in the vocabulary (no -1 indices)")
     set_seed(cfg.seed)
@@ -207,7 +211,7 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
     n_epochs = cfg.epochs if epochs is None else epochs
     t0 = time.perf_counter()
     clicks_total, batches_total, last_loss = 0, 0, float("nan")
-    items_t = torch.from_numpy(items)
+    epochs_done, stopped = 0, False
     for epoch in range(n_epochs):
         order = rng.permutation(len(offsets) - 1) if cfg.shuffle_sessions else None
         hidden = model.init_hidden(cfg.batch_size, device)
@@ -248,11 +252,24 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
                 t_log, clicks_log = now, 0
             if max_batches is not None and batches_total >= max_batches:
                 break
+            if should_stop is not None and n_b % 50 == 0 and should_stop():
+                stopped = True
+                break
         dt = time.perf_counter() - t_ep
         clicks_total += clicks_ep
         log.info("epoch %d/%d done: %d clicks in %.1f s (%.0f clicks/s), mean loss %.4f", epoch + 1, n_epochs,
                  clicks_ep, dt, clicks_ep / max(dt, 1e-9), loss_sum / max(n_b, 1))
+        if stopped:
+            log.info("epoch %d stopped early (time budget)", epoch + 1)
+            break
+        epochs_done += 1
         if max_batches is not None and batches_total >= max_batches:
             break
+        if on_epoch_end is not None:
+            carry_on = on_epoch_end(epoch + 1)
+            model.train()
+            if not carry_on:
+                break
     model.eval()
-    return {"seconds": time.perf_counter() - t0, "clicks": float(clicks_total), "last_loss": last_loss}
+    return {"seconds": time.perf_counter() - t0, "clicks": float(clicks_total), "last_loss": last_loss,
+            "epochs": float(epochs_done), "stopped": float(stopped)}

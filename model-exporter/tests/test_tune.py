@@ -1,0 +1,207 @@
+"""The self-tuning exporter (``train`` without ``--hparams``): split, budget, test-file isolation, record."""
+import builtins
+import json
+import os
+from typing import Any, Dict, List
+
+import numpy as np
+import pytest
+
+from conftest import write
+from insession_exporter import cli, tune
+from insession_exporter.data import read_sessions
+from insession_exporter.tune import TuneSettings, candidates, search, time_split
+
+
+class FakeClock:
+    """Advances ``step`` seconds every time it is read: the budget is counted in reads, not wall time."""
+
+    def __init__(self, step: float) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def _sessions_tsv(tmp_path, name: str, n_sessions: int, seed: int, t0: float = 0.0) -> str:
+    """Sessions that walk a ring of 30 items (next item = current + 1 or + 2), with click times; the file
+    lists the sessions in shuffled order so that time order and file order differ."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(n_sessions):
+        start = t0 + 100.0 * s
+        item = int(rng.integers(30))
+        for c in range(int(rng.integers(2, 7))):
+            rows.append((f"s{seed}-{s}", f"i{item}", start + c))
+            item = (item + int(rng.integers(1, 3))) % 30
+    sessions = sorted({r[0] for r in rows})
+    order = {sid: i for i, sid in enumerate(rng.permutation(sessions))}
+    rows.sort(key=lambda r: (order[r[0]], r[2]))
+    return write(tmp_path, name, "SessionId\tItemId\tTime\n" + "".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows))
+
+
+SMALL = dict(max_trials=3, max_epochs=2, valid_fraction=0.2, trial_max_events=10_000)
+
+
+def test_validation_split_is_the_end_of_training_by_time_and_never_overlaps(tmp_path):
+    path = _sessions_tsv(tmp_path, "train.tsv", 200, seed=1)
+    data = read_sessions(path)
+    split = time_split(data, valid_fraction=0.2, valid_max_events=10_000)
+    train_ids, valid_ids = set(split.train.session_ids), set(split.valid.session_ids)
+    assert not train_ids & valid_ids
+    assert train_ids | valid_ids == set(data.session_ids)
+    # by time: every validation session starts after every training-part session (sessions start 100 s apart)
+    start = {sid: int(sid.split("-")[1]) for sid in data.session_ids}
+    assert max(start[s] for s in train_ids) < min(start[s] for s in valid_ids)
+    assert split.valid.num_events <= 0.2 * data.num_events
+    assert split.valid.num_events > 0.2 * data.num_events - 7  # within one session of the target
+    assert split.train.num_events + split.valid.num_events == data.num_events
+    assert split.boundary["first_valid_session"] == split.valid.session_ids[0]
+    assert split.boundary["last_train_session"] == split.train.session_ids[-1]
+    # the cap on validation events wins over the fraction
+    capped = time_split(data, valid_fraction=0.2, valid_max_events=30)
+    assert capped.valid.num_events <= 30 and capped.valid.session_ids == data.session_ids[-capped.valid.num_sessions:]
+
+
+def test_split_refuses_data_too_small_to_split(tmp_path):
+    data = read_sessions(write(tmp_path, "one.tsv", "SessionId\tItemId\tTime\na\tx\t1\na\ty\t2\n"))
+    with pytest.raises(ValueError, match="too little training data"):
+        time_split(data, valid_fraction=0.2, valid_max_events=100)
+
+
+def test_candidates_start_with_the_recipes_and_are_distinct():
+    cands = candidates(TuneSettings(max_trials=8))
+    assert cands[:2] == [dict(a) for a in tune.ANCHORS]
+    assert len(cands) == 8
+    assert len({json.dumps(c, sort_keys=True) for c in cands}) == 8
+    for c in cands:
+        assert ("embedding_size" in c) == (not c["constrained_embedding"])
+        assert ("bpreg" in c) == (c["loss"] == "bpr-max")
+
+
+def test_tuner_never_reads_the_test_file_before_tuning_ends(tmp_path, monkeypatch):
+    train_path = _sessions_tsv(tmp_path, "train.tsv", 150, seed=2)
+    test_path = _sessions_tsv(tmp_path, "test.tsv", 30, seed=3, t0=1e6)
+    tuning_over: List[bool] = []
+    opened_test: List[bool] = []
+    real_open, real_search = builtins.open, cli.search
+
+    def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, os.PathLike)) and os.path.abspath(file) == os.path.abspath(test_path):
+            if not tuning_over:
+                raise AssertionError("the tuner opened the test file")
+            opened_test.append(True)
+        return real_open(file, *args, **kwargs)
+
+    def search_then_mark(*args: Any, **kwargs: Any) -> tune.TuneResult:
+        result = real_search(*args, **kwargs)
+        tuning_over.append(True)
+        return result
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(cli, "search", search_then_mark)
+    meta = cli.train_and_export(train_path, None, str(tmp_path / "bundle"), "gru4rec-tuned", test_file=test_path,
+                                tune_settings=TuneSettings(budget_seconds=1e9, **SMALL), clock=FakeClock(1.0))
+    assert tuning_over and opened_test  # the guard was live, and the test file was read after tuning
+    assert meta["metrics"]["test_file"] == "test.tsv"
+    assert "test.tsv" not in json.dumps(meta["tuning"])
+
+
+def test_budget_stops_the_search(tmp_path):
+    data = read_sessions(_sessions_tsv(tmp_path, "train.tsv", 150, seed=4))
+    settings = {**SMALL, "max_trials": 6}
+    unlimited = search(data, TuneSettings(budget_seconds=1e9, **settings), clock=FakeClock(1.0))
+    assert unlimited.record["search_stopped"] == "all candidates tried"
+    assert len(unlimited.record["trials"]) == 6
+    # one clock read = 1 s: with a budget whose search share is half of what the six trials took, the search
+    # must stop early, and within a few reads of its share
+    budget = unlimited.record["search_seconds"]
+    limited = search(data, TuneSettings(budget_seconds=budget, **settings), clock=FakeClock(1.0))
+    assert limited.record["search_stopped"] == "search budget spent"
+    assert 1 <= len(limited.record["trials"]) < 6
+    assert limited.record["budget_seconds"] == budget
+    assert limited.record["search_seconds"] <= budget / 2 + 10
+    assert limited.deadline == pytest.approx(1.0 + budget)
+
+
+def test_a_budget_shorter_than_one_epoch_still_measures_one_trial(tmp_path):
+    data = read_sessions(_sessions_tsv(tmp_path, "train.tsv", 150, seed=5))
+    result = search(data, TuneSettings(budget_seconds=2, **SMALL), clock=FakeClock(1.0))
+    trials = result.record["trials"]
+    assert len(trials) == 1 and len(trials[0]["epochs"]) == 1
+    assert result.hparams["epochs"] == 1 and result.record["chosen"]["trial"] == 1
+
+
+def test_search_record_lands_in_metadata_and_the_choice_is_retrained_on_all_training_data(tmp_path, monkeypatch):
+    train_path = _sessions_tsv(tmp_path, "train.tsv", 150, seed=6)
+    calls: List[Dict[str, Any]] = []
+    real_train = cli.train
+
+    def recording_train(model, items, offsets, counts, cfg, **kwargs):
+        calls.append({"events": len(items), "sessions": len(offsets) - 1, "cfg": cfg.to_dict(),
+                      "hidden": model.config.hidden_size})
+        return real_train(model, items, offsets, counts, cfg, **kwargs)
+
+    monkeypatch.setattr(cli, "train", recording_train)
+    out = tmp_path / "bundle"
+    meta = cli.train_and_export(train_path, None, str(out), "gru4rec-tuned",
+                                tune_settings=TuneSettings(budget_seconds=1e9, **SMALL), clock=FakeClock(1.0))
+    with open(out / "metadata.json", encoding="utf-8") as f:
+        on_disk = json.load(f)
+    rec = on_disk["tuning"]
+    assert rec == meta["tuning"]
+    assert rec["budget_seconds"] == 1e9
+    assert rec["split"]["valid_events"] > 0 and rec["split"]["first_valid_session"]
+    assert len(rec["trials"]) == 3
+    for t in rec["trials"]:
+        assert set(t["params"]) >= {"hidden_size", "learning_rate", "loss", "batch_size", "dropout_hidden"}
+        assert t["seconds"] > 0 and 1 <= len(t["epochs"]) <= 2
+        assert all({"recall@20", "mrr@20", "seconds"} <= set(e) for e in t["epochs"])
+    finished = [t for t in rec["trials"] if "mrr@20" in t]
+    best = max(finished, key=lambda t: (t["mrr@20"], t["recall@20"]))
+    chosen = rec["chosen"]
+    assert chosen["trial"] == best["trial"] and chosen["params"] == best["params"]
+    # unlimited budget: early stopping's best epoch, or every epoch when the trial never stopped improving
+    assert chosen["final_epochs"] == (chosen["best_epoch"] if chosen["ended_by"] == "patience" else 2)
+    assert rec["final_training"]["epochs_completed"] == chosen["final_epochs"]
+    # retrained: the last training call saw every training event, with the chosen configuration
+    data = read_sessions(train_path)
+    final = calls[-1]
+    assert final["events"] == data.num_events == on_disk["training_data"]["events"]
+    assert final["sessions"] == data.num_sessions
+    assert all(c["events"] < data.num_events for c in calls[:-1])  # the trials never saw the validation split
+    for key, value in chosen["params"].items():
+        assert on_disk["hyperparameters"][key] == value
+    assert final["cfg"]["epochs"] == chosen["final_epochs"] == on_disk["hyperparameters"]["epochs"]
+    assert final["hidden"] == chosen["params"]["hidden_size"]
+
+
+def test_cli_tunes_without_hparams_and_refuses_a_budget_with_them(tmp_path, monkeypatch):
+    train_path = _sessions_tsv(tmp_path, "train.tsv", 120, seed=7)
+    seen: Dict[str, Any] = {}
+
+    def fake_train_and_export(train_file, hparams, out_dir, name, **kwargs):
+        seen.update(hparams=hparams, name=name, settings=kwargs["tune_settings"])
+        return {"metrics": {}}
+
+    monkeypatch.setattr(cli, "train_and_export", fake_train_and_export)
+    assert cli.main(["train", "--train", train_path, "--out", str(tmp_path / "b"), "--tune-budget-minutes", "3"]) == 0
+    assert seen["hparams"] is None and seen["name"] == "gru4rec-tuned"
+    assert seen["settings"].budget_seconds == 180
+    assert cli.main(["train", "--train", train_path, "--out", str(tmp_path / "b")]) == 0
+    assert seen["settings"].budget_seconds == 20 * 60
+    hp = write(tmp_path, "hp.json", '{"hidden_size": 8}')
+    assert cli.main(["train", "--train", train_path, "--out", str(tmp_path / "b"), "--hparams", hp,
+                     "--tune-budget-minutes", "3"]) == 2
+
+
+def test_bad_tuning_arguments_are_clear_errors(tmp_path):
+    train_path = _sessions_tsv(tmp_path, "train.tsv", 60, seed=8)
+    with pytest.raises(ValueError, match="--epochs needs --hparams"):
+        cli.train_and_export(train_path, None, str(tmp_path / "b"), "x", epochs=3)
+    with pytest.raises(ValueError, match="budget must be > 0"):
+        TuneSettings(budget_seconds=0)
+    assert cli.main(["train", "--train", train_path, "--out", str(tmp_path / "b"), "--tune-budget-minutes", "0"]) == 2
+    assert not (tmp_path / "b").exists()
