@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.insession.testing.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -205,6 +206,24 @@ class ModelBundleTest {
     assertThatThrownBy(() -> ModelBundle.load(bundle))
         .isInstanceOf(InvalidModelBundleException.class)
         .hasMessageStartingWith("metadata.json: not valid JSON");
+  }
+
+  @Test
+  void shouldLoadABundleWhoseMetadataCarriesTheSelfTuningRecord() {
+    // model-exporter's train without --hparams adds "tuning" (docs/model-bundle.md)
+    final Path bundle = TestBundles.copyOfTiny(temp);
+    TestBundles.editMetadata(
+        bundle,
+        root -> {
+          final ObjectNode tuning = root.putObject("tuning");
+          tuning.put("budget_minutes", 20);
+          tuning.putArray("trials").addObject().put("best_epoch", 2);
+        });
+
+    final ModelBundle loaded = ModelBundle.load(bundle);
+
+    assertThat(loaded.numItems())
+        .isEqualTo(ModelBundle.load(TestModels.tinyBundleDir()).numItems());
   }
 
   @Test
