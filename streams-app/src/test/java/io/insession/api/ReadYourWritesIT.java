@@ -151,6 +151,7 @@ class ReadYourWritesIT {
     settings.put(InSessionConfig.TOPIC_PARTITIONS, "1");
     // authentication has its own tests (ApiSecurityIT)
     settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
+    settings.put(InSessionConfig.API_METRICS_PORT, "0");
     settings.put(InSessionConfig.API_COLLECTOR_ENABLED, "true");
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     return InSessionConfig.of(settings);

@@ -155,6 +155,7 @@ class CatalogEndToEndIT {
     settings.put(InSessionConfig.RULES_CHAIN, "available,exclude-seen");
     settings.put(InSessionConfig.API_CATALOG_ENABLED, "true");
     settings.put(InSessionConfig.API_PORT, "0");
+    settings.put(InSessionConfig.API_METRICS_PORT, "0");
     settings.put(InSessionConfig.METRICS_PORT, "0");
     return InSessionConfig.of(settings);
   }

@@ -213,6 +213,7 @@ class ForgetSessionIT {
     settings.put(InSessionConfig.TOPIC_PARTITIONS, "2");
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.API_PORT, "0");
+    settings.put(InSessionConfig.API_METRICS_PORT, "0");
     settings.put(InSessionConfig.METRICS_PORT, "0");
     return InSessionConfig.of(settings);
   }

@@ -20,9 +20,9 @@ final class InSessionAcls {
   private InSessionAcls() {}
 
   /**
-   * {@code insession run}: the stream, its lag gauges and the deployment follower. It creates its
-   * four topics when missing (CREATE; drop it when an operator creates them) and its internal
-   * topics, group and transactional ids all start with the application id.
+   * {@code insession run}: the stream, its lag gauges, the deployment follower and the catalogue's
+   * global store. It creates its five topics when missing (CREATE; drop it when an operator creates
+   * them) and its internal topics, group and transactional ids all start with the application id.
    */
   static List<AclBinding> stream(final String principal, final InSessionConfig config) {
     final List<AclBinding> acls = new ArrayList<>();
@@ -35,6 +35,12 @@ final class InSessionAcls {
     topic(acls, principal, recommendations, AclOperation.WRITE, AclOperation.CREATE);
     topic(acls, principal, deadLetter, AclOperation.WRITE, AclOperation.CREATE);
     topic(acls, principal, deployments, AclOperation.READ, AclOperation.CREATE);
+    topic(
+        acls,
+        principal,
+        config.getString(InSessionConfig.CATALOG_TOPIC),
+        AclOperation.READ,
+        AclOperation.CREATE);
     acls.add(
         allow(
             principal,

@@ -246,11 +246,15 @@ class SecureKafkaIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, "recommendations-" + suffix);
     settings.put(InSessionConfig.DEAD_LETTER_TOPIC, "dead-letters-" + suffix);
     settings.put(InSessionConfig.DEPLOYMENTS_TOPIC, "deployments-" + suffix);
+    settings.put(InSessionConfig.CATALOG_TOPIC, "catalog-" + suffix);
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
     settings.put(InSessionConfig.API_PORT, "0");
+    settings.put(InSessionConfig.API_METRICS_PORT, "0");
     settings.put(InSessionConfig.METRICS_PORT, "0");
     settings.put(InSessionConfig.KAFKA_CONNECT_TIMEOUT_MS, "30000");
+    // HTTP authentication has its own tests (ApiSecurityIT); this one is about Kafka's
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     settings.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + suffix).toString());
     return settings;
   }
