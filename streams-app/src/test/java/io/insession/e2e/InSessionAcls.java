@@ -21,7 +21,7 @@ final class InSessionAcls {
 
   /**
    * {@code insession run}: the stream, its lag gauges and the deployment follower. It creates its
-   * four topics when missing (CREATE; drop it when an operator creates them) and its internal
+   * five topics when missing (CREATE; drop it when an operator creates them) and its internal
    * topics, group and transactional ids all start with the application id.
    */
   static List<AclBinding> stream(final String principal, final InSessionConfig config) {
@@ -35,6 +35,13 @@ final class InSessionAcls {
     topic(acls, principal, recommendations, AclOperation.WRITE, AclOperation.CREATE);
     topic(acls, principal, deadLetter, AclOperation.WRITE, AclOperation.CREATE);
     topic(acls, principal, deployments, AclOperation.READ, AclOperation.CREATE);
+    // the catalogue's global store (no group: it reads every partition)
+    topic(
+        acls,
+        principal,
+        config.getString(InSessionConfig.CATALOG_TOPIC),
+        AclOperation.READ,
+        AclOperation.CREATE);
     acls.add(
         allow(
             principal,

@@ -191,6 +191,26 @@ class SecureKafkaIT {
         deploy(configFile(Map.of("bootstrap.servers", KAFKA.saslBootstrapServers())));
     assertThat(deploy.code()).isNotZero();
     assertThat(deploy.err()).contains("set security.protocol=SASL_SSL");
+
+    // the standalone lookup API stops with the same hint instead of never turning ready
+    final Cli lookup =
+        cli(
+            "lookup",
+            "--port=0",
+            "-c",
+            configFile(
+                    Map.of(
+                        "bootstrap.servers",
+                        KAFKA.saslBootstrapServers(),
+                        InSessionConfig.API_AUTH,
+                        "none",
+                        InSessionConfig.API_METRICS_PORT,
+                        "0"))
+                + "");
+    assertThat(lookup.code()).isNotZero();
+    assertThat(lookup.err())
+        .contains("Cannot talk to Kafka at " + KAFKA.saslBootstrapServers())
+        .contains("set security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512");
   }
 
   private static void ensureTopics(final Map<String, String> settings) {
@@ -246,10 +266,14 @@ class SecureKafkaIT {
     settings.put(InSessionConfig.RECOMMENDATIONS_TOPIC, "recommendations-" + suffix);
     settings.put(InSessionConfig.DEAD_LETTER_TOPIC, "dead-letters-" + suffix);
     settings.put(InSessionConfig.DEPLOYMENTS_TOPIC, "deployments-" + suffix);
+    settings.put(InSessionConfig.CATALOG_TOPIC, "catalog-" + suffix);
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
     settings.put(InSessionConfig.API_PORT, "0");
     settings.put(InSessionConfig.METRICS_PORT, "0");
+    settings.put(InSessionConfig.API_METRICS_PORT, "0");
+    // Kafka's security here; the API's own authentication is ApiSecurityIT's
+    settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
     settings.put(InSessionConfig.KAFKA_CONNECT_TIMEOUT_MS, "30000");
     settings.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + suffix).toString());
     return settings;
