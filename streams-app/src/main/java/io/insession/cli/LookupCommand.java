@@ -1,6 +1,7 @@
 package io.insession.cli;
 
 import io.insession.config.InSessionConfig;
+import io.insession.kafka.TopicSetup;
 import io.insession.runtime.RecommenderService;
 import io.insession.runtime.ShutdownSignal;
 import java.time.Duration;
@@ -44,6 +45,9 @@ final class LookupCommand implements Callable<Integer> {
         options.load(
             port == null ? Map.of() : Map.of(InSessionConfig.API_PORT, String.valueOf(port)));
     LOG.info("Effective settings: {}", config.describe());
+    // as `run` does: wrong or missing security settings fail here with a hint, instead of an API
+    // that never turns ready
+    TopicSetup.awaitReachable(config);
     try (ShutdownSignal signal = ShutdownSignal.install(Duration.ofSeconds(15));
         RecommenderService service = RecommenderService.builder(config).lookupApi().start()) {
       LOG.info("Lookup API ready on port {}", service.lookupApiPort());

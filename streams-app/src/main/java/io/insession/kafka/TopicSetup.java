@@ -63,6 +63,25 @@ public final class TopicSetup {
    */
   public static List<String> ensureTopics(
       final InSessionConfig config, final Collection<TopicSpec> topics, final Duration timeout) {
+    try (Admin admin = reachableAdmin(config)) {
+      return ensureTopics(admin, config.bootstrapServers(), topics, timeout);
+    }
+  }
+
+  /**
+   * Waits until the cluster of {@code config} answers, within {@link
+   * InSessionConfig#KAFKA_CONNECT_TIMEOUT_MS}, as {@link #ensureTopics(InSessionConfig, Collection,
+   * Duration)} does: for a command that creates no topics (the lookup API).
+   *
+   * @throws KafkaException naming the bootstrap servers, or the security settings that are likely
+   *     missing (see {@link #awaitReachable(Admin, Map, String, Duration)})
+   */
+  public static void awaitReachable(final InSessionConfig config) {
+    reachableAdmin(config).close();
+  }
+
+  /** An admin client for {@code config} whose cluster has answered (the caller closes it). */
+  private static Admin reachableAdmin(final InSessionConfig config) {
     final Duration connectTimeout =
         Duration.ofMillis(config.getLong(InSessionConfig.KAFKA_CONNECT_TIMEOUT_MS));
     final Admin admin;
@@ -73,9 +92,12 @@ public final class TopicSetup {
       throw withHint(
           unreachable(config.bootstrapServers(), connectTimeout, e), config.clientProperties());
     }
-    try (admin) {
+    try {
       awaitReachable(admin, config.clientProperties(), config.bootstrapServers(), connectTimeout);
-      return ensureTopics(admin, config.bootstrapServers(), topics, timeout);
+      return admin;
+    } catch (RuntimeException e) {
+      admin.close();
+      throw e;
     }
   }
 

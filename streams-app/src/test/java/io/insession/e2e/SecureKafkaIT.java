@@ -191,6 +191,26 @@ class SecureKafkaIT {
         deploy(configFile(Map.of("bootstrap.servers", KAFKA.saslBootstrapServers())));
     assertThat(deploy.code()).isNotZero();
     assertThat(deploy.err()).contains("set security.protocol=SASL_SSL");
+
+    // the standalone lookup API stops with the same hint instead of never turning ready
+    final Cli lookup =
+        cli(
+            "lookup",
+            "--port=0",
+            "-c",
+            configFile(
+                    Map.of(
+                        "bootstrap.servers",
+                        KAFKA.saslBootstrapServers(),
+                        InSessionConfig.API_AUTH,
+                        "none",
+                        InSessionConfig.API_METRICS_PORT,
+                        "0"))
+                + "");
+    assertThat(lookup.code()).isNotZero();
+    assertThat(lookup.err())
+        .contains("Cannot talk to Kafka at " + KAFKA.saslBootstrapServers())
+        .contains("set security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512");
   }
 
   private static void ensureTopics(final Map<String, String> settings) {
@@ -252,9 +272,9 @@ class SecureKafkaIT {
     settings.put(InSessionConfig.API_PORT, "0");
     settings.put(InSessionConfig.API_METRICS_PORT, "0");
     settings.put(InSessionConfig.METRICS_PORT, "0");
-    settings.put(InSessionConfig.KAFKA_CONNECT_TIMEOUT_MS, "30000");
-    // HTTP authentication has its own tests (ApiSecurityIT); this one is about Kafka's
+    // Kafka's security here; the API's own authentication is ApiSecurityIT's
     settings.put(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE);
+    settings.put(InSessionConfig.KAFKA_CONNECT_TIMEOUT_MS, "30000");
     settings.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + suffix).toString());
     return settings;
   }
