@@ -69,11 +69,13 @@ posts = runs("post")
 if posts:
     print("\nPOST -> list in hand (read-your-writes, 1,000 POST/s; median over rounds; p90 runs in brackets)")
     print(f"  {'variant':16s} {'sent/s':>7s} {'w/ list':>8s} {'pending':>8s} {'p50 ms':>8s} {'p90 ms':>8s}"
-          f" {'p99 ms':>8s} {'p99.9':>8s} {'app cores':>9s}   p90 runs")
+          f" {'p99 ms':>8s} {'p99.9':>8s} {'errors':>7s} {'app cores':>9s} {'lookup':>7s}   p90 runs")
     for variant, reports in posts.items():
         print(f"  {variant:16s} {med([r['sentPerSecond'] for r in reports]):7.0f}"
               f" {med([r['withList'] for r in reports]):8.0f} {med([r['pending'] for r in reports]):8.0f}"
               f" {med([r['p50Ms'] for r in reports]):8.1f} {med([r['p90Ms'] for r in reports]):8.1f}"
               f" {med([r['p99Ms'] for r in reports]):8.1f} {med([r['p999Ms'] for r in reports]):8.1f}"
+              f" {med([r['errors'] for r in reports]):7.0f}"
               f" {med([r['appCpuCores'] for r in reports]):9.2f}"
+              f" {med([r.get('lookupCpuCores', -1) for r in reports]):7.2f}"
               f"   [{' / '.join(format(r['p90Ms'], '.1f') for r in reports)}]")

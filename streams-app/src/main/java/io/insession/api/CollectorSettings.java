@@ -1,9 +1,11 @@
 package io.insession.api;
 
+import io.insession.config.InSessionConfig;
 import io.insession.kafka.Topic;
 import io.insession.schemas.WeblogEvent;
 import io.insession.session.EventLimits;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,12 +16,15 @@ import java.util.Objects;
  * @param ackTimeout how long a request waits for Kafka to acknowledge its events before 503
  * @param limits the size and time limits of an event: the stream's own ({@code insession.event.*}),
  *     so an event the collector accepts is never dead-lettered by the stream for its sizes or time
+ * @param maxWaiting the most requests with {@code ?wait_ms} (read-your-writes) waiting for their
+ *     lists at once; one more is answered 503 {@code TOO_MANY_WAITING}
  */
 public record CollectorSettings(
     Topic<String, WeblogEvent> weblog,
     int maxBatchEvents,
     Duration ackTimeout,
-    EventLimits limits) {
+    EventLimits limits,
+    int maxWaiting) {
 
   /** Events per request when no limit is given. */
   public static final int DEFAULT_MAX_BATCH_EVENTS = 500;
@@ -38,6 +43,23 @@ public record CollectorSettings(
       throw new IllegalArgumentException("ackTimeout must be positive: " + ackTimeout);
     }
     Objects.requireNonNull(limits, "limits");
+    if (maxWaiting < 1) {
+      throw new IllegalArgumentException("maxWaiting must be >= 1: " + maxWaiting);
+    }
+  }
+
+  /** Settings with the default limit of waiting requests. */
+  public CollectorSettings(
+      final Topic<String, WeblogEvent> weblog,
+      final int maxBatchEvents,
+      final Duration ackTimeout,
+      final EventLimits limits) {
+    this(
+        weblog,
+        maxBatchEvents,
+        ackTimeout,
+        limits,
+        InSessionConfig.of(Map.of()).getInt(InSessionConfig.API_COLLECTOR_WAIT_MAX_REQUESTS));
   }
 
   /** Settings with the default event limits. */
@@ -63,6 +85,8 @@ public record CollectorSettings(
         + ackTimeout
         + ", limits="
         + limits
+        + ", maxWaiting="
+        + maxWaiting
         + "]";
   }
 }

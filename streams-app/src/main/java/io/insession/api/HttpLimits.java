@@ -25,6 +25,9 @@ import java.util.Optional;
  * @param minRequestBytesPerSecond the slowest a request body may arrive (0: not checked)
  * @param maxStreamsPerClient the most open push streams per client address; one more is answered
  *     429 {@code TOO_MANY_STREAMS_PER_CLIENT}
+ * @param maxThreads the most threads of each HTTP server (Jetty's pool, acceptors and selectors
+ *     included); requests beyond them queue. A read-your-writes wait or an idle push stream holds
+ *     none
  */
 public record HttpLimits(
     long maxRequestBytes,
@@ -34,10 +37,14 @@ public record HttpLimits(
     int maxJsonDepth,
     int maxJsonArrayElements,
     long minRequestBytesPerSecond,
-    int maxStreamsPerClient) {
+    int maxStreamsPerClient,
+    int maxThreads) {
 
   /** The defaults of {@link InSessionConfig}, for the limits the short constructor leaves out. */
   private static final InSessionConfig DEFAULTS = InSessionConfig.of(Map.of());
+
+  /** Fewest threads a server may have: Jetty's acceptor and selectors need some of them. */
+  static final int MIN_THREADS = 8;
 
   /** Validates the arguments. */
   public HttpLimits {
@@ -69,6 +76,10 @@ public record HttpLimits(
       throw new IllegalArgumentException(
           "maxStreamsPerClient must be >= 1: " + maxStreamsPerClient);
     }
+    if (maxThreads < MIN_THREADS) {
+      throw new IllegalArgumentException(
+          "maxThreads must be >= " + MIN_THREADS + ": " + maxThreads);
+    }
   }
 
   /** The given body, id and idle limits; the defaults of {@link InSessionConfig} for the rest. */
@@ -82,7 +93,8 @@ public record HttpLimits(
         DEFAULTS.getInt(InSessionConfig.API_MAX_JSON_DEPTH),
         DEFAULTS.getInt(InSessionConfig.API_MAX_JSON_ARRAY_ELEMENTS),
         DEFAULTS.getLong(InSessionConfig.API_MIN_REQUEST_BYTES_PER_S),
-        DEFAULTS.getInt(InSessionConfig.API_STREAM_MAX_PER_CLIENT));
+        DEFAULTS.getInt(InSessionConfig.API_STREAM_MAX_PER_CLIENT),
+        DEFAULTS.getInt(InSessionConfig.API_HTTP_MAX_THREADS));
   }
 
   /** The limits from {@code config}. */
@@ -95,7 +107,8 @@ public record HttpLimits(
         config.getInt(InSessionConfig.API_MAX_JSON_DEPTH),
         config.getInt(InSessionConfig.API_MAX_JSON_ARRAY_ELEMENTS),
         config.getLong(InSessionConfig.API_MIN_REQUEST_BYTES_PER_S),
-        config.getInt(InSessionConfig.API_STREAM_MAX_PER_CLIENT));
+        config.getInt(InSessionConfig.API_STREAM_MAX_PER_CLIENT),
+        config.getInt(InSessionConfig.API_HTTP_MAX_THREADS));
   }
 
   /** The defaults of {@link InSessionConfig}. */
@@ -113,6 +126,21 @@ public record HttpLimits(
         maxJsonDepth,
         maxJsonArrayElements,
         minRequestBytesPerSecond,
+        max,
+        maxThreads);
+  }
+
+  /** A copy with another most threads per HTTP server. */
+  public HttpLimits withMaxThreads(final int max) {
+    return new HttpLimits(
+        maxRequestBytes,
+        maxSessionIdChars,
+        idleTimeout,
+        maxHeaderBytes,
+        maxJsonDepth,
+        maxJsonArrayElements,
+        minRequestBytesPerSecond,
+        maxStreamsPerClient,
         max);
   }
 

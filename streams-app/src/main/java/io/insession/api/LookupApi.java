@@ -26,6 +26,7 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +109,7 @@ public final class LookupApi implements AutoCloseable {
   private final RecommendationStreams streams;
   private final ReadYourWrites fresh;
   private final RecommendationStreams freshStreams;
+  private final Duration drainWithin;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LookupApi(
@@ -116,7 +119,8 @@ public final class LookupApi implements AutoCloseable {
       final EventCollector collector,
       final RecommendationStreams streams,
       final ReadYourWrites fresh,
-      final RecommendationStreams freshStreams) {
+      final RecommendationStreams freshStreams,
+      final Duration drainWithin) {
     this.app = app;
     this.metrics = metrics;
     this.source = source;
@@ -124,6 +128,7 @@ public final class LookupApi implements AutoCloseable {
     this.streams = streams;
     this.fresh = fresh;
     this.freshStreams = freshStreams;
+    this.drainWithin = drainWithin;
   }
 
   /**
@@ -338,6 +343,9 @@ public final class LookupApi implements AutoCloseable {
       if (collector != null) {
         collector.bindTo(registry);
       }
+      if (fresh != null) {
+        fresh.bindTo(registry);
+      }
       final ObjectMapper mapper = new ObjectMapper();
       final HttpGuard guard = new HttpGuard(security, new Refusals(registry, "lookup"), "lookup");
       final ClientSlots slots = new ClientSlots(limits.maxStreamsPerClient());
@@ -375,7 +383,8 @@ public final class LookupApi implements AutoCloseable {
           (System.nanoTime() - startNanos) / 1_000_000,
           collector == null ? "off" : "on",
           security);
-      return new LookupApi(app, metrics, source, collector, streams, fresh, freshStreams);
+      return new LookupApi(
+          app, metrics, source, collector, streams, fresh, freshStreams, limits.idleTimeout());
     } catch (RuntimeException e) {
       if (app != null) {
         app.stop();
@@ -418,8 +427,9 @@ public final class LookupApi implements AutoCloseable {
   }
 
   /**
-   * Ends the open push streams, stops the HTTP server, then the collector and the source. Safe to
-   * call more than once.
+   * Ends the open push streams, answers the requests waiting for their lists (read-your-writes:
+   * with what arrived, the rest pending; within the idle timeout), stops the HTTP server, then the
+   * collector and the source. Safe to call more than once.
    */
   @Override
   public void close() {
@@ -430,6 +440,9 @@ public final class LookupApi implements AutoCloseable {
       streams.close();
       if (freshStreams != null) {
         freshStreams.close();
+      }
+      if (fresh != null) {
+        fresh.finishWaiting(drainWithin);
       }
       app.stop();
       metrics.stop();
@@ -463,6 +476,11 @@ public final class LookupApi implements AutoCloseable {
           config.startup.showJavalinBanner = false;
           config.jsonMapper(new JavalinJackson(mapper, false));
           config.http.maxRequestSize = limits.maxRequestBytes();
+          config.jetty.threadPool =
+              new QueuedThreadPool(
+                  limits.maxThreads(),
+                  Math.min(HttpLimits.MIN_THREADS, limits.maxThreads()),
+                  (int) Duration.ofMinutes(1).toMillis());
           guard.install(
               config,
               new HttpGuard.Listener(
@@ -651,7 +669,8 @@ public final class LookupApi implements AutoCloseable {
         return;
       }
       if (ReadYourWrites.waits(ctx)) {
-        ctx.status(HttpStatus.ACCEPTED).json(freshView().collect(collector, ctx));
+        // answers 202 asynchronously, holding no thread while it waits (or 503 at once)
+        freshView().collect(collector, ctx);
         return;
       }
       ctx.status(HttpStatus.ACCEPTED).json(collector.collect(body));

@@ -156,7 +156,10 @@ final class RecommendationStreams implements AutoCloseable {
     }
   }
 
-  private static ThreadFactory daemonThreads(final String prefix) {
+  /**
+   * Daemon threads named {@code prefix-1}, {@code prefix-2}, ... (also {@link ReadYourWrites}').
+   */
+  static ThreadFactory daemonThreads(final String prefix) {
     final AtomicInteger n = new AtomicInteger();
     return runnable -> {
       final Thread thread = new Thread(runnable, prefix + "-" + n.incrementAndGet());

@@ -98,6 +98,9 @@ public final class InSessionConfig extends AbstractConfig {
       "insession.api.collector.max.batch.events";
   public static final String API_COLLECTOR_ACK_TIMEOUT_MS =
       "insession.api.collector.ack.timeout.ms";
+  public static final String API_COLLECTOR_WAIT_MAX_REQUESTS =
+      "insession.api.collector.wait.max.requests";
+  public static final String API_HTTP_MAX_THREADS = "insession.api.http.max.threads";
   public static final String API_STREAM_MAX_SUBSCRIBERS = "insession.api.stream.max.subscribers";
   public static final String API_STREAM_HEARTBEAT_MS = "insession.api.stream.heartbeat.ms";
   public static final String API_MAX_REQUEST_BYTES = "insession.api.max.request.bytes";
@@ -750,6 +753,25 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.LOW,
               "Most open Server-Sent-Events streams per client address; one more gets 429"
                   + " TOO_MANY_STREAMS.")
+          .define(
+              API_COLLECTOR_WAIT_MAX_REQUESTS,
+              Type.INT,
+              5_000,
+              ConfigDef.Range.between(1, 1_000_000),
+              Importance.LOW,
+              "Most POST /v1/events?wait_ms requests (read-your-writes) waiting for their lists at"
+                  + " once per lookup API instance. A waiting request holds no HTTP thread, only"
+                  + " its connection and a few hundred bytes; one more is answered 503"
+                  + " TOO_MANY_WAITING with Retry-After, and nothing of it is written.")
+          .define(
+              API_HTTP_MAX_THREADS,
+              Type.INT,
+              250,
+              ConfigDef.Range.between(8, 10_000),
+              Importance.LOW,
+              "Most threads of each HTTP server of the lookup API (the API, its metrics): Jetty's"
+                  + " pool, which also runs its acceptor and selector threads. Requests beyond"
+                  + " it queue; read-your-writes waits and push streams hold none while idle.")
           .define(
               METRICS_PORT,
               Type.INT,

@@ -42,7 +42,8 @@ public final class LookupSettings {
                     topics.weblog(),
                     config.getInt(InSessionConfig.API_COLLECTOR_MAX_BATCH_EVENTS),
                     Duration.ofMillis(config.getLong(InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS)),
-                    EventLimits.from(config))
+                    EventLimits.from(config),
+                    config.getInt(InSessionConfig.API_COLLECTOR_WAIT_MAX_REQUESTS))
                 : null)
         .withCacheMaxBytes(config.getLong(InSessionConfig.API_CACHE_MAX_BYTES))
         .withBrokerGrace(

@@ -134,6 +134,38 @@ class LookupApiSettingsTest {
   }
 
   @Test
+  void shouldTakeTheWaitAndThreadBoundsFromTheConfigAndRejectBadOnes() {
+    final LookupApiSettings settings =
+        LookupSettings.from(
+            InSessionConfig.of(
+                Map.of(
+                    InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE,
+                    InSessionConfig.API_COLLECTOR_WAIT_MAX_REQUESTS, "7",
+                    InSessionConfig.API_HTTP_MAX_THREADS, "40")));
+    assertThat(settings.collector().maxWaiting()).isEqualTo(7);
+    assertThat(settings.http().maxThreads()).isEqualTo(40);
+    final LookupApiSettings defaults =
+        LookupSettings.from(
+            InSessionConfig.of(Map.of(InSessionConfig.API_AUTH, InSessionConfig.AUTH_NONE)));
+    assertThat(defaults.collector().maxWaiting()).isEqualTo(5000);
+    assertThat(defaults.http().maxThreads()).isEqualTo(250);
+
+    assertThrows(
+        ConfigException.class,
+        () -> InSessionConfig.of(Map.of(InSessionConfig.API_COLLECTOR_WAIT_MAX_REQUESTS, "0")));
+    assertThrows(
+        ConfigException.class,
+        () -> InSessionConfig.of(Map.of(InSessionConfig.API_HTTP_MAX_THREADS, "4")));
+    assertThrows(IllegalArgumentException.class, () -> HttpLimits.defaults().withMaxThreads(7));
+    final Topics topics = Topics.from(InSessionConfig.of(Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new CollectorSettings(
+                topics.weblog(), 10, Duration.ofSeconds(1), settings.collector().limits(), 0));
+  }
+
+  @Test
   void shouldTakeTheNewSettingsFromTheConfig() {
     final LookupApiSettings settings =
         LookupSettings.from(

@@ -44,6 +44,9 @@ final class LookupCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(LookupCommand.class);
 
+  /** How long a started lookup API may take to answer ready (the same bound as the first list). */
+  private static final long READY_SECONDS = 300;
+
   @Mixin AppOptions app;
 
   @Option(
@@ -176,7 +179,8 @@ final class LookupCommand implements Callable<Integer> {
 
   static void awaitReady(final URI base, final ChildApp lookup)
       throws IOException, InterruptedException {
-    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    // generous: a JVM starting on a machine loaded by other work can take minutes
+    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
     try (KeepAliveHttpClient client = new KeepAliveHttpClient(base.getHost(), base.getPort())) {
       while (System.nanoTime() < deadline) {
         lookup.requireAlive();
@@ -190,6 +194,7 @@ final class LookupCommand implements Callable<Integer> {
         TimeUnit.MILLISECONDS.sleep(200);
       }
     }
-    throw new IllegalStateException("the lookup API is not ready after 60 s; see " + lookup.log());
+    throw new IllegalStateException(
+        "the lookup API is not ready after " + READY_SECONDS + " s; see " + lookup.log());
   }
 }

@@ -22,12 +22,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,7 +104,10 @@ final class PostCommand implements Callable<Integer> {
    * @param p99Ms 99th percentile
    * @param p999Ms 99.9th percentile
    * @param maxMs maximum
-   * @param appCpuCores CPU of the app process while sending (cores), -1 when unknown
+   * @param appCpuCores CPU of the stream app process while sending (cores), -1 when unknown
+   * @param lookupCpuCores CPU of the lookup API process (collector and read-your-writes view)
+   * @param generatorCpuCores CPU of this process (the generator, and the broker when embedded)
+   * @param errorKinds the errors by kind: {@code HTTP <status> <code>} or the client's exception
    */
   record Report(
       long sent,
@@ -113,7 +121,10 @@ final class PostCommand implements Callable<Integer> {
       double p99Ms,
       double p999Ms,
       double maxMs,
-      double appCpuCores) {}
+      double appCpuCores,
+      double lookupCpuCores,
+      double generatorCpuCores,
+      Map<String, Long> errorKinds) {}
 
   @Override
   public Integer call() throws Exception {
@@ -126,6 +137,7 @@ final class PostCommand implements Callable<Integer> {
       try {
         URI base = baseUrl;
         CpuMeter cpu = CpuMeter.unknown();
+        CpuMeter lookupCpu = CpuMeter.unknown();
         if (stack != null) {
           final ChildApp run =
               stack.startApp(
@@ -137,6 +149,7 @@ final class PostCommand implements Callable<Integer> {
           base = URI.create("http://127.0.0.1:" + port);
           LookupCommand.awaitReady(base, lookup);
           cpu = CpuMeter.ofPid(run.pid());
+          lookupCpu = CpuMeter.ofPid(lookup.pid());
         }
         Loopback.require(base.getHost() + ":" + base.getPort(), false);
         final Path sessionsPath = sessionsFile == null ? Paths.defaultSessions() : sessionsFile;
@@ -154,15 +167,31 @@ final class PostCommand implements Callable<Integer> {
           awaitFirstList(client, target, sessions);
           if (warmupSeconds > 0) {
             LOG.info("warm-up: {} s at {} POST/s", warmupSeconds, rate);
-            phase(client, target, sessions, warmupSeconds, CpuMeter.unknown(), stop, "w");
+            phase(
+                client,
+                target,
+                sessions,
+                warmupSeconds,
+                List.of(CpuMeter.unknown(), CpuMeter.unknown(), CpuMeter.unknown()),
+                stop,
+                "w");
           }
-          final Report report = phase(client, target, sessions, durationSeconds, cpu, stop, "m");
+          final Report report =
+              phase(
+                  client,
+                  target,
+                  sessions,
+                  durationSeconds,
+                  List.of(cpu, lookupCpu, CpuMeter.currentProcess()),
+                  stop,
+                  "m");
           System.out.printf(
               Locale.ROOT,
               "POST -> list in hand (read-your-writes, wait_ms=%d) at %.0f/s for %d s, sessions %s%n"
                   + "  sent %d (%.0f/s, %.0f ms behind), with list %d, pending %d, errors %d%n"
                   + "  p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms;"
-                  + " app CPU %.2f cores%n",
+                  + " CPU (cores) stream app %.2f, lookup %.2f, generator+broker %.2f%n"
+                  + "  errors by kind: %s%n",
               waitMs,
               rate,
               durationSeconds,
@@ -178,7 +207,10 @@ final class PostCommand implements Callable<Integer> {
               report.p99Ms(),
               report.p999Ms(),
               report.maxMs(),
-              report.appCpuCores());
+              report.appCpuCores(),
+              report.lookupCpuCores(),
+              report.generatorCpuCores(),
+              report.errorKinds());
           if (json != null) {
             Files.createDirectories(json.toAbsolutePath().getParent());
             MAPPER.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
@@ -202,7 +234,7 @@ final class PostCommand implements Callable<Integer> {
       final URI target,
       final SessionInterleaver sessions,
       final int seconds,
-      final CpuMeter cpu,
+      final List<CpuMeter> cpus,
       final StopSignal stop,
       final String idPrefix)
       throws IOException {
@@ -210,10 +242,11 @@ final class PostCommand implements Callable<Integer> {
     final AtomicLong withList = new AtomicLong();
     final AtomicLong pending = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    final Map<String, LongAdder> errorKinds = new ConcurrentSkipListMap<>();
     final Pacer pacer = new Pacer(rate, System::nanoTime);
     final long total = (long) (rate * seconds);
     final List<CompletableFuture<?>> inFlight = new ArrayList<>();
-    final CpuMeter.Interval cpuInterval = cpu.start();
+    final List<CpuMeter.Interval> cpuIntervals = cpus.stream().map(CpuMeter::start).toList();
     long sent = 0;
     for (long i = 0; i < total && !stop.requested(); i++) {
       pacer.awaitDue(i);
@@ -244,6 +277,9 @@ final class PostCommand implements Callable<Integer> {
                     final long tookMicros = (System.nanoTime() - start) / 1_000;
                     if (failure != null || response.statusCode() != 202) {
                       errors.incrementAndGet();
+                      errorKinds
+                          .computeIfAbsent(errorKind(response, failure), k -> new LongAdder())
+                          .increment();
                       return null;
                     }
                     if (hasList(response.body())) {
@@ -260,7 +296,11 @@ final class PostCommand implements Callable<Integer> {
     }
     final double behindMs = pacer.behindNanos(Math.max(0, sent - 1), System.nanoTime()) / 1e6;
     final double elapsedSeconds = (System.nanoTime() - pacer.startNanos()) / 1e9;
-    final double appCores = cpuInterval.end(sent).map(CpuUse::cores).orElse(-1.0);
+    final long sentAll = sent;
+    final List<Double> cores =
+        cpuIntervals.stream()
+            .map(interval -> interval.end(sentAll).map(CpuUse::cores).orElse(-1.0))
+            .toList();
     CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
     synchronized (micros) {
       return new Report(
@@ -275,7 +315,13 @@ final class PostCommand implements Callable<Integer> {
           ms(micros, 99),
           ms(micros, 99.9),
           micros.getTotalCount() == 0 ? 0 : micros.getMaxValue() / 1_000.0,
-          appCores);
+          cores.get(0),
+          cores.get(1),
+          cores.get(2),
+          errorKinds.entrySet().stream()
+              .collect(
+                  Collectors.toMap(
+                      Map.Entry::getKey, e -> e.getValue().sum(), (a, b) -> a + b, TreeMap::new)));
     }
   }
 
@@ -315,6 +361,24 @@ final class PostCommand implements Callable<Integer> {
       TimeUnit.MILLISECONDS.sleep(200);
     }
     throw new IllegalStateException("no POST was answered with its list within 300 s");
+  }
+
+  /** {@code HTTP 503 NOT_ACKNOWLEDGED} for an error answer, the exception's class otherwise. */
+  private static String errorKind(final HttpResponse<String> response, final Throwable failure) {
+    if (failure != null) {
+      final Throwable cause =
+          failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause()
+              : failure;
+      return cause.getClass().getSimpleName();
+    }
+    String code = "";
+    try {
+      code = MAPPER.readTree(response.body()).path("code").asText("");
+    } catch (IOException e) {
+      code = "(no JSON)";
+    }
+    return ("HTTP " + response.statusCode() + " " + code).strip();
   }
 
   private static boolean hasList(final String body) {
