@@ -28,11 +28,16 @@ public final class LookupSettings {
   private LookupSettings() {}
 
   /**
-   * The lookup API's fallback for a session without a list: {@code trending}'s lists, then the
-   * frozen popularity list of {@code insession.model.bundle} when it is set (none otherwise), as
-   * long as {@code insession.recommendations.count}.
+   * The lookup API's fallback for a session without a list, with {@code
+   * insession.trending.enabled}: {@code trending}'s lists, then the frozen popularity list of
+   * {@code insession.model.bundle} when it is set, as long as {@code
+   * insession.recommendations.count}. Without trending, none: a session without a list is answered
+   * 404, as before trending existed.
    */
   public static FallbackLists fallback(final InSessionConfig config, final TrendingLists trending) {
+    if (!config.getBoolean(InSessionConfig.TRENDING_ENABLED)) {
+      return FallbackLists.NONE;
+    }
     final int length = config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT);
     final String bundle = config.getString(InSessionConfig.MODEL_BUNDLE);
     final List<Candidate> popular =

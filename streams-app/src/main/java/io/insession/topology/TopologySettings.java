@@ -54,7 +54,7 @@ public record TopologySettings(
         true,
         StreamSafety.defaults(),
         RuleSettings.defaults(),
-        TrendingSettings.OFF);
+        TrendingSettings.defaults());
   }
 
   public TopologySettings {

@@ -92,15 +92,27 @@ public final class TrendingCountProcessor implements Processor<String, Long, Str
     final TrendingCount previous = counts.get(record.key());
     final CatalogItem item = catalog.item(record.key());
     final List<String> path = item == null ? List.of() : item.getCategoryPath();
-    final TrendingCount next =
-        previous == null
-            ? new TrendingCount(1.0, eventTime, path)
-            : new TrendingCount(
-                Decay.add(previous.getScore(), previous.getAt(), eventTime, settings.halfLifeMs()),
-                Math.max(previous.getAt(), eventTime),
-                path);
-    counts.put(record.key(), next);
+    counts.put(record.key(), counted(previous, eventTime, path, settings.halfLifeMs()));
     dirty = true;
+  }
+
+  /**
+   * An item's count after one more event at {@code eventTime}, with the category path of its latest
+   * catalogue record.
+   *
+   * @param previous the count so far, or null for the item's first event
+   */
+  public static TrendingCount counted(
+      final TrendingCount previous,
+      final long eventTime,
+      final List<String> categoryPath,
+      final long halfLifeMs) {
+    return previous == null
+        ? new TrendingCount(1.0, eventTime, categoryPath)
+        : new TrendingCount(
+            Decay.add(previous.getScore(), previous.getAt(), eventTime, halfLifeMs),
+            Math.max(previous.getAt(), eventTime),
+            categoryPath);
   }
 
   /** Publishes this task's best items per scope (see the class comment). */

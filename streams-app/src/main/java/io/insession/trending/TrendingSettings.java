@@ -1,6 +1,7 @@
 package io.insession.trending;
 
 import io.insession.config.InSessionConfig;
+import java.util.Map;
 
 /**
  * What live trending needs from the configuration (the keys {@code insession.trending.*}).
@@ -14,9 +15,10 @@ import io.insession.config.InSessionConfig;
 public record TrendingSettings(
     boolean enabled, long halfLifeMs, int topN, long publishIntervalMs, double minScore) {
 
-  /** Trending off. */
-  public static final TrendingSettings OFF =
-      new TrendingSettings(false, 3_600_000L, 100, 10_000L, 0.01);
+  /** InSession's defaults (trending off), read from {@link InSessionConfig}'s definitions. */
+  public static TrendingSettings defaults() {
+    return from(InSessionConfig.of(Map.of()));
+  }
 
   public TrendingSettings {
     if (halfLifeMs < 1 || topN < 1 || publishIntervalMs < 1 || !(minScore > 0)) {
