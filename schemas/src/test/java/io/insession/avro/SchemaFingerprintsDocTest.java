@@ -6,6 +6,8 @@ import io.insession.schemas.CatalogItem;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.SessionState;
+import io.insession.schemas.TrendingCount;
+import io.insession.schemas.TrendingList;
 import io.insession.schemas.WeblogEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,13 @@ class SchemaFingerprintsDocTest {
 
   private static final Path DOC = Path.of("../docs/wire-format.md");
   private static final List<Class<? extends SpecificRecord>> RECORDS =
-      List.of(WeblogEvent.class, RecommendationList.class, SessionState.class, CatalogItem.class);
+      List.of(
+          WeblogEvent.class,
+          RecommendationList.class,
+          SessionState.class,
+          CatalogItem.class,
+          TrendingList.class,
+          TrendingCount.class);
   private static final Pattern ROW =
       Pattern.compile(
           "^\\| `([\\w.]+)` \\| (current|v\\d+) \\| `0x([0-9A-F]{16})` \\| `(-?\\d+)` \\|"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.insession.catalog.CatalogJson;
@@ -15,6 +16,7 @@ import io.insession.http.Refusals;
 import io.insession.http.Scope;
 import io.insession.metrics.PrometheusMetrics;
 import io.insession.schemas.CatalogItem;
+import io.insession.scoring.Candidate;
 import io.javalin.Javalin;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentType;
@@ -27,11 +29,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpException;
@@ -45,10 +49,16 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /v1/sessions/{sessionId}/recommendations}: 200 with a {@link
- *       RecommendationView}, or 404 {@code {"error": ..., "sessionId": ...}} when none is known;
- *       with {@code ?include=items} each item also carries its catalogue record under {@code
- *       "item"} (null when the catalogue does not list it; 400 {@code NO_CATALOG} when this
- *       instance serves no catalogue, see {@code insession.api.catalog.enabled});
+ *       RecommendationView}; for a session with no list yet, 200 with the fallback ({@link
+ *       FallbackLists}: live trending, else the bundle's popularity list) marked {@code "fallback":
+ *       true, "fallbackSource": "trending"|"popular"}, or 404 {@code {"error": ..., "sessionId":
+ *       ...}} when there is none or {@code ?fallback=none} asks for the 404 (400 {@code
+ *       BAD_FALLBACK} for another value); with {@code ?include=items} each item also carries its
+ *       catalogue record under {@code "item"} (null when the catalogue does not list it); {@code
+ *       ?category=}, {@code ?min_price=}, {@code ?max_price=} filter the list by the catalogue and
+ *       fill it up from the fallback ({@link ListFilter}; 400 {@code BAD_FILTER} for a bad value);
+ *       both need a catalogue (400 {@code NO_CATALOG} when this instance serves none, see {@code
+ *       insession.api.catalog.enabled});
  *   <li>{@code GET /v1/sessions/{sessionId}/recommendations/stream} with {@code Accept:
  *       text/event-stream}: Server-Sent Events, the latest list then every new one (see {@link
  *       RecommendationStreams}); 406 without that header, 503 when too many streams are open;
@@ -96,6 +106,11 @@ public final class LookupApi implements AutoCloseable {
 
   /** Path of the event collector. */
   public static final String EVENTS_PATH = "/v1/events";
+
+  /**
+   * Value of the {@code fallback} query parameter that keeps the 404 for a session without a list.
+   */
+  public static final String FALLBACK_NONE = "none";
 
   /** Value of the {@code include} query parameter that adds catalogue records to each item. */
   public static final String INCLUDE_ITEMS = "items";
@@ -163,6 +178,18 @@ public final class LookupApi implements AutoCloseable {
       final LookupApiSettings settings,
       final PrometheusMeterRegistry registry,
       final ItemCatalog catalog) {
+    return start(settings, registry, catalog, FallbackLists.NONE);
+  }
+
+  /**
+   * As {@link #start(LookupApiSettings, PrometheusMeterRegistry, ItemCatalog)}, with the fallback
+   * for a session without a list ({@link FallbackLists#NONE}: 404).
+   */
+  public static LookupApi start(
+      final LookupApiSettings settings,
+      final PrometheusMeterRegistry registry,
+      final ItemCatalog catalog,
+      final FallbackLists fallback) {
     LOG.info("Starting the lookup API with {}", settings);
     if (settings.collector() != null) {
       settings.http().requireArraysOf(settings.collector().maxBatchEvents());
@@ -193,7 +220,8 @@ public final class LookupApi implements AutoCloseable {
         settings.security(),
         settings.binding(),
         registry,
-        catalog);
+        catalog,
+        fallback);
   }
 
   /**
@@ -276,6 +304,26 @@ public final class LookupApi implements AutoCloseable {
       final int port,
       final PrometheusMeterRegistry registry,
       final ItemCatalog catalog) {
+    return start(source, collector, push, limits, port, registry, catalog, FallbackLists.NONE);
+  }
+
+  /**
+   * Starts the HTTP server on a given source, collector, catalogue and fallback.
+   *
+   * @param fallback what a session without a list is answered, and what filtered lists are filled
+   *     up from ({@link FallbackLists#NONE}: 404, no filling up)
+   * @see #start(RecommendationSource, EventCollector, PushSettings, HttpLimits, int,
+   *     PrometheusMeterRegistry, ItemCatalog)
+   */
+  public static LookupApi start(
+      final RecommendationSource source,
+      final EventCollector collector,
+      final PushSettings push,
+      final HttpLimits limits,
+      final int port,
+      final PrometheusMeterRegistry registry,
+      final ItemCatalog catalog,
+      final FallbackLists fallback) {
     return start(
         source,
         collector,
@@ -285,7 +333,8 @@ public final class LookupApi implements AutoCloseable {
         HttpSecurity.none(),
         ApiBinding.anyHost(port),
         registry,
-        catalog);
+        catalog,
+        fallback);
   }
 
   /**
@@ -310,7 +359,17 @@ public final class LookupApi implements AutoCloseable {
       final HttpSecurity security,
       final ApiBinding binding,
       final PrometheusMeterRegistry registry) {
-    return start(source, collector, null, push, limits, security, binding, registry, null);
+    return start(
+        source,
+        collector,
+        null,
+        push,
+        limits,
+        security,
+        binding,
+        registry,
+        null,
+        FallbackLists.NONE);
   }
 
   /**
@@ -327,8 +386,10 @@ public final class LookupApi implements AutoCloseable {
       final HttpSecurity security,
       final ApiBinding binding,
       final PrometheusMeterRegistry registry,
-      final ItemCatalog catalog) {
+      final ItemCatalog catalog,
+      final FallbackLists fallback) {
     Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(fallback, "fallback");
     Objects.requireNonNull(push, "push");
     Objects.requireNonNull(limits, "limits");
     limits.requireLongerThan(push.heartbeat());
@@ -355,7 +416,16 @@ public final class LookupApi implements AutoCloseable {
       }
       final Routes routes =
           new Routes(
-              source, collector, streams, fresh, freshStreams, limits, guard, catalog, mapper);
+              source,
+              collector,
+              streams,
+              fresh,
+              freshStreams,
+              limits,
+              guard,
+              catalog,
+              fallback,
+              mapper);
       app = createServer(mapper, guard, limits, binding.host(), binding.port(), routes::register);
       app.start();
       final HttpGuard metricsGuard =
@@ -539,6 +609,7 @@ public final class LookupApi implements AutoCloseable {
     private final HttpGuard guard;
     private final JsonShape shape;
     private final ItemCatalog catalog;
+    private final FallbackLists fallback;
     private final ObjectMapper mapper;
 
     Routes(
@@ -550,8 +621,10 @@ public final class LookupApi implements AutoCloseable {
         final HttpLimits limits,
         final HttpGuard guard,
         final ItemCatalog catalog,
+        final FallbackLists fallback,
         final ObjectMapper mapper) {
       this.catalog = catalog;
+      this.fallback = fallback;
       this.mapper = mapper;
       this.source = source;
       this.collector = collector;
@@ -602,49 +675,172 @@ public final class LookupApi implements AutoCloseable {
         return;
       }
       final boolean withItems = INCLUDE_ITEMS.equals(ctx.queryParam("include"));
-      if (withItems && catalog == null) {
-        ctx.status(HttpStatus.BAD_REQUEST)
-            .json(
-                new ErrorBody(
-                    "this lookup API instance serves no catalogue"
-                        + " (insession.api.catalog.enabled=false)",
-                    "NO_CATALOG",
-                    false,
-                    null));
+      final String fallbackParam = ctx.queryParam("fallback");
+      if (fallbackParam != null
+          && !FALLBACK_NONE.equals(fallbackParam)
+          && !FallbackLists.TRENDING.equals(fallbackParam)) {
+        badRequest(
+            ctx,
+            "fallback must be 'trending' (the default) or 'none', got '" + fallbackParam + "'",
+            "BAD_FALLBACK");
         return;
       }
-      (uncommitted(ctx) ? fresh.source() : source)
-          .latestJson(sessionId)
-          .ifPresentOrElse(
-              json ->
-                  ctx.contentType(ContentType.APPLICATION_JSON)
-                      .result(withItems ? withItems(json) : json),
-              () ->
-                  ctx.status(HttpStatus.NOT_FOUND)
-                      .json(
-                          new ErrorBody(
-                              "no recommendations for session " + sessionId,
-                              "NOT_FOUND",
-                              false,
-                              sessionId)));
+      final ListFilter filter;
+      try {
+        filter =
+            ListFilter.parse(
+                ctx.queryParam("category"),
+                ctx.queryParam("min_price"),
+                ctx.queryParam("max_price"));
+      } catch (ListFilter.InvalidFilterException e) {
+        badRequest(ctx, e.getMessage(), "BAD_FILTER");
+        return;
+      }
+      if ((withItems || filter.active()) && catalog == null) {
+        badRequest(
+            ctx,
+            "this lookup API instance serves no catalogue (insession.api.catalog.enabled=false):"
+                + " no ?include=items, ?category, ?min_price or ?max_price",
+            "NO_CATALOG");
+        return;
+      }
+      final Optional<byte[]> latest =
+          (uncommitted(ctx) ? fresh.source() : source).latestJson(sessionId);
+      if (latest.isPresent() && !filter.active()) {
+        ctx.contentType(ContentType.APPLICATION_JSON)
+            .result(withItems ? writeJson(withItems(read(latest.get()))) : latest.get());
+        return;
+      }
+      final Optional<FallbackLists.Fallback> backup =
+          FALLBACK_NONE.equals(fallbackParam)
+              ? Optional.empty()
+              : fallback.of(filter.trendingScope());
+      final ObjectNode view;
+      if (latest.isPresent()) {
+        view = read(latest.get());
+      } else if (backup.isPresent()) {
+        view = fallbackView(sessionId, backup.get());
+      } else {
+        ctx.status(HttpStatus.NOT_FOUND)
+            .json(
+                new ErrorBody(
+                    "no recommendations for session " + sessionId, "NOT_FOUND", false, sessionId));
+        return;
+      }
+      if (filter.active()) {
+        filtered(
+            view,
+            filter,
+            latest.isPresent() ? view.path("items").size() : fallback.length(),
+            backup);
+      }
+      ctx.contentType(ContentType.APPLICATION_JSON)
+          .result(writeJson(withItems ? withItems(view) : view));
+    }
+
+    private static void badRequest(final Context ctx, final String message, final String code) {
+      ctx.status(HttpStatus.BAD_REQUEST).json(new ErrorBody(message, code, false, null));
     }
 
     /**
-     * The list's JSON with each item's catalogue record under {@code "item"} (null when the
-     * catalogue does not list it): one lookup per item.
+     * The answer for a session without a list: the fallback's best items, marked {@code "fallback":
+     * true} with their {@code "fallbackSource"}, the trending scope and its {@code "asOf"}.
      */
-    private byte[] withItems(final byte[] json) {
-      try {
-        final ObjectNode view = (ObjectNode) mapper.readTree(json);
-        for (final JsonNode entry : view.path("items")) {
-          final CatalogItem item = catalog.item(entry.path("itemId").asText());
-          ((ObjectNode) entry)
-              .set("item", item == null ? NullNode.getInstance() : CatalogJson.toJson(item));
+    private ObjectNode fallbackView(final String sessionId, final FallbackLists.Fallback backup) {
+      final ObjectNode view = mapper.createObjectNode();
+      view.putNull("recommendationId");
+      view.put("sessionId", sessionId);
+      final ArrayNode items = view.putArray("items");
+      for (final Candidate candidate : backup.items()) {
+        if (items.size() == fallback.length()) {
+          break;
         }
+        items.addObject().put("itemId", candidate.itemId()).put("score", candidate.score());
+      }
+      view.put("fallback", true);
+      view.put("fallbackSource", backup.source());
+      view.put("scope", backup.scope());
+      view.put("asOf", backup.asOf() == null ? null : backup.asOf().toString());
+      rank(items);
+      return view;
+    }
+
+    /**
+     * Keeps the items that pass {@code filter}, fills the list up to {@code length} from the
+     * fallback's items that pass it too (marked {@code "backfill"} with their source), ranks them
+     * anew and echoes the filters. One catalogue lookup per item looked at.
+     */
+    private void filtered(
+        final ObjectNode view,
+        final ListFilter filter,
+        final int length,
+        final Optional<FallbackLists.Fallback> backup) {
+      final ArrayNode kept = mapper.createArrayNode();
+      final Set<String> present = new HashSet<>();
+      for (final JsonNode entry : view.path("items")) {
+        final String itemId = entry.path("itemId").asText();
+        if (kept.size() < length && filter.keeps(catalog.item(itemId)) && present.add(itemId)) {
+          kept.add(entry);
+        }
+      }
+      int backfilled = 0;
+      if (backup.isPresent()) {
+        for (final Candidate candidate : backup.get().items()) {
+          if (kept.size() >= length) {
+            break;
+          }
+          if (!present.contains(candidate.itemId())
+              && filter.keeps(catalog.item(candidate.itemId()))
+              && present.add(candidate.itemId())) {
+            kept.addObject()
+                .put("itemId", candidate.itemId())
+                .put("score", candidate.score())
+                .put("backfill", backup.get().source());
+            backfilled++;
+          }
+        }
+      }
+      rank(kept);
+      view.set("items", kept);
+      view.set("filters", mapper.valueToTree(filter.describe()));
+      view.put("backfilled", backfilled);
+    }
+
+    /** Numbers the items 1, 2, ... in their order. */
+    private static void rank(final ArrayNode items) {
+      int rank = 1;
+      for (final JsonNode item : items) {
+        ((ObjectNode) item).put("rank", rank++);
+      }
+    }
+
+    private ObjectNode read(final byte[] json) {
+      try {
+        return (ObjectNode) mapper.readTree(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private byte[] writeJson(final ObjectNode view) {
+      try {
         return mapper.writeValueAsBytes(view);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+
+    /**
+     * The view with each item's catalogue record under {@code "item"} (null when the catalogue does
+     * not list it): one lookup per item.
+     */
+    private ObjectNode withItems(final ObjectNode view) {
+      for (final JsonNode entry : view.path("items")) {
+        final CatalogItem item = catalog.item(entry.path("itemId").asText());
+        ((ObjectNode) entry)
+            .set("item", item == null ? NullNode.getInstance() : CatalogJson.toJson(item));
+      }
+      return view;
     }
 
     private void events(final Context ctx) {

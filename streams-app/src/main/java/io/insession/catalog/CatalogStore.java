@@ -1,11 +1,9 @@
 package io.insession.catalog;
 
 import io.insession.schemas.CatalogItem;
+import io.insession.state.TopicToStore;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -48,25 +46,9 @@ public final class CatalogStore implements ItemCatalog {
   }
 
   /** Applies each catalogue record to the global store: put, or delete on a tombstone. */
-  public static final class Updater implements Processor<String, CatalogItem, Void, Void> {
-
-    private KeyValueStore<String, CatalogItem> store;
-
-    @Override
-    public void init(final ProcessorContext<Void, Void> context) {
-      store = context.getStateStore(STORE_NAME);
-    }
-
-    @Override
-    public void process(final Record<String, CatalogItem> record) {
-      if (record.key() == null) {
-        return;
-      }
-      if (record.value() == null) {
-        store.delete(record.key());
-      } else {
-        store.put(record.key(), record.value());
-      }
+  public static final class Updater extends TopicToStore<CatalogItem> {
+    public Updater() {
+      super(STORE_NAME);
     }
   }
 }

@@ -61,6 +61,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
   public static final String DEPLOYMENTS_TOPIC = "insession.topic.deployments";
   public static final String CATALOG_TOPIC = "insession.topic.catalog";
+  public static final String TRENDING_TOPIC = "insession.topic.trending";
   public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
   public static final String RECOMMENDATIONS_RETENTION_MS =
@@ -81,6 +82,12 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String RULES_CATEGORY_DEPTH = "insession.rules.category.depth";
   public static final String RULES_CAMPAIGNS = "insession.rules.campaigns";
   public static final String RULES_BACKFILL = "insession.rules.backfill";
+  public static final String TRENDING_ENABLED = "insession.trending.enabled";
+  public static final String TRENDING_HALF_LIFE_MS = "insession.trending.half.life.ms";
+  public static final String TRENDING_TOP_N = "insession.trending.top.n";
+  public static final String TRENDING_PUBLISH_INTERVAL_MS =
+      "insession.trending.publish.interval.ms";
+  public static final String TRENDING_MIN_SCORE = "insession.trending.min.score";
   public static final String MODEL_BUNDLE = "insession.model.bundle";
   public static final String VARIANTS = "insession.variants";
   public static final String VARIANTS_SALT = "insession.variants.salt";
@@ -248,6 +255,16 @@ public final class InSessionConfig extends AbstractConfig {
                   + " global store item-catalog-store; the catalogue rules look items up there"
                   + " (docs/catalog.md). Load it with `insession catalog load FILE`.")
           .define(
+              TRENDING_TOPIC,
+              Type.STRING,
+              "trending",
+              new ConfigDef.NonEmptyString(),
+              Importance.LOW,
+              "Compacted topic of the live trending lists (value: Avro TrendingList, key:"
+                  + " SCOPE#PARTITION, one record per scope and counting task; docs/trending.md)."
+                  + " Written and read by the streams instances when insession.trending.enabled"
+                  + " is set; the lookup API reads it for its fallback answer.")
+          .define(
               TOPIC_PARTITIONS,
               Type.INT,
               4,
@@ -410,6 +427,51 @@ public final class InSessionConfig extends AbstractConfig {
               "When the rules leave fewer than insession.recommendations.count of the model's"
                   + " candidates, fill the list up from the scorer's fallback (popular items),"
                   + " through the same rules, ranked below the model's candidates.")
+          .define(
+              TRENDING_ENABLED,
+              Type.BOOLEAN,
+              false,
+              Importance.MEDIUM,
+              "Live trending (docs/trending.md): the stream counts item events per item, decayed"
+                  + " exponentially by event time, overall and per catalogue category, and publishes"
+                  + " the top items of each scope to insession.topic.trending. A session whose item"
+                  + " the model does not know then gets the live trending list instead of the"
+                  + " bundle's frozen popularity list (while trending has data), and the lookup API"
+                  + " answers a session with no list yet with it (marked as a fallback) instead of"
+                  + " 404. Needs the trending topic (created by `insession run` with the others).")
+          .define(
+              TRENDING_HALF_LIFE_MS,
+              Type.LONG,
+              3_600_000L,
+              ConfigDef.Range.between(1_000L, 365L * 24 * 3_600_000L),
+              Importance.LOW,
+              "Half-life (ms of event time) of the trending counts: an item event counts 1 when"
+                  + " it happens, 1/2 one half-life later, 1/4 two half-lives later.")
+          .define(
+              TRENDING_TOP_N,
+              Type.INT,
+              100,
+              ConfigDef.Range.between(1, 10_000),
+              Importance.LOW,
+              "How many items each trending list keeps per scope (overall and per category).")
+          .define(
+              TRENDING_PUBLISH_INTERVAL_MS,
+              Type.LONG,
+              10_000L,
+              ConfigDef.Range.between(1L, 3_600_000L),
+              Importance.LOW,
+              "How often (wall-clock time, ms) each counting task publishes its top items when it"
+                  + " counted something since: one scan of the task's counts per interval, none"
+                  + " per event.")
+          .define(
+              TRENDING_MIN_SCORE,
+              Type.DOUBLE,
+              0.01,
+              ConfigDef.Range.between(1e-9, 1.0),
+              Importance.LOW,
+              "Items whose decayed trending count falls below this are forgotten at the next"
+                  + " publication (bounds the count store: an item seen once is forgotten after"
+                  + " log2(1/min) half-lives, 6.6 at 0.01).")
           .define(
               MODEL_BUNDLE,
               Type.STRING,

@@ -4,6 +4,7 @@ import io.insession.config.InSessionConfig;
 import io.insession.schemas.CatalogItem;
 import io.insession.schemas.ModelDeployment;
 import io.insession.schemas.RecommendationList;
+import io.insession.schemas.TrendingList;
 import io.insession.schemas.WeblogEvent;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -16,13 +17,16 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param deployments model deployments and their refusals (compacted; key: deployment id, or {@code
  *     <id>/refused/<instance>} for a refusal)
  * @param catalog the shop's catalogue (compacted; key: item id, a tombstone deletes the item)
+ * @param trending live trending lists (compacted; key: {@code <scope>#<partition>}, one share of a
+ *     scope's list per counting task, see {@code io.insession.trending})
  */
 public record Topics(
     Topic<String, WeblogEvent> weblog,
     Topic<byte[], byte[]> deadLetter,
     Topic<String, RecommendationList> recommendations,
     Topic<String, ModelDeployment> deployments,
-    Topic<String, CatalogItem> catalog) {
+    Topic<String, CatalogItem> catalog,
+    Topic<String, TrendingList> trending) {
 
   /** The topics named in {@code config}, with the value serdes it chooses ({@link ValueSerdes}). */
   public static Topics from(final InSessionConfig config) {
@@ -47,6 +51,10 @@ public record Topics(
         new Topic<>(
             config.getString(InSessionConfig.CATALOG_TOPIC),
             Serdes.String(),
-            values.topicValue(CatalogItem.class)));
+            values.topicValue(CatalogItem.class)),
+        new Topic<>(
+            config.getString(InSessionConfig.TRENDING_TOPIC),
+            Serdes.String(),
+            values.topicValue(TrendingList.class)));
   }
 }

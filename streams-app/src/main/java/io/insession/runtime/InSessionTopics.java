@@ -9,7 +9,7 @@ import org.apache.kafka.common.config.TopicConfig;
 /**
  * The topics InSession creates when they are missing, sized by the settings; the recommendations
  * topic is compacted with a retention, the deployments topic is compacted and has one partition,
- * the catalogue topic is compacted.
+ * the catalogue topic is compacted, the trending topic is compacted and has one partition.
  */
 public final class InSessionTopics {
 
@@ -24,7 +24,8 @@ public final class InSessionTopics {
         TopicSpec.of(topics.deadLetter().name(), partitions).withReplicationFactor(replication),
         recommendations(config),
         deployments(config),
-        catalog(config));
+        catalog(config),
+        trending(config));
   }
 
   /**
@@ -35,6 +36,17 @@ public final class InSessionTopics {
     return TopicSpec.compacted(
         Topics.from(config).catalog().name(),
         config.getInt(InSessionConfig.TOPIC_PARTITIONS),
+        config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR));
+  }
+
+  /**
+   * The trending topic: compacted (the latest share of each scope and counting task is the list),
+   * one partition (a few records per scope, read whole by every instance).
+   */
+  public static TopicSpec trending(final InSessionConfig config) {
+    return TopicSpec.compacted(
+        Topics.from(config).trending().name(),
+        1,
         config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR));
   }
 

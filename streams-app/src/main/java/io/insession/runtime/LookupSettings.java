@@ -2,14 +2,21 @@ package io.insession.runtime;
 
 import io.insession.api.ApiBinding;
 import io.insession.api.CollectorSettings;
+import io.insession.api.FallbackLists;
 import io.insession.api.HttpLimits;
 import io.insession.api.LookupApiSettings;
 import io.insession.api.PushSettings;
 import io.insession.config.InSessionConfig;
 import io.insession.http.HttpSecurity;
 import io.insession.kafka.Topics;
+import io.insession.scoring.Candidate;
+import io.insession.scoring.ModelBundle;
+import io.insession.scoring.PopularityScorer;
 import io.insession.session.EventLimits;
+import io.insession.trending.TrendingLists;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The lookup API's settings from the InSession config. The event collector produces to the weblog
@@ -19,6 +26,26 @@ import java.time.Duration;
 public final class LookupSettings {
 
   private LookupSettings() {}
+
+  /**
+   * The lookup API's fallback for a session without a list, with {@code
+   * insession.trending.enabled}: {@code trending}'s lists, then the frozen popularity list of
+   * {@code insession.model.bundle} when it is set, as long as {@code
+   * insession.recommendations.count}. Without trending, none: a session without a list is answered
+   * 404, as before trending existed.
+   */
+  public static FallbackLists fallback(final InSessionConfig config, final TrendingLists trending) {
+    if (!config.getBoolean(InSessionConfig.TRENDING_ENABLED)) {
+      return FallbackLists.NONE;
+    }
+    final int length = config.getInt(InSessionConfig.RECOMMENDATIONS_COUNT);
+    final String bundle = config.getString(InSessionConfig.MODEL_BUNDLE);
+    final List<Candidate> popular =
+        bundle.isBlank()
+            ? List.of()
+            : PopularityScorer.fromBundle(ModelBundle.load(Path.of(bundle))).fallback(length);
+    return new FallbackLists(trending, popular, length);
+  }
 
   public static LookupApiSettings from(final InSessionConfig config) {
     final Topics topics = Topics.from(config);

@@ -11,6 +11,8 @@ import io.insession.metrics.TopologyMetrics;
 import io.insession.scoring.CurrentVariants;
 import io.insession.scoring.OnnxRuntime;
 import io.insession.scoring.ScorerVariants;
+import io.insession.trending.TrendingFollower;
+import io.insession.trending.TrendingLists;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -286,9 +288,18 @@ public final class RecommenderService implements AutoCloseable {
           // closed after the API (the stack closes in reverse)
           assembly.started.push(catalog);
         }
+        TrendingLists trending = TrendingLists.NONE;
+        if (effective.getBoolean(InSessionConfig.TRENDING_ENABLED)) {
+          final TrendingFollower follower = TrendingFollower.start(effective);
+          assembly.started.push(follower);
+          trending = follower;
+        }
         assembly.lookupApi =
             LookupApi.start(
-                LookupSettings.from(effective), PrometheusMetrics.newRegistry(), catalog);
+                LookupSettings.from(effective),
+                PrometheusMetrics.newRegistry(),
+                catalog,
+                LookupSettings.fallback(effective, trending));
         assembly.started.push(assembly.lookupApi);
       }
       if (assembly.streams != null) {

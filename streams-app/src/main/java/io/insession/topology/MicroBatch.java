@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Scores a batch of events from many sessions with as few scorer calls as possible: each round
@@ -67,6 +68,7 @@ final class MicroBatch {
   private final VariantRuleChains rules;
   private final TopologySettings settings;
   private final TopologyMetrics metrics;
+  private final IntFunction<List<Candidate>> coldStart;
 
   /**
    * A batch scorer of one variant, {@value ScorerVariants#DEFAULT}, on {@code scorer}, every list
@@ -93,6 +95,21 @@ final class MicroBatch {
       final VariantRuleChains rules,
       final TopologySettings settings,
       final TopologyMetrics metrics) {
+    this(variants, rules, settings, metrics, count -> List.of());
+  }
+
+  /**
+   * @param coldStart the live cold-start list (at most that many items, best first; empty when it
+   *     has no data): served instead of the scorer's frozen fallback to a session whose item the
+   *     model does not know
+   */
+  MicroBatch(
+      final CurrentVariants variants,
+      final VariantRuleChains rules,
+      final TopologySettings settings,
+      final TopologyMetrics metrics,
+      final IntFunction<List<Candidate>> coldStart) {
+    this.coldStart = coldStart;
     this.variants = variants;
     this.rules = rules;
     this.settings = settings;
@@ -354,11 +371,17 @@ final class MicroBatch {
         rules
             .of(variant.name())
             .rank(
-                step.candidates(),
+                step.itemKnown() ? step.candidates() : coldStart(step.candidates()),
                 rules.backfill() ? variant.scorer()::fallback : null,
                 new SessionView(sessionId, next.getRecentItems(), next.getBoughtItems()),
                 (rule, removed) -> metrics.ruleRemoved(rule, variant.name(), removed));
     return new Emission(trigger, ranked, !step.itemKnown(), next);
+  }
+
+  /** The live cold-start list as long as the scorer's fallback, when it has data; else that. */
+  private List<Candidate> coldStart(final List<Candidate> fallback) {
+    final List<Candidate> live = coldStart.apply(Math.max(1, fallback.size()));
+    return live.isEmpty() ? fallback : live;
   }
 
   /** The state after {@code event}: its id remembered, within the byte bound. */

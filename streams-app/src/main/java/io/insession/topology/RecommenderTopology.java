@@ -12,6 +12,7 @@ import io.insession.scoring.CurrentVariants;
 import io.insession.scoring.ScorerVariants;
 import io.insession.scoring.SessionScorer;
 import io.insession.session.SessionStates;
+import io.insession.trending.TrendingTopology;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,7 +37,10 @@ import org.apache.kafka.streams.state.Stores;
  * weblog-source ─┬─ weblog-in-place ─────────────────────────────────┬─ weblog-placed ─▶ validate-event ─┬─ valid ──▶ score-session [session-state, pending-events] ─▶ recommendations-sink
  *                 └─ weblog-misplaced ─▶ weblog-rerouted (repartition) ┘                                   └─ invalid ▶ dead-letter-sink
  *
- * item-catalog-source ─▶ [item-catalog-store] (global store, only when a rule chain reads the catalogue)
+ * item-catalog-source ─▶ [item-catalog-store] (global store, when a rule chain or trending reads the catalogue)
+ *
+ * valid ─▶ trending-by-item (repartition) ─▶ trending-count ─▶ trending-sink; trending-source ─▶ [trending-store]
+ *   (only with insession.trending.enabled; see {@link TrendingTopology})
  * </pre>
  *
  * <p>A producer whose partitioner is not the Java one (librdkafka's default CRC32, say) puts a
@@ -125,7 +129,8 @@ public final class RecommenderTopology {
     if (settings.batchMaxSize() > 1) {
       builder.addStateStore(pendingStore());
     }
-    if (settings.rules().needsCatalog()) {
+    // trending counts per catalogue category
+    if (settings.rules().needsCatalog() || settings.trending().enabled()) {
       addCatalog(builder, topics);
     }
     // one micro-batch per stream thread, shared by the processors of its tasks
@@ -142,9 +147,14 @@ public final class RecommenderTopology {
             .branch((key, value) -> value instanceof CheckedEvent.Valid, Branched.as("valid"))
             .defaultBranch(Branched.as("invalid"));
 
-    checked
-        .get(BRANCH_PREFIX + "valid")
-        .mapValues(value -> ((CheckedEvent.Valid) value).event(), Named.as("unwrap-valid"))
+    final KStream<String, WeblogEvent> valid =
+        checked
+            .get(BRANCH_PREFIX + "valid")
+            .mapValues(value -> ((CheckedEvent.Valid) value).event(), Named.as("unwrap-valid"));
+    if (settings.trending().enabled()) {
+      TrendingTopology.add(builder, valid, topics.trending(), settings.trending());
+    }
+    valid
         .process(
             () ->
                 new ScoreSessionProcessor(

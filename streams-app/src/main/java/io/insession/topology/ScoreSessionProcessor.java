@@ -12,6 +12,9 @@ import io.insession.scoring.Candidate;
 import io.insession.scoring.CurrentVariants;
 import io.insession.session.EventSemantics;
 import io.insession.session.SessionStates;
+import io.insession.trending.TrendingLists;
+import io.insession.trending.TrendingScopes;
+import io.insession.trending.TrendingStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -133,7 +136,18 @@ final class ScoreSessionProcessor
         settings.rules().needsCatalog()
             ? new CatalogStore(context.getStateStore(CatalogStore.STORE_NAME))
             : ItemCatalog.EMPTY;
-    this.batch = new MicroBatch(variants, rules.apply(catalog), settings, metrics);
+    // live trending, when on, replaces the frozen popularity list as the cold start
+    final TrendingLists trending =
+        settings.trending().enabled()
+            ? new TrendingStore(context.getStateStore(TrendingStore.STORE_NAME))
+            : TrendingLists.NONE;
+    this.batch =
+        new MicroBatch(
+            variants,
+            rules.apply(catalog),
+            settings,
+            metrics,
+            count -> trending.top(TrendingScopes.ALL, count).items());
     this.task = context.taskId().toString();
     context.schedule(
         Duration.ofMillis(settings.expiryScanIntervalMs()),

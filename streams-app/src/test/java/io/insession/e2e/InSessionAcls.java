@@ -21,8 +21,9 @@ final class InSessionAcls {
 
   /**
    * {@code insession run}: the stream, its lag gauges, the deployment follower and the catalogue's
-   * global store. It creates its five topics when missing (CREATE; drop it when an operator creates
-   * them) and its internal topics, group and transactional ids all start with the application id.
+   * global store, the trending topic. It creates its six topics when missing (CREATE; drop it when
+   * an operator creates them) and its internal topics, group and transactional ids all start with
+   * the application id.
    */
   static List<AclBinding> stream(final String principal, final InSessionConfig config) {
     final List<AclBinding> acls = new ArrayList<>();
@@ -40,6 +41,13 @@ final class InSessionAcls {
         principal,
         config.getString(InSessionConfig.CATALOG_TOPIC),
         AclOperation.READ,
+        AclOperation.CREATE);
+    topic(
+        acls,
+        principal,
+        config.getString(InSessionConfig.TRENDING_TOPIC),
+        AclOperation.READ,
+        AclOperation.WRITE,
         AclOperation.CREATE);
     acls.add(
         allow(
@@ -72,6 +80,7 @@ final class InSessionAcls {
         principal,
         config.getString(InSessionConfig.RECOMMENDATIONS_TOPIC),
         AclOperation.READ);
+    topic(acls, principal, config.getString(InSessionConfig.TRENDING_TOPIC), AclOperation.READ);
     topic(acls, principal, config.getString(InSessionConfig.WEBLOG_TOPIC), AclOperation.WRITE);
     return acls;
   }

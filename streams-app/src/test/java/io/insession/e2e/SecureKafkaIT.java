@@ -267,6 +267,7 @@ class SecureKafkaIT {
     settings.put(InSessionConfig.DEAD_LETTER_TOPIC, "dead-letters-" + suffix);
     settings.put(InSessionConfig.DEPLOYMENTS_TOPIC, "deployments-" + suffix);
     settings.put(InSessionConfig.CATALOG_TOPIC, "catalog-" + suffix);
+    settings.put(InSessionConfig.TRENDING_TOPIC, "trending-" + suffix);
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, "5");
     settings.put(InSessionConfig.API_PORT, "0");

@@ -17,7 +17,6 @@ import io.insession.scoring.OnnxGruScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +24,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -147,17 +144,7 @@ public class RuleChainBenchmark {
   public void tearDown() throws IOException {
     db.close();
     scorer.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(RuleChainBenchmark::delete);
-    }
-  }
-
-  private static void delete(final Path path) {
-    try {
-      Files.delete(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    TempDirectories.deleteTree(dir);
   }
 
   /** One event's list: rules, backfill from the popularity fallback when short, the cut. */
