@@ -212,7 +212,8 @@ class ReadYourWritesWaitTest {
             HttpSecurity.none(),
             ApiBinding.anyHost(0),
             registry,
-            null);
+            null,
+            FallbackLists.NONE);
   }
 
   private static String waitPath(final long ms) {
