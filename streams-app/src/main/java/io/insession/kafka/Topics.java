@@ -2,6 +2,7 @@ package io.insession.kafka;
 
 import io.insession.config.InSessionConfig;
 import io.insession.schemas.CatalogItem;
+import io.insession.schemas.ExperimentKpis;
 import io.insession.schemas.ModelDeployment;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
@@ -16,13 +17,16 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param deployments model deployments and their refusals (compacted; key: deployment id, or {@code
  *     <id>/refused/<instance>} for a refusal)
  * @param catalog the shop's catalogue (compacted; key: item id, a tombstone deletes the item)
+ * @param experiments live KPIs per experiment and variant (compacted; key: {@code <experiment>/all}
+ *     or {@code <experiment>/<window start ms>}, docs/experiments.md)
  */
 public record Topics(
     Topic<String, WeblogEvent> weblog,
     Topic<byte[], byte[]> deadLetter,
     Topic<String, RecommendationList> recommendations,
     Topic<String, ModelDeployment> deployments,
-    Topic<String, CatalogItem> catalog) {
+    Topic<String, CatalogItem> catalog,
+    Topic<String, ExperimentKpis> experiments) {
 
   /** The topics named in {@code config}, with the value serdes it chooses ({@link ValueSerdes}). */
   public static Topics from(final InSessionConfig config) {
@@ -47,6 +51,10 @@ public record Topics(
         new Topic<>(
             config.getString(InSessionConfig.CATALOG_TOPIC),
             Serdes.String(),
-            values.topicValue(CatalogItem.class)));
+            values.topicValue(CatalogItem.class)),
+        new Topic<>(
+            config.getString(InSessionConfig.EXPERIMENTS_TOPIC),
+            Serdes.String(),
+            values.topicValue(ExperimentKpis.class)));
   }
 }

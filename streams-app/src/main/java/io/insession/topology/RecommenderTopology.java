@@ -1,11 +1,13 @@
 package io.insession.topology;
 
 import io.insession.catalog.CatalogStore;
+import io.insession.experiments.ExperimentTopology;
 import io.insession.kafka.JavaKeyPartitioner;
 import io.insession.kafka.Topics;
 import io.insession.kafka.ValueSerdes;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.VariantRuleChains;
+import io.insession.schemas.RecommendationList;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.CurrentVariants;
@@ -37,6 +39,7 @@ import org.apache.kafka.streams.state.Stores;
  *                 └─ weblog-misplaced ─▶ weblog-rerouted (repartition) ┘                                   └─ invalid ▶ dead-letter-sink
  *
  * item-catalog-source ─▶ [item-catalog-store] (global store, only when a rule chain reads the catalogue)
+ * valid events + lists out ─▶ experiment-attribution ─▶ experiment-merge ─▶ experiment-kpis-sink (ExperimentTopology)
  * </pre>
  *
  * <p>A producer whose partitioner is not the Java one (librdkafka's default CRC32, say) puts a
@@ -142,10 +145,12 @@ public final class RecommenderTopology {
             .branch((key, value) -> value instanceof CheckedEvent.Valid, Branched.as("valid"))
             .defaultBranch(Branched.as("invalid"));
 
-    checked
-        .get(BRANCH_PREFIX + "valid")
-        .mapValues(value -> ((CheckedEvent.Valid) value).event(), Named.as("unwrap-valid"))
-        .process(
+    final KStream<String, WeblogEvent> valid =
+        checked
+            .get(BRANCH_PREFIX + "valid")
+            .mapValues(value -> ((CheckedEvent.Valid) value).event(), Named.as("unwrap-valid"));
+    final KStream<String, RecommendationList> lists =
+        valid.process(
             () ->
                 new ScoreSessionProcessor(
                     variants,
@@ -161,12 +166,22 @@ public final class RecommenderTopology {
                     clock,
                     metrics),
             Named.as(SCORE_NODE),
-            stores)
-        .to(
-            topics.recommendations().name(),
-            Produced.with(
-                    topics.recommendations().keySerde(), topics.recommendations().valueSerde())
-                .withName("recommendations-sink"));
+            stores);
+    lists.to(
+        topics.recommendations().name(),
+        Produced.with(topics.recommendations().keySerde(), topics.recommendations().valueSerde())
+            .withName("recommendations-sink"));
+    ExperimentTopology.attach(
+        builder,
+        valid,
+        lists,
+        settings.experiments(),
+        variants,
+        topics,
+        clock,
+        settings.sessionGapMs(),
+        settings.expiryScanIntervalMs(),
+        settings.safety().recentEventIds());
 
     checked
         .get(BRANCH_PREFIX + "invalid")

@@ -2,6 +2,7 @@ package io.insession.topology;
 
 import io.insession.config.ExcludeSeenSpec;
 import io.insession.config.InSessionConfig;
+import io.insession.experiments.ExperimentSettings;
 import io.insession.rules.RuleSettings;
 
 /**
@@ -18,6 +19,7 @@ import io.insession.rules.RuleSettings;
  *     instead of waiting for the delay
  * @param safety limits against hostile input, dedup memory, state and dead-letter bounds
  * @param rules the rule chain of each variant and the rules' parameters (docs/catalog.md)
+ * @param experiments attribution and live KPIs per variant (docs/experiments.md)
  */
 public record TopologySettings(
     long sessionGapMs,
@@ -29,7 +31,8 @@ public record TopologySettings(
     long batchMaxDelayMs,
     boolean batchEager,
     StreamSafety safety,
-    RuleSettings rules) {
+    RuleSettings rules,
+    ExperimentSettings experiments) {
 
   /** The settings with InSession's default {@link StreamSafety}. */
   public TopologySettings(
@@ -50,7 +53,8 @@ public record TopologySettings(
         batchMaxDelayMs,
         true,
         StreamSafety.defaults(),
-        RuleSettings.defaults());
+        RuleSettings.defaults(),
+        ExperimentSettings.defaults());
   }
 
   public TopologySettings {
@@ -62,7 +66,8 @@ public record TopologySettings(
         || batchMaxDelayMs < 1
         || safety == null
         || excludeSeen == null
-        || rules == null) {
+        || rules == null
+        || experiments == null) {
       throw new IllegalArgumentException("topology settings must be positive: " + this);
     }
   }
@@ -105,7 +110,8 @@ public record TopologySettings(
         maxDelayMs,
         batchEager,
         safety,
-        rules);
+        rules,
+        experiments);
   }
 
   /** The same settings with eager batching on or off (off: a partial batch waits the delay). */
@@ -120,7 +126,8 @@ public record TopologySettings(
         batchMaxDelayMs,
         eager,
         safety,
-        rules);
+        rules,
+        experiments);
   }
 
   /** The same settings with other safety settings. */
@@ -135,7 +142,8 @@ public record TopologySettings(
         batchMaxDelayMs,
         batchEager,
         other,
-        rules);
+        rules,
+        experiments);
   }
 
   /** The same settings with other rules. */
@@ -150,6 +158,23 @@ public record TopologySettings(
         batchMaxDelayMs,
         batchEager,
         safety,
+        other,
+        experiments);
+  }
+
+  /** The same settings with other experiment settings. */
+  public TopologySettings withExperiments(final ExperimentSettings other) {
+    return new TopologySettings(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        batchMaxSize,
+        batchMaxDelayMs,
+        batchEager,
+        safety,
+        rules,
         other);
   }
 
@@ -164,6 +189,7 @@ public record TopologySettings(
         config.getLong(InSessionConfig.SCORING_BATCH_MAX_DELAY_MS),
         config.getBoolean(InSessionConfig.SCORING_BATCH_EAGER),
         StreamSafety.from(config),
-        RuleSettings.from(config));
+        RuleSettings.from(config),
+        ExperimentSettings.from(config));
   }
 }
