@@ -4,6 +4,7 @@ import io.insession.api.LookupApi;
 import io.insession.catalog.CatalogFollower;
 import io.insession.config.InSessionConfig;
 import io.insession.deployment.DeploymentLog;
+import io.insession.experiments.ExperimentFollower;
 import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.TopicSetup;
 import io.insession.metrics.PrometheusMetrics;
@@ -286,9 +287,15 @@ public final class RecommenderService implements AutoCloseable {
           // closed after the API (the stack closes in reverse)
           assembly.started.push(catalog);
         }
+        // the experiments' live KPIs (docs/experiments.md), closed after the API
+        final ExperimentFollower experiments = ExperimentFollower.start(effective);
+        assembly.started.push(experiments);
         assembly.lookupApi =
             LookupApi.start(
-                LookupSettings.from(effective), PrometheusMetrics.newRegistry(), catalog);
+                LookupSettings.from(effective),
+                PrometheusMetrics.newRegistry(),
+                catalog,
+                experiments.board());
         assembly.started.push(assembly.lookupApi);
       }
       if (assembly.streams != null) {
