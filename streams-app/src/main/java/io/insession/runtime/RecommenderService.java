@@ -95,6 +95,11 @@ public final class RecommenderService implements AutoCloseable {
     return require(lookupApi, "lookup API").port();
   }
 
+  /** Port of the lookup API's {@code /metrics}. */
+  public int lookupApiMetricsPort() {
+    return require(lookupApi, "lookup API").metricsPort();
+  }
+
   /** Whether the stream has failed (false when no stream runs). */
   public boolean hasFailed() {
     return streams != null && streams.hasFailed();

@@ -21,7 +21,7 @@ final class InSessionAcls {
 
   /**
    * {@code insession run}: the stream, its lag gauges, the deployment follower and the catalogue's
-   * global store. It creates its five topics when missing (CREATE; drop it when an operator creates
+   * global store. It creates its six topics when missing (CREATE; drop it when an operator creates
    * them) and its internal topics, group and transactional ids all start with the application id.
    */
   static List<AclBinding> stream(final String principal, final InSessionConfig config) {
@@ -40,6 +40,12 @@ final class InSessionAcls {
         principal,
         config.getString(InSessionConfig.CATALOG_TOPIC),
         AclOperation.READ,
+        AclOperation.CREATE);
+    topic(
+        acls,
+        principal,
+        config.getString(InSessionConfig.EXPERIMENTS_TOPIC),
+        AclOperation.WRITE,
         AclOperation.CREATE);
     acls.add(
         allow(
@@ -73,6 +79,7 @@ final class InSessionAcls {
         config.getString(InSessionConfig.RECOMMENDATIONS_TOPIC),
         AclOperation.READ);
     topic(acls, principal, config.getString(InSessionConfig.WEBLOG_TOPIC), AclOperation.WRITE);
+    topic(acls, principal, config.getString(InSessionConfig.EXPERIMENTS_TOPIC), AclOperation.READ);
     return acls;
   }
 
