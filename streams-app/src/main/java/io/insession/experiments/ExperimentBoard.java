@@ -36,6 +36,9 @@ public final class ExperimentBoard {
           "average_order_value", VariantKpis::getAverageOrderValue,
           "revenue_per_session", VariantKpis::getRevenuePerSession);
 
+  /** The {@code bound} tag of the KPI and lift gauges, in the order of {@link #value}. */
+  private static final List<String> BOUNDS = List.of("estimate", "low", "high");
+
   private final Map<String, ExperimentKpis> byKey = new ConcurrentHashMap<>();
   private final Set<String> metered = ConcurrentHashMap.newKeySet();
   private volatile MeterRegistry registry;
@@ -102,12 +105,25 @@ public final class ExperimentBoard {
       gauge(meters, "insession.experiment.revenue", experimentId, name, VariantKpis::getRevenue);
       for (final Map.Entry<String, Function<VariantKpis, Kpi>> kpi : KPIS.entrySet()) {
         final Function<VariantKpis, Kpi> of = kpi.getValue();
-        kpiGauge(meters, experimentId, name, kpi.getKey(), "estimate", v -> value(of.apply(v), 0));
-        kpiGauge(meters, experimentId, name, kpi.getKey(), "low", v -> value(of.apply(v), 1));
-        kpiGauge(meters, experimentId, name, kpi.getKey(), "high", v -> value(of.apply(v), 2));
-        liftGauge(meters, experimentId, name, kpi.getKey(), "estimate", v -> lift(of.apply(v), 0));
-        liftGauge(meters, experimentId, name, kpi.getKey(), "low", v -> lift(of.apply(v), 1));
-        liftGauge(meters, experimentId, name, kpi.getKey(), "high", v -> lift(of.apply(v), 2));
+        for (int i = 0; i < BOUNDS.size(); i++) {
+          final int which = i;
+          kpiGauge(
+              meters,
+              "insession.experiment.kpi",
+              experimentId,
+              name,
+              kpi.getKey(),
+              BOUNDS.get(which),
+              v -> value(of.apply(v), which));
+          kpiGauge(
+              meters,
+              "insession.experiment.lift",
+              experimentId,
+              name,
+              kpi.getKey(),
+              BOUNDS.get(which),
+              v -> lift(of.apply(v), which));
+        }
       }
     }
   }
@@ -126,28 +142,16 @@ public final class ExperimentBoard {
 
   private void kpiGauge(
       final MeterRegistry meters,
+      final String meter,
       final String experimentId,
       final String variant,
       final String kpi,
       final String bound,
       final ToDoubleFunction<VariantKpis> read) {
-    Gauge.builder(
-            "insession.experiment.kpi", this, board -> board.read(experimentId, variant, read))
-        .description("A variant's KPI since its experiment started, with its interval bounds")
-        .tags("experiment", experimentId, "variant", variant, "kpi", kpi, "bound", bound)
-        .register(meters);
-  }
-
-  private void liftGauge(
-      final MeterRegistry meters,
-      final String experimentId,
-      final String variant,
-      final String kpi,
-      final String bound,
-      final ToDoubleFunction<VariantKpis> read) {
-    Gauge.builder(
-            "insession.experiment.lift", this, board -> board.read(experimentId, variant, read))
-        .description("A variant's relative lift over the control since the experiment started")
+    Gauge.builder(meter, this, board -> board.read(experimentId, variant, read))
+        .description(
+            "A variant's KPI (insession.experiment.kpi), or its relative lift over the control"
+                + " (insession.experiment.lift), since its experiment started")
         .tags("experiment", experimentId, "variant", variant, "kpi", kpi, "bound", bound)
         .register(meters);
   }

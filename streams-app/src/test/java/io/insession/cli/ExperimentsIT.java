@@ -140,19 +140,7 @@ class ExperimentsIT {
                   + "\",variant=\"control\"} "
                   + (double) expected.get("control")[0]);
 
-      final CliRun show =
-          CliRun.execute(
-              List.of(
-                  "experiments",
-                  "show",
-                  "--id",
-                  SALT,
-                  "--bootstrap-servers",
-                  KAFKA.bootstrapServers(),
-                  "-s",
-                  InSessionConfig.EXPERIMENTS_TOPIC
-                      + "="
-                      + config.getString(InSessionConfig.EXPERIMENTS_TOPIC)));
+      final CliRun show = show(config, SALT);
       assertThat(show.code()).as(show.err()).isZero();
       assertThat(show.out())
           .contains("Experiment " + SALT + ", since it started")
@@ -160,22 +148,26 @@ class ExperimentsIT {
           .containsPattern("control +" + expected.get("control")[0] + " ")
           .containsPattern("conversion rate +gru ");
 
-      final CliRun unknown =
-          CliRun.execute(
-              List.of(
-                  "experiments",
-                  "show",
-                  "--id",
-                  "nothing",
-                  "--bootstrap-servers",
-                  KAFKA.bootstrapServers(),
-                  "-s",
-                  InSessionConfig.EXPERIMENTS_TOPIC
-                      + "="
-                      + config.getString(InSessionConfig.EXPERIMENTS_TOPIC)));
+      final CliRun unknown = show(config, "nothing");
       assertThat(unknown.code()).isEqualTo(ExperimentsCommand.EXIT_UNKNOWN);
       assertThat(unknown.err()).contains("No KPIs for experiment nothing");
     }
+  }
+
+  /** {@code insession experiments show --id ID} against the test's broker and KPIs topic. */
+  private static CliRun show(final InSessionConfig config, final String id) {
+    return CliRun.execute(
+        List.of(
+            "experiments",
+            "show",
+            "--id",
+            id,
+            "--bootstrap-servers",
+            KAFKA.bootstrapServers(),
+            "-s",
+            InSessionConfig.EXPERIMENTS_TOPIC
+                + "="
+                + config.getString(InSessionConfig.EXPERIMENTS_TOPIC)));
   }
 
   private InSessionConfig config() throws Exception {

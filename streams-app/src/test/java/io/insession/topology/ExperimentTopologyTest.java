@@ -3,12 +3,10 @@ package io.insession.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.config.InSessionConfig;
 import io.insession.experiments.ExperimentSettings;
 import io.insession.experiments.Intervals;
 import io.insession.kafka.Topics;
-import io.insession.metrics.TopologyMetrics;
 import io.insession.schemas.EventType;
 import io.insession.schemas.ExperimentKpis;
 import io.insession.schemas.Kpi;
@@ -22,20 +20,15 @@ import io.insession.scoring.PopularityScorer;
 import io.insession.scoring.ScorerVariant;
 import io.insession.scoring.ScorerVariants;
 import io.insession.testing.TestModels;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +46,6 @@ class ExperimentTopologyTest {
 
   private static final String EXPERIMENT = "experiment-topology-test";
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
-  private static final Instant EMITTED = Instant.parse("2026-11-23T12:00:00Z");
   private static final long HOUR = 3_600_000L;
   private static final long EMIT_MS = 1_000L;
   private static final double Z95 = Intervals.z(0.95);
@@ -61,9 +53,7 @@ class ExperimentTopologyTest {
   private static OnnxGruScorer gru;
   private static ScorerVariants variants;
 
-  private TopologyTestDriver driver;
-  private TestInputTopic<byte[], byte[]> weblog;
-  private TestOutputTopic<String, RecommendationList> recommendations;
+  private BatchedVariantsDriver driver;
   private TestOutputTopic<String, ExperimentKpis> experiments;
   private final Map<String, List<RecommendationList>> shown = new HashMap<>();
 
@@ -85,39 +75,17 @@ class ExperimentTopologyTest {
 
   @BeforeEach
   void startDriver() {
-    final Topics topics = Topics.from(InSessionConfig.of(Map.of()));
-    final ExperimentSettings experimentSettings =
-        new ExperimentSettings(true, 5, HOUR, 24, EMIT_MS, "control", 0.95);
     final TopologySettings settings =
-        TopologySettings.unbatched(60_000L, 1_000L, 50, 10, false)
-            .withBatching(64, 2)
-            .withExperiments(experimentSettings);
+        TopologySettings.unbatched(BatchedVariantsDriver.GAP, 1_000L, 50, 10, false)
+            .withBatching(64, BatchedVariantsDriver.BATCH_DELAY_MS)
+            .withExperiments(new ExperimentSettings(true, 5, HOUR, 24, EMIT_MS, "control", 0.95));
     driver =
-        new TopologyTestDriver(
-            RecommenderTopology.build(
-                settings,
-                new CurrentVariants(variants),
-                topics,
-                Clock.fixed(EMITTED, ZoneOffset.UTC),
-                TopologyMetrics.NONE,
-                1),
-            TopologyTestProperties.production("experiment-topology-test"),
-            EMITTED);
-    weblog =
-        driver.createInputTopic(
-            topics.weblog().name(),
-            Serdes.ByteArray().serializer(),
-            Serdes.ByteArray().serializer());
-    recommendations =
-        driver.createOutputTopic(
-            topics.recommendations().name(),
-            topics.recommendations().keySerde().deserializer(),
-            topics.recommendations().valueSerde().deserializer());
-    experiments =
-        driver.createOutputTopic(
-            topics.experiments().name(),
-            topics.experiments().keySerde().deserializer(),
-            topics.experiments().valueSerde().deserializer());
+        new BatchedVariantsDriver(
+            new CurrentVariants(variants),
+            settings,
+            new SimpleMeterRegistry(),
+            "experiment-topology-test");
+    experiments = driver.output(Topics.from(InSessionConfig.of(Map.of())).experiments());
   }
 
   @AfterEach
@@ -299,12 +267,9 @@ class ExperimentTopologyTest {
 
   /** Sends {@code event} and lets its batch be scored; keeps the lists it triggered. */
   private void send(final WeblogEvent event) {
-    weblog.pipeInput(
-        event.getSessionId().getBytes(StandardCharsets.UTF_8),
-        AvroSingleObjectSerde.forType(WeblogEvent.class).serialize("t", event),
-        event.getEventTime());
-    driver.advanceWallClockTime(Duration.ofMillis(2));
-    for (final RecommendationList list : recommendations.readValuesToList()) {
+    driver.pipe(event);
+    driver.flushBatch();
+    for (final RecommendationList list : driver.lists()) {
       if (list != null) {
         shown.computeIfAbsent(list.getSessionId(), s -> new ArrayList<>()).add(list);
       }
@@ -313,7 +278,7 @@ class ExperimentTopologyTest {
 
   /** The latest KPIs per topic key, once the tasks have sent their sums. */
   private Map<String, ExperimentKpis> emitted() {
-    driver.advanceWallClockTime(Duration.ofMillis(EMIT_MS));
+    driver.advance(Duration.ofMillis(EMIT_MS));
     final Map<String, ExperimentKpis> latest = new HashMap<>();
     for (final KeyValue<String, ExperimentKpis> record : experiments.readKeyValuesToList()) {
       latest.put(record.key, record.value);
