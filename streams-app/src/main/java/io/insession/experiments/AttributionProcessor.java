@@ -39,8 +39,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>A session ends, as in the scoring processor, after the session gap without events: by event
  * time for what belongs to it (a later event starts a new session) and by the wall clock for its
- * state (removed when idle for the gap). A forgotten session (the tombstone list) is removed at
- * once; what it added to the sums stays (they hold no personal data).
+ * state (removed when idle for the gap). A forgotten session is removed when its tombstone list
+ * arrives (after its last list); what it added to the sums stays (they hold no personal data). A
+ * session whose cohort window was dropped keeps adding to the figures since start only.
  */
 final class AttributionProcessor implements Processor<String, ExperimentInput, String, KpiPartial> {
 
@@ -116,7 +117,8 @@ final class AttributionProcessor implements Processor<String, ExperimentInput, S
     } else if (record.value() instanceof ExperimentInput.Event in) {
       final WeblogEvent event = in.event();
       if (EventSemantics.forgetsSession(event.getEventType())) {
-        forget(sessionId, stored);
+        // the tombstone list that follows the session's last list removes it (lists of events
+        // still in the micro-batch may come after this control record)
         return;
       }
       final SessionAttribution before = current(stored, event.getEventTime(), now);
@@ -158,6 +160,10 @@ final class AttributionProcessor implements Processor<String, ExperimentInput, S
     final String key =
         ExperimentKeys.partial(session.getExperimentId(), session.getVariant(), window);
     final KpiPartial stored = partials.get(key);
+    if (stored == null && window != null && delta.sessions() == 0) {
+      // the session's cohort window is older than the retained ones and was dropped
+      return;
+    }
     final KpiPartial base =
         stored != null
             ? stored
