@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insession.schemas.CatalogItem;
 import io.insession.schemas.EventType;
+import io.insession.schemas.ExperimentKpis;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.TrendingCount;
@@ -38,7 +39,8 @@ class SchemaFingerprintsDocTest {
           SessionState.class,
           CatalogItem.class,
           TrendingList.class,
-          TrendingCount.class);
+          TrendingCount.class,
+          ExperimentKpis.class);
   private static final Pattern ROW =
       Pattern.compile(
           "^\\| `([\\w.]+)` \\| (current|v\\d+) \\| `0x([0-9A-F]{16})` \\| `(-?\\d+)` \\|"

@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * <p>The body is one event object or an array of 1 to {@code maxBatchEvents} of them:
  *
  * <pre>{@code
- * {"eventId"?, "sessionId", "userId"?, "eventType", "itemId"?, "eventTime"?, "attributes"?}
+ * {"eventId"?, "sessionId", "userId"?, "eventType", "itemId"?, "eventTime"?, "attributes"?,
+ *  "recommendationId"?, "price"?, "quantity"?, "currency"?, "orderId"?}
  * }</pre>
  *
  * <ul>
@@ -44,7 +45,10 @@ import java.util.function.Supplier;
  *       digits), within the stream's window around the collector's clock ({@link
  *       WeblogEventChecks#checkTime}: the stream would dead-letter it, and the broker refuse a
  *       record dated more than an hour ahead); the collector's clock when absent or null;
- *   <li>{@code attributes}: an object of string values, or null.
+ *   <li>{@code attributes}: an object of string values, or null;
+ *   <li>{@code recommendationId} (the list the visitor clicked in), {@code currency}, {@code
+ *       orderId}: strings or null; {@code price}: a number of 0 or more, {@code quantity}: a whole
+ *       number of 1 or more, or null (docs/experiments.md).
  * </ul>
  *
  * Any other field is refused, so that a misspelt one ({@code "itemID"}) is not silently dropped.
@@ -65,7 +69,19 @@ final class EventParser {
 
   /** The fields an event may have. */
   static final List<String> FIELDS =
-      List.of("eventId", "sessionId", "userId", "eventType", "itemId", "eventTime", "attributes");
+      List.of(
+          "eventId",
+          "sessionId",
+          "userId",
+          "eventType",
+          "itemId",
+          "eventTime",
+          "attributes",
+          "recommendationId",
+          "price",
+          "quantity",
+          "currency",
+          "orderId");
 
   private final ObjectMapper mapper;
   private final int maxBatchEvents;
@@ -188,6 +204,11 @@ final class EventParser {
             .setItemId(optionalText(index, node, "itemId").orElse(null))
             .setEventTime(eventTime(index, node))
             .setAttributes(attributes(index, node))
+            .setRecommendationId(optionalText(index, node, "recommendationId").orElse(null))
+            .setPrice(price(index, node))
+            .setQuantity(quantity(index, node))
+            .setCurrency(optionalText(index, node, "currency").orElse(null))
+            .setOrderId(optionalText(index, node, "orderId").orElse(null))
             .build();
     final long now = clock.millis();
     final Optional<WeblogEventChecks.Violation> violation =
@@ -209,6 +230,28 @@ final class EventParser {
       throw refused(index, field, field + " must be a string");
     }
     return Optional.of(value.asText());
+  }
+
+  private static Double price(final int index, final JsonNode node) {
+    final JsonNode value = node.get("price");
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isNumber()) {
+      throw refused(index, "price", "price must be a number");
+    }
+    return value.asDouble();
+  }
+
+  private static Integer quantity(final int index, final JsonNode node) {
+    final JsonNode value = node.get("quantity");
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw refused(index, "quantity", "quantity must be a whole number");
+    }
+    return value.asInt();
   }
 
   private static EventType eventType(final int index, final JsonNode node) {

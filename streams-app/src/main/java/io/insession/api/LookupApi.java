@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.insession.catalog.CatalogJson;
 import io.insession.catalog.ItemCatalog;
+import io.insession.experiments.ExperimentBoard;
+import io.insession.experiments.ExperimentJson;
 import io.insession.http.HttpGuard;
 import io.insession.http.HttpSecurity;
 import io.insession.http.Refusal;
@@ -16,6 +18,7 @@ import io.insession.http.Refusals;
 import io.insession.http.Scope;
 import io.insession.metrics.PrometheusMetrics;
 import io.insession.schemas.CatalogItem;
+import io.insession.schemas.ExperimentKpis;
 import io.insession.scoring.Candidate;
 import io.javalin.Javalin;
 import io.javalin.http.BadRequestResponse;
@@ -94,6 +97,12 @@ import org.slf4j.LoggerFactory;
  * it on {@link #close()}.
  */
 public final class LookupApi implements AutoCloseable {
+
+  /** Path of an experiment's live KPIs (docs/experiments.md). */
+  public static final String EXPERIMENT_PATH = "/v1/experiments/{experimentId}";
+
+  /** Path of the list of experiments with live KPIs. */
+  public static final String EXPERIMENTS_PATH = "/v1/experiments";
 
   /** Path of the lookup route; {@code {sessionId}} is the path parameter. */
   public static final String RECOMMENDATIONS_PATH = "/v1/sessions/{sessionId}/recommendations";
@@ -178,18 +187,21 @@ public final class LookupApi implements AutoCloseable {
       final LookupApiSettings settings,
       final PrometheusMeterRegistry registry,
       final ItemCatalog catalog) {
-    return start(settings, registry, catalog, FallbackLists.NONE);
+    return start(settings, registry, catalog, FallbackLists.NONE, null);
   }
 
   /**
    * As {@link #start(LookupApiSettings, PrometheusMeterRegistry, ItemCatalog)}, with the fallback
-   * for a session without a list ({@link FallbackLists#NONE}: 404).
+   * for a session without a list ({@link FallbackLists#NONE}: 404) and the experiments served on
+   * {@code GET /v1/experiments/{id}} and as gauges in {@code registry} (null: none, 404; the caller
+   * owns it).
    */
   public static LookupApi start(
       final LookupApiSettings settings,
       final PrometheusMeterRegistry registry,
       final ItemCatalog catalog,
-      final FallbackLists fallback) {
+      final FallbackLists fallback,
+      final ExperimentBoard experiments) {
     LOG.info("Starting the lookup API with {}", settings);
     if (settings.collector() != null) {
       settings.http().requireArraysOf(settings.collector().maxBatchEvents());
@@ -221,7 +233,8 @@ public final class LookupApi implements AutoCloseable {
         settings.binding(),
         registry,
         catalog,
-        fallback);
+        fallback,
+        experiments);
   }
 
   /**
@@ -334,7 +347,31 @@ public final class LookupApi implements AutoCloseable {
         ApiBinding.anyHost(port),
         registry,
         catalog,
-        fallback);
+        fallback,
+        null);
+  }
+
+  /**
+   * Starts the HTTP server on a given source, serving the experiments of {@code experiments} (a
+   * stub in tests; the caller owns it).
+   */
+  public static LookupApi start(
+      final RecommendationSource source,
+      final int port,
+      final PrometheusMeterRegistry registry,
+      final ExperimentBoard experiments) {
+    return start(
+        source,
+        null,
+        null,
+        PushSettings.defaults(),
+        HttpLimits.defaults(),
+        HttpSecurity.none(),
+        ApiBinding.anyHost(port),
+        registry,
+        null,
+        FallbackLists.NONE,
+        experiments);
   }
 
   /**
@@ -369,13 +406,15 @@ public final class LookupApi implements AutoCloseable {
         binding,
         registry,
         null,
-        FallbackLists.NONE);
+        FallbackLists.NONE,
+        null);
   }
 
   /**
    * The same with the read_uncommitted view for callers that opt in ({@link ReadYourWrites}; null:
    * none), owned by the API from now on (its push streams share the per-client limit), and a
-   * catalogue for {@code ?include=items} (null for none; the caller owns it).
+   * catalogue for {@code ?include=items} (null for none; the caller owns it), and the experiments
+   * for {@code GET /v1/experiments/{id}} (null for none; the caller owns it).
    */
   static LookupApi start(
       final RecommendationSource source,
@@ -387,7 +426,8 @@ public final class LookupApi implements AutoCloseable {
       final ApiBinding binding,
       final PrometheusMeterRegistry registry,
       final ItemCatalog catalog,
-      final FallbackLists fallback) {
+      final FallbackLists fallback,
+      final ExperimentBoard experiments) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(fallback, "fallback");
     Objects.requireNonNull(push, "push");
@@ -407,6 +447,9 @@ public final class LookupApi implements AutoCloseable {
       if (fresh != null) {
         fresh.bindTo(registry);
       }
+      if (experiments != null) {
+        experiments.bindTo(registry);
+      }
       final ObjectMapper mapper = new ObjectMapper();
       final HttpGuard guard = new HttpGuard(security, new Refusals(registry, "lookup"), "lookup");
       final ClientSlots slots = new ClientSlots(limits.maxStreamsPerClient());
@@ -425,6 +468,7 @@ public final class LookupApi implements AutoCloseable {
               guard,
               catalog,
               fallback,
+              experiments,
               mapper);
       app = createServer(mapper, guard, limits, binding.host(), binding.port(), routes::register);
       app.start();
@@ -610,6 +654,7 @@ public final class LookupApi implements AutoCloseable {
     private final JsonShape shape;
     private final ItemCatalog catalog;
     private final FallbackLists fallback;
+    private final ExperimentBoard experiments;
     private final ObjectMapper mapper;
 
     Routes(
@@ -622,9 +667,11 @@ public final class LookupApi implements AutoCloseable {
         final HttpGuard guard,
         final ItemCatalog catalog,
         final FallbackLists fallback,
+        final ExperimentBoard experiments,
         final ObjectMapper mapper) {
       this.catalog = catalog;
       this.fallback = fallback;
+      this.experiments = experiments;
       this.mapper = mapper;
       this.source = source;
       this.collector = collector;
@@ -642,6 +689,8 @@ public final class LookupApi implements AutoCloseable {
       router.get(STREAM_PATH, this::stream, Scope.RECOMMENDATIONS_READ);
       router.post(EVENTS_PATH, this::events, Scope.EVENTS_WRITE);
       router.delete(SESSION_PATH, this::forget, Scope.OPERATE);
+      router.get(EXPERIMENTS_PATH, this::experiments, Scope.RECOMMENDATIONS_READ);
+      router.get(EXPERIMENT_PATH, this::experiment, Scope.RECOMMENDATIONS_READ);
       router.get("/health", this::health, Scope.PUBLIC);
       router.get("/ready", this::ready, Scope.PUBLIC);
       router.exception(InvalidEventsException.class, this::invalidEvents);
@@ -939,6 +988,43 @@ public final class LookupApi implements AutoCloseable {
       LOG.info("Events refused by Kafka: {}", e.getMessage());
       ctx.status(HttpStatus.BAD_REQUEST)
           .json(new EventsErrorBody(e.getMessage(), "REFUSED_BY_KAFKA", false, List.of()));
+    }
+
+    /** The ids of the experiments with live KPIs. */
+    private void experiments(final Context ctx) {
+      if (experimentsServed(ctx)) {
+        ctx.json(Map.of("experiments", List.copyOf(experiments.ids())));
+      }
+    }
+
+    /** An experiment's live KPIs, since it started and per window (docs/experiments.md). */
+    private void experiment(final Context ctx) {
+      if (!experimentsServed(ctx)) {
+        return;
+      }
+      final String id = ctx.pathParam("experimentId");
+      final Optional<ExperimentKpis> sinceStart = experiments.sinceStart(id);
+      final List<ExperimentKpis> windows = experiments.windows(id);
+      if (sinceStart.isEmpty() && windows.isEmpty()) {
+        ctx.status(HttpStatus.NOT_FOUND)
+            .json(new ErrorBody("no KPIs for experiment " + id, "NOT_FOUND", false, null));
+        return;
+      }
+      ctx.contentType(ContentType.APPLICATION_JSON)
+          .result(ExperimentJson.of(mapper, id, sinceStart.orElse(null), windows).toString());
+    }
+
+    private boolean experimentsServed(final Context ctx) {
+      if (experiments == null) {
+        ctx.status(HttpStatus.NOT_FOUND)
+            .json(
+                new ErrorBody(
+                    "this lookup API instance serves no experiments",
+                    "NO_EXPERIMENTS",
+                    false,
+                    null));
+      }
+      return experiments != null;
     }
 
     private void health(final Context ctx) {

@@ -1,7 +1,7 @@
 package io.insession.catalog;
 
 import io.insession.config.InSessionConfig;
-import io.insession.kafka.CompactedTopicFollower;
+import io.insession.kafka.TopicFollower;
 import io.insession.kafka.Topics;
 import io.insession.schemas.CatalogItem;
 import java.util.Map;
@@ -16,16 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CatalogFollower implements ItemCatalog, AutoCloseable {
 
   private final Map<String, CatalogItem> items = new ConcurrentHashMap<>();
-  private final CompactedTopicFollower<String, CatalogItem> follower;
-
-  private CatalogFollower(final InSessionConfig config) {
-    this.follower =
-        CompactedTopicFollower.start(config, Topics.from(config).catalog(), this::apply);
-  }
+  private final TopicFollower<CatalogItem> follower;
 
   /** Creates and starts the follower of {@code config}'s catalogue topic. */
   public static CatalogFollower start(final InSessionConfig config) {
     return new CatalogFollower(config);
+  }
+
+  private CatalogFollower(final InSessionConfig config) {
+    this.follower =
+        TopicFollower.start(config, Topics.from(config).catalog(), "catalog", this::apply);
   }
 
   private void apply(final String itemId, final CatalogItem item) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       SessionsCommand.class,
       CatalogCommand.class,
+      ExperimentsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -62,6 +62,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String DEPLOYMENTS_TOPIC = "insession.topic.deployments";
   public static final String CATALOG_TOPIC = "insession.topic.catalog";
   public static final String TRENDING_TOPIC = "insession.topic.trending";
+  public static final String EXPERIMENTS_TOPIC = "insession.topic.experiments";
   public static final String TOPIC_PARTITIONS = "insession.topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "insession.topic.replication.factor";
   public static final String RECOMMENDATIONS_RETENTION_MS =
@@ -91,6 +92,18 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String MODEL_BUNDLE = "insession.model.bundle";
   public static final String VARIANTS = "insession.variants";
   public static final String VARIANTS_SALT = "insession.variants.salt";
+
+  // --- experiments (issue 11): attribution and live KPIs per variant (docs/experiments.md) -----
+  public static final String EXPERIMENTS_ENABLED = "insession.experiments.enabled";
+  public static final String EXPERIMENTS_ATTRIBUTION_LISTS =
+      "insession.experiments.attribution.lists";
+  public static final String EXPERIMENTS_WINDOW_MS = "insession.experiments.window.ms";
+  public static final String EXPERIMENTS_WINDOWS_RETAINED =
+      "insession.experiments.windows.retained";
+  public static final String EXPERIMENTS_EMIT_INTERVAL_MS =
+      "insession.experiments.emit.interval.ms";
+  public static final String EXPERIMENTS_CONTROL = "insession.experiments.control";
+  public static final String EXPERIMENTS_CONFIDENCE = "insession.experiments.confidence";
   public static final String SCORING_DEVICE = "insession.scoring.device";
   public static final String SCORING_DEVICE_ID = "insession.scoring.device.id";
   public static final String SCORING_INTRA_OP_THREADS = "insession.scoring.intra.op.threads";
@@ -244,6 +257,15 @@ public final class InSessionConfig extends AbstractConfig {
               "Compacted topic of model deployments and their refusals (value: Avro"
                   + " ModelDeployment): every instance follows it and serves its latest deployment"
                   + " (docs/roll-outs.md).")
+          .define(
+              EXPERIMENTS_TOPIC,
+              Type.STRING,
+              "experiment-kpis",
+              new ConfigDef.NonEmptyString(),
+              Importance.LOW,
+              "Compacted topic of the live KPIs per experiment and variant (value: Avro"
+                  + " ExperimentKpis, key: <experiment>/all or <experiment>/<window start ms>;"
+                  + " docs/experiments.md).")
           .define(
               CATALOG_TOPIC,
               Type.STRING,
@@ -496,7 +518,64 @@ public final class InSessionConfig extends AbstractConfig {
               Type.STRING,
               "insession",
               Importance.LOW,
-              "Salt of the variant assignment; another salt reshuffles new sessions.")
+              "Salt of the variant assignment; another salt reshuffles new sessions. It is also"
+                  + " the experiment's id (docs/experiments.md).")
+          .define(
+              EXPERIMENTS_ENABLED,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Attribute views, add-to-carts and purchases to the session's variant and to the"
+                  + " list that led to them, and write live KPIs per variant to"
+                  + " insession.topic.experiments (docs/experiments.md).")
+          .define(
+              EXPERIMENTS_ATTRIBUTION_LISTS,
+              Type.INT,
+              5,
+              ConfigDef.Range.between(1, 100),
+              Importance.LOW,
+              "N of the attribution rule: an event on an item is attributed to the latest of the"
+                  + " session's last N lists (one per event) that held the item, or to the list"
+                  + " whose recommendationId the event carries.")
+          .define(
+              EXPERIMENTS_WINDOW_MS,
+              Type.LONG,
+              3_600_000L,
+              ConfigDef.Range.atLeast(60_000L),
+              Importance.LOW,
+              "Length of the tumbling windows of the KPIs: a session counts, with all its events,"
+                  + " in the window its first list fell in.")
+          .define(
+              EXPERIMENTS_WINDOWS_RETAINED,
+              Type.INT,
+              24,
+              ConfigDef.Range.between(1, 10_000),
+              Importance.LOW,
+              "How many of the latest windows the stream keeps and updates (the figures since"
+                  + " the experiment started are kept always).")
+          .define(
+              EXPERIMENTS_EMIT_INTERVAL_MS,
+              Type.LONG,
+              10_000L,
+              ConfigDef.Range.atLeast(1L),
+              Importance.LOW,
+              "How often (wall clock) each task sends the sums it changed to be merged, and so"
+                  + " how fresh the KPIs on insession.topic.experiments are.")
+          .define(
+              EXPERIMENTS_CONTROL,
+              Type.STRING,
+              "control",
+              new ConfigDef.NonEmptyString(),
+              Importance.LOW,
+              "The variant the others' lifts are measured against; an experiment without it has"
+                  + " no lifts.")
+          .define(
+              EXPERIMENTS_CONFIDENCE,
+              Type.DOUBLE,
+              0.95,
+              ConfigDef.Range.between(0.5, 0.9999),
+              Importance.LOW,
+              "Two-sided confidence of the KPIs' intervals.")
           .define(
               SCORING_DEVICE,
               Type.STRING,

@@ -2,6 +2,7 @@ package io.insession.kafka;
 
 import io.insession.config.InSessionConfig;
 import io.insession.schemas.CatalogItem;
+import io.insession.schemas.ExperimentKpis;
 import io.insession.schemas.ModelDeployment;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.TrendingList;
@@ -19,6 +20,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param catalog the shop's catalogue (compacted; key: item id, a tombstone deletes the item)
  * @param trending live trending lists (compacted; key: {@code <scope>#<partition>}, one share of a
  *     scope's list per counting task, see {@code io.insession.trending})
+ * @param experiments live KPIs per experiment and variant (compacted; key: {@code <experiment>/all}
+ *     or {@code <experiment>/<window start ms>}, docs/experiments.md)
  */
 public record Topics(
     Topic<String, WeblogEvent> weblog,
@@ -26,7 +29,8 @@ public record Topics(
     Topic<String, RecommendationList> recommendations,
     Topic<String, ModelDeployment> deployments,
     Topic<String, CatalogItem> catalog,
-    Topic<String, TrendingList> trending) {
+    Topic<String, TrendingList> trending,
+    Topic<String, ExperimentKpis> experiments) {
 
   /** The topics named in {@code config}, with the value serdes it chooses ({@link ValueSerdes}). */
   public static Topics from(final InSessionConfig config) {
@@ -55,6 +59,10 @@ public record Topics(
         new Topic<>(
             config.getString(InSessionConfig.TRENDING_TOPIC),
             Serdes.String(),
-            values.topicValue(TrendingList.class)));
+            values.topicValue(TrendingList.class)),
+        new Topic<>(
+            config.getString(InSessionConfig.EXPERIMENTS_TOPIC),
+            Serdes.String(),
+            values.topicValue(ExperimentKpis.class)));
   }
 }

@@ -9,7 +9,8 @@ import org.apache.kafka.common.config.TopicConfig;
 /**
  * The topics InSession creates when they are missing, sized by the settings; the recommendations
  * topic is compacted with a retention, the deployments topic is compacted and has one partition,
- * the catalogue topic is compacted, the trending topic is compacted and has one partition.
+ * the catalogue and experiment KPIs topics are compacted, the trending topic is compacted and has
+ * one partition.
  */
 public final class InSessionTopics {
 
@@ -25,7 +26,19 @@ public final class InSessionTopics {
         recommendations(config),
         deployments(config),
         catalog(config),
-        trending(config));
+        trending(config),
+        experiments(config));
+  }
+
+  /**
+   * The experiment KPIs topic: compacted by {@code <experiment>/<window>}, so it holds the latest
+   * figures of each experiment and window (docs/experiments.md).
+   */
+  public static TopicSpec experiments(final InSessionConfig config) {
+    return TopicSpec.compacted(
+        Topics.from(config).experiments().name(),
+        config.getInt(InSessionConfig.TOPIC_PARTITIONS),
+        config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR));
   }
 
   /**

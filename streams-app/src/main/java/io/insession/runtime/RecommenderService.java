@@ -4,6 +4,7 @@ import io.insession.api.LookupApi;
 import io.insession.catalog.CatalogFollower;
 import io.insession.config.InSessionConfig;
 import io.insession.deployment.DeploymentLog;
+import io.insession.experiments.ExperimentFollower;
 import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.TopicSetup;
 import io.insession.metrics.PrometheusMetrics;
@@ -94,6 +95,11 @@ public final class RecommenderService implements AutoCloseable {
   /** Port of the lookup API. */
   public int lookupApiPort() {
     return require(lookupApi, "lookup API").port();
+  }
+
+  /** Port of the lookup API's {@code /metrics}. */
+  public int lookupApiMetricsPort() {
+    return require(lookupApi, "lookup API").metricsPort();
   }
 
   /** Whether the stream has failed (false when no stream runs). */
@@ -294,12 +300,16 @@ public final class RecommenderService implements AutoCloseable {
           assembly.started.push(follower);
           trending = follower;
         }
+        // the experiments' live KPIs (docs/experiments.md), closed after the API
+        final ExperimentFollower experiments = ExperimentFollower.start(effective);
+        assembly.started.push(experiments);
         assembly.lookupApi =
             LookupApi.start(
                 LookupSettings.from(effective),
                 PrometheusMetrics.newRegistry(),
                 catalog,
-                LookupSettings.fallback(effective, trending));
+                LookupSettings.fallback(effective, trending),
+                experiments.board());
         assembly.started.push(assembly.lookupApi);
       }
       if (assembly.streams != null) {

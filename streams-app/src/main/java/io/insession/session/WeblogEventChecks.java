@@ -36,7 +36,9 @@ public final class WeblogEventChecks {
     /** The encoded record (key plus value) is larger than allowed. */
     RECORD_TOO_LARGE,
     /** The event time is negative, too far in the past, or too far ahead of the clock. */
-    EVENT_TIME_OUT_OF_RANGE
+    EVENT_TIME_OUT_OF_RANGE,
+    /** A price that is negative, NaN or infinite, or a quantity below 1 (v3, experiments). */
+    INVALID_AMOUNT
   }
 
   /**
@@ -72,7 +74,28 @@ public final class WeblogEventChecks {
       return ids;
     }
     final Optional<Violation> sizes = checkSizes(event, limits);
-    return sizes.isPresent() ? sizes : checkItem(event);
+    if (sizes.isPresent()) {
+      return sizes;
+    }
+    final Optional<Violation> amounts = checkAmounts(event);
+    return amounts.isPresent() ? amounts : checkItem(event);
+  }
+
+  /** A price, when given, is a finite amount of 0 or more; a quantity, when given, 1 or more. */
+  public static Optional<Violation> checkAmounts(final WeblogEvent event) {
+    final Double price = event.getPrice();
+    if (price != null && !(Double.isFinite(price) && price >= 0)) {
+      return Optional.of(
+          new Violation(
+              Rule.INVALID_AMOUNT, "price", "price must be a finite amount >= 0, got " + price));
+    }
+    final Integer quantity = event.getQuantity();
+    if (quantity != null && quantity < 1) {
+      return Optional.of(
+          new Violation(
+              Rule.INVALID_AMOUNT, "quantity", "quantity must be 1 or more, got " + quantity));
+    }
+    return Optional.empty();
   }
 
   /** The session id and the event id must not be missing or blank (session id first). */
@@ -103,7 +126,10 @@ public final class WeblogEventChecks {
             tooLong("sessionId", event.getSessionId(), limits.maxSessionIdChars()),
             tooLong("eventId", event.getEventId(), limits.maxEventIdChars()),
             tooLong("userId", event.getUserId(), limits.maxUserIdChars()),
-            tooLong("itemId", event.getItemId(), limits.maxItemIdChars()));
+            tooLong("itemId", event.getItemId(), limits.maxItemIdChars()),
+            tooLong("recommendationId", event.getRecommendationId(), limits.maxEventIdChars()),
+            tooLong("orderId", event.getOrderId(), limits.maxEventIdChars()),
+            tooLong("currency", event.getCurrency(), limits.maxEventIdChars()));
     if (ids.isPresent()) {
       return ids;
     }

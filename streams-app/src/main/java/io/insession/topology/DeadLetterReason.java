@@ -26,7 +26,9 @@ public enum DeadLetterReason {
    * The event time is negative, more than {@code insession.event.time.max.past.ms} before its
    * arrival, or more than {@code insession.event.time.max.future.ms} ahead of the stream's clock.
    */
-  EVENT_TIME_OUT_OF_RANGE;
+  EVENT_TIME_OUT_OF_RANGE,
+  /** A price that is negative, NaN or infinite, or a quantity below 1 (docs/experiments.md). */
+  INVALID_AMOUNT;
 
   /** The dead-letter reason for a broken event rule. */
   static DeadLetterReason of(final WeblogEventChecks.Rule rule) {
@@ -37,6 +39,7 @@ public enum DeadLetterReason {
       case TOO_MANY_ATTRIBUTES -> TOO_MANY_ATTRIBUTES;
       case RECORD_TOO_LARGE -> RECORD_TOO_LARGE;
       case EVENT_TIME_OUT_OF_RANGE -> EVENT_TIME_OUT_OF_RANGE;
+      case INVALID_AMOUNT -> INVALID_AMOUNT;
     };
   }
 }

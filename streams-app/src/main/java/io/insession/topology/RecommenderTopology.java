@@ -1,11 +1,13 @@
 package io.insession.topology;
 
 import io.insession.catalog.CatalogStore;
+import io.insession.experiments.ExperimentTopology;
 import io.insession.kafka.JavaKeyPartitioner;
 import io.insession.kafka.Topics;
 import io.insession.kafka.ValueSerdes;
 import io.insession.metrics.TopologyMetrics;
 import io.insession.rules.VariantRuleChains;
+import io.insession.schemas.RecommendationList;
 import io.insession.schemas.SessionState;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.CurrentVariants;
@@ -41,6 +43,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * valid ─▶ trending-by-item (repartition) ─▶ trending-count ─▶ trending-sink; trending-source ─▶ [trending-store]
  *   (only with insession.trending.enabled; see {@link TrendingTopology})
+ * valid events + lists out ─▶ experiment-attribution ─▶ experiment-merge ─▶ experiment-kpis-sink (ExperimentTopology)
  * </pre>
  *
  * <p>A producer whose partitioner is not the Java one (librdkafka's default CRC32, say) puts a
@@ -154,8 +157,8 @@ public final class RecommenderTopology {
     if (settings.trending().enabled()) {
       TrendingTopology.add(builder, valid, topics.trending(), settings.trending());
     }
-    valid
-        .process(
+    final KStream<String, RecommendationList> lists =
+        valid.process(
             () ->
                 new ScoreSessionProcessor(
                     variants,
@@ -171,12 +174,22 @@ public final class RecommenderTopology {
                     clock,
                     metrics),
             Named.as(SCORE_NODE),
-            stores)
-        .to(
-            topics.recommendations().name(),
-            Produced.with(
-                    topics.recommendations().keySerde(), topics.recommendations().valueSerde())
-                .withName("recommendations-sink"));
+            stores);
+    lists.to(
+        topics.recommendations().name(),
+        Produced.with(topics.recommendations().keySerde(), topics.recommendations().valueSerde())
+            .withName("recommendations-sink"));
+    ExperimentTopology.attach(
+        builder,
+        valid,
+        lists,
+        settings.experiments(),
+        variants,
+        topics,
+        clock,
+        settings.sessionGapMs(),
+        settings.expiryScanIntervalMs(),
+        settings.safety().recentEventIds());
 
     checked
         .get(BRANCH_PREFIX + "invalid")

@@ -2,6 +2,7 @@ package io.insession.topology;
 
 import io.insession.config.ExcludeSeenSpec;
 import io.insession.config.InSessionConfig;
+import io.insession.experiments.ExperimentSettings;
 import io.insession.rules.RuleSettings;
 import io.insession.trending.TrendingSettings;
 
@@ -20,6 +21,7 @@ import io.insession.trending.TrendingSettings;
  * @param safety limits against hostile input, dedup memory, state and dead-letter bounds
  * @param rules the rule chain of each variant and the rules' parameters (docs/catalog.md)
  * @param trending live trending: on or off, decay, list size, publication (docs/trending.md)
+ * @param experiments attribution and live KPIs per variant (docs/experiments.md)
  */
 public record TopologySettings(
     long sessionGapMs,
@@ -32,7 +34,8 @@ public record TopologySettings(
     boolean batchEager,
     StreamSafety safety,
     RuleSettings rules,
-    TrendingSettings trending) {
+    TrendingSettings trending,
+    ExperimentSettings experiments) {
 
   /** The settings with InSession's default {@link StreamSafety}. */
   public TopologySettings(
@@ -54,7 +57,8 @@ public record TopologySettings(
         true,
         StreamSafety.defaults(),
         RuleSettings.defaults(),
-        TrendingSettings.defaults());
+        TrendingSettings.defaults(),
+        ExperimentSettings.defaults());
   }
 
   public TopologySettings {
@@ -67,7 +71,8 @@ public record TopologySettings(
         || safety == null
         || excludeSeen == null
         || rules == null
-        || trending == null) {
+        || trending == null
+        || experiments == null) {
       throw new IllegalArgumentException("topology settings must be positive: " + this);
     }
   }
@@ -111,7 +116,8 @@ public record TopologySettings(
         batchEager,
         safety,
         rules,
-        trending);
+        trending,
+        experiments);
   }
 
   /** The same settings with eager batching on or off (off: a partial batch waits the delay). */
@@ -127,7 +133,8 @@ public record TopologySettings(
         eager,
         safety,
         rules,
-        trending);
+        trending,
+        experiments);
   }
 
   /** The same settings with other safety settings. */
@@ -143,7 +150,8 @@ public record TopologySettings(
         batchEager,
         other,
         rules,
-        trending);
+        trending,
+        experiments);
   }
 
   /** The same settings with other rules. */
@@ -159,7 +167,8 @@ public record TopologySettings(
         batchEager,
         safety,
         other,
-        trending);
+        trending,
+        experiments);
   }
 
   /** The same settings with other trending settings. */
@@ -175,6 +184,24 @@ public record TopologySettings(
         batchEager,
         safety,
         rules,
+        other,
+        experiments);
+  }
+
+  /** The same settings with other experiment settings. */
+  public TopologySettings withExperiments(final ExperimentSettings other) {
+    return new TopologySettings(
+        sessionGapMs,
+        expiryScanIntervalMs,
+        recentItems,
+        listLength,
+        excludeSeen,
+        batchMaxSize,
+        batchMaxDelayMs,
+        batchEager,
+        safety,
+        rules,
+        trending,
         other);
   }
 
@@ -190,6 +217,7 @@ public record TopologySettings(
         config.getBoolean(InSessionConfig.SCORING_BATCH_EAGER),
         StreamSafety.from(config),
         RuleSettings.from(config),
-        TrendingSettings.from(config));
+        TrendingSettings.from(config),
+        ExperimentSettings.from(config));
   }
 }

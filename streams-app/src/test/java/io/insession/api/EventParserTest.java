@@ -49,6 +49,45 @@ class EventParserTest {
   }
 
   @Test
+  void shouldParseTheExperimentFieldsOfAPurchase() {
+    final WeblogEvent event =
+        parser
+            .parse(
+                """
+                {"sessionId": "s-1", "eventType": "PURCHASE", "itemId": "i-9",
+                 "recommendationId": "r-1", "price": 19.99, "quantity": 2, "currency": "EUR",
+                 "orderId": "o-1"}
+                """)
+            .get(0);
+
+    assertThat(event.getRecommendationId()).isEqualTo("r-1");
+    assertThat(event.getPrice()).isEqualTo(19.99);
+    assertThat(event.getQuantity()).isEqualTo(2);
+    assertThat(event.getCurrency()).isEqualTo("EUR");
+    assertThat(event.getOrderId()).isEqualTo("o-1");
+  }
+
+  @Test
+  void shouldRefuseANegativePriceAQuantityOfZeroAndAPriceThatIsNoNumber() {
+    final InvalidEventsException e =
+        assertThrows(
+            InvalidEventsException.class,
+            () ->
+                parser.parse(
+                    """
+                    [{"sessionId": "s", "eventType": "PURCHASE", "itemId": "i", "price": -1},
+                     {"sessionId": "s", "eventType": "PURCHASE", "itemId": "i", "quantity": 0},
+                     {"sessionId": "s", "eventType": "PURCHASE", "itemId": "i", "price": "9"}]
+                    """));
+
+    assertThat(e.errors())
+        .extracting(EventError::field)
+        .containsExactly("price", "quantity", "price");
+    assertThat(e.errors().get(0).reason()).contains("finite amount >= 0");
+    assertThat(e.errors().get(2).reason()).isEqualTo("price must be a number");
+  }
+
+  @Test
   void shouldFillInTheIdAndTimeAndDefaultTheOptionalFields() {
     final WeblogEvent event =
         parser.parse("{\"sessionId\": \"s-1\", \"eventType\": \"page_view\"}").get(0);

@@ -213,7 +213,8 @@ class ReadYourWritesWaitTest {
             ApiBinding.anyHost(0),
             registry,
             null,
-            FallbackLists.NONE);
+            FallbackLists.NONE,
+            null);
   }
 
   private static String waitPath(final long ms) {

@@ -21,9 +21,9 @@ final class InSessionAcls {
 
   /**
    * {@code insession run}: the stream, its lag gauges, the deployment follower and the catalogue's
-   * global store, the trending topic. It creates its six topics when missing (CREATE; drop it when
-   * an operator creates them) and its internal topics, group and transactional ids all start with
-   * the application id.
+   * global store, the trending topic. It creates its seven topics when missing (CREATE; drop it
+   * when an operator creates them) and its internal topics, group and transactional ids all start
+   * with the application id.
    */
   static List<AclBinding> stream(final String principal, final InSessionConfig config) {
     final List<AclBinding> acls = new ArrayList<>();
@@ -47,6 +47,12 @@ final class InSessionAcls {
         principal,
         config.getString(InSessionConfig.TRENDING_TOPIC),
         AclOperation.READ,
+        AclOperation.WRITE,
+        AclOperation.CREATE);
+    topic(
+        acls,
+        principal,
+        config.getString(InSessionConfig.EXPERIMENTS_TOPIC),
         AclOperation.WRITE,
         AclOperation.CREATE);
     acls.add(
@@ -82,6 +88,7 @@ final class InSessionAcls {
         AclOperation.READ);
     topic(acls, principal, config.getString(InSessionConfig.TRENDING_TOPIC), AclOperation.READ);
     topic(acls, principal, config.getString(InSessionConfig.WEBLOG_TOPIC), AclOperation.WRITE);
+    topic(acls, principal, config.getString(InSessionConfig.EXPERIMENTS_TOPIC), AclOperation.READ);
     return acls;
   }
 

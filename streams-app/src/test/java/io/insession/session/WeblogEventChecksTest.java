@@ -4,7 +4,9 @@ import static io.insession.testing.TestEvents.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insession.config.InSessionConfig;
+import io.insession.schemas.EventType;
 import io.insession.schemas.WeblogEvent;
+import io.insession.testing.TestEvents;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,6 +59,33 @@ class WeblogEventChecksTest {
                 .orElseThrow()
                 .field())
         .isEqualTo("userId");
+  }
+
+  @Test
+  void shouldRefuseAPriceBelowZeroOrNotFiniteAndAQuantityBelowOne() {
+    final WeblogEvent purchase = TestEvents.event("s", "e", EventType.PURCHASE, "i", NOW);
+    assertThat(WeblogEventChecks.check(withAmounts(purchase, 0.0, 1))).isEmpty();
+    for (final double price : new double[] {-0.01, Double.NaN, Double.POSITIVE_INFINITY}) {
+      final WeblogEventChecks.Violation violation =
+          WeblogEventChecks.check(withAmounts(purchase, price, 1)).orElseThrow();
+      assertThat(violation.rule()).isEqualTo(WeblogEventChecks.Rule.INVALID_AMOUNT);
+      assertThat(violation.field()).isEqualTo("price");
+    }
+    assertThat(WeblogEventChecks.check(withAmounts(purchase, 1.0, 0)).orElseThrow().field())
+        .isEqualTo("quantity");
+    assertThat(
+            WeblogEventChecks.check(
+                    WeblogEvent.newBuilder(purchase)
+                        .setOrderId("o".repeat(LIMITS.maxEventIdChars() + 1))
+                        .build())
+                .orElseThrow()
+                .field())
+        .isEqualTo("orderId");
+  }
+
+  private static WeblogEvent withAmounts(
+      final WeblogEvent event, final double price, final int quantity) {
+    return WeblogEvent.newBuilder(event).setPrice(price).setQuantity(quantity).build();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.insession.topology;
 
 import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.config.InSessionConfig;
+import io.insession.kafka.Topic;
 import io.insession.kafka.Topics;
 import io.insession.metrics.MicrometerTopologyMetrics;
 import io.insession.schemas.RecommendationList;
@@ -90,6 +91,17 @@ final class BatchedVariantsDriver implements AutoCloseable {
   /** Lets the batch delay pass: the pending batch is scored. */
   void flushBatch() {
     driver.advanceWallClockTime(Duration.ofMillis(BATCH_DELAY_MS));
+  }
+
+  /** Lets {@code time} of wall-clock time pass (punctuators). */
+  void advance(final Duration time) {
+    driver.advanceWallClockTime(time);
+  }
+
+  /** Another output topic of the topology. */
+  <K, V> TestOutputTopic<K, V> output(final Topic<K, V> topic) {
+    return driver.createOutputTopic(
+        topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
   }
 
   /** The lists emitted since the last call. */

@@ -16,51 +16,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a whole compacted topic and follows it: a daemon thread assigns every partition (no
- * consumer group), reads from the beginning (committed records only) and hands each keyed record to
- * {@code onRecord} (a null value is a tombstone). Waits for the topic when it does not exist yet.
- * Used by the lookup API for the catalogue and the trending lists.
+ * Follows a whole (compacted) topic in a daemon thread: assigns every partition once the topic
+ * exists, reads from the beginning, committed records only, no consumer group, and hands each
+ * record's key and value (null for a tombstone) to a callback. {@link #close()} wakes the consumer
+ * up and joins the thread. The catalogue, the trending lists and the experiment KPIs of the lookup
+ * API use it.
  */
-public final class CompactedTopicFollower<K, V> implements AutoCloseable {
+public final class TopicFollower<V> implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CompactedTopicFollower.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final long TOPIC_RETRY_MILLIS = 1_000L;
 
-  private final Topic<K, V> topic;
-  private final KafkaConsumer<K, V> consumer;
-  private final BiConsumer<K, V> onRecord;
+  private final Topic<String, V> topic;
+  private final KafkaConsumer<String, V> consumer;
+  private final BiConsumer<String, V> apply;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final Thread thread;
 
+  private TopicFollower(
+      final InSessionConfig config,
+      final Topic<String, V> topic,
+      final String what,
+      final BiConsumer<String, V> apply) {
+    this.topic = topic;
+    this.apply = apply;
+    this.consumer = reader(config, topic);
+    this.thread = new Thread(this::run, what + "-follower-" + topic.name());
+    this.thread.setDaemon(true);
+  }
+
   /**
-   * Creates and starts the follower of {@code topic}.
+   * Starts following {@code topic}.
    *
-   * @param config the Kafka client settings
-   * @param onRecord called on the follower's thread with each record's key and value (null: a
-   *     tombstone); records without a key are skipped
+   * @param what names the thread and the log lines (e.g. {@code catalog})
+   * @param apply takes each record's key and value (null: a tombstone), on the follower's thread
    */
-  public static <K, V> CompactedTopicFollower<K, V> start(
-      final InSessionConfig config, final Topic<K, V> topic, final BiConsumer<K, V> onRecord) {
-    final CompactedTopicFollower<K, V> follower =
-        new CompactedTopicFollower<>(config, topic, onRecord);
+  public static <V> TopicFollower<V> start(
+      final InSessionConfig config,
+      final Topic<String, V> topic,
+      final String what,
+      final BiConsumer<String, V> apply) {
+    final TopicFollower<V> follower = new TopicFollower<>(config, topic, what, apply);
     follower.thread.start();
     return follower;
   }
 
-  private CompactedTopicFollower(
-      final InSessionConfig config, final Topic<K, V> topic, final BiConsumer<K, V> onRecord) {
-    this.topic = topic;
-    this.onRecord = onRecord;
+  /** A consumer of the whole topic: read_committed, no group, no commits, from the beginning. */
+  public static <V> KafkaConsumer<String, V> reader(
+      final InSessionConfig config, final Topic<String, V> topic) {
     final Properties props = new Properties();
     props.putAll(config.clientProperties());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    this.consumer =
-        new KafkaConsumer<>(
-            props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-    this.thread = new Thread(this::run, "topic-follower-" + topic.name());
-    this.thread.setDaemon(true);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return new KafkaConsumer<>(
+        props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
   }
 
   private void run() {
@@ -78,9 +89,9 @@ public final class CompactedTopicFollower<K, V> implements AutoCloseable {
       consumer.assign(assigned);
       consumer.seekToBeginning(assigned);
       while (!closing.get()) {
-        for (final ConsumerRecord<K, V> record : consumer.poll(POLL)) {
+        for (final ConsumerRecord<String, V> record : consumer.poll(POLL)) {
           if (record.key() != null) {
-            onRecord.accept(record.key(), record.value());
+            apply.accept(record.key(), record.value());
           }
         }
       }
@@ -89,7 +100,7 @@ public final class CompactedTopicFollower<K, V> implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      LOG.error("The follower of topic {} stopped", topic.name(), e);
+      LOG.error("The {} stopped", thread.getName(), e);
     } finally {
       consumer.close();
     }
