@@ -115,6 +115,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String API_AUTH_JWKS_FILE = "insession.api.auth.jwks.file";
   public static final String API_AUTH_JWT_ISSUER = "insession.api.auth.jwt.issuer";
   public static final String API_AUTH_JWT_AUDIENCE = "insession.api.auth.jwt.audience";
+  public static final String API_AUTH_RELOAD_INTERVAL_MS = "insession.api.auth.reload.interval.ms";
   public static final String API_CORS_ALLOWED_ORIGINS = "insession.api.cors.allowed.origins";
   public static final String API_CORS_MAX_AGE_S = "insession.api.cors.max.age.s";
   public static final String API_RATE_PER_KEY = "insession.api.rate.per.key";
@@ -661,6 +662,18 @@ public final class InSessionConfig extends AbstractConfig {
               "",
               Importance.MEDIUM,
               "An aud a bearer JWT must carry; empty: not checked.")
+          .define(
+              API_AUTH_RELOAD_INTERVAL_MS,
+              Type.LONG,
+              30_000L,
+              ConfigDef.Range.atLeast(0L),
+              Importance.MEDIUM,
+              "How often (ms) the servers look again at the API keys file and the JWKS file and,"
+                  + " when either changed, take the new keys without a restart (a key added is"
+                  + " accepted, a key removed is refused from then on). Checked on the next"
+                  + " request after the interval; a file that cannot be read or parsed keeps the"
+                  + " keys in force (logged). Keys from insession.api.auth.keys.env are read once."
+                  + " 0: read at start only.")
           .define(
               API_CORS_ALLOWED_ORIGINS,
               Type.LIST,
