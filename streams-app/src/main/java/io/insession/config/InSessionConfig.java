@@ -955,6 +955,15 @@ public final class InSessionConfig extends AbstractConfig {
    */
   private static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
+  /**
+   * Standby replicas ({@code num.standby.replicas}; Kafka's default is 0): with two or more
+   * instances each task's stores are kept warm on one other instance, which takes the task over
+   * when its owner dies or stops without restoring the session store from the changelog first. With
+   * one instance there is nowhere to put them and Streams runs without (it logs a warning).
+   * Override with {@code KAFKA_NUM_STANDBY_REPLICAS} / {@code -s num.standby.replicas=N}.
+   */
+  private static final int DEFAULT_STANDBY_REPLICAS = 1;
+
   /** Kafka Streams' own default for poll.ms, the longest an idle stream thread blocks. */
   private static final long DEFAULT_POLL_MS = 100L;
 
@@ -1187,6 +1196,8 @@ public final class InSessionConfig extends AbstractConfig {
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // unprefixed, so that a user's session.timeout.ms (KAFKA_SESSION_TIMEOUT_MS) replaces it
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
+    // a warm copy of every task's state on another instance (docs/high-availability.md)
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, DEFAULT_STANDBY_REPLICAS);
     // one memory budget for every RocksDB store; Streams hands the config setter these keys
     rocksDbSettings().forEach(p::put);
     p.putAll(kafkaProperties);
