@@ -1066,10 +1066,8 @@ public final class LookupApi implements AutoCloseable {
     private void unexpected(final Exception e, final Context ctx) {
       final HttpException client = clientError(e);
       if (client != null) {
-        // Jetty's refusal of the request itself (e.g. a body slower than the minimum data rate)
-        if (client.getCode() == HttpStatus.REQUEST_TIMEOUT.getCode()) {
-          guard.count(Refusal.REQUEST_TOO_SLOW);
-        }
+        // Jetty's refusal of the request itself (e.g. a body slower than the minimum data rate,
+        // counted by HttpGuard where every answer passes)
         final HttpStatus status = HttpStatus.forStatus(client.getCode());
         ctx.status(status)
             .json(new ErrorBody(String.valueOf(client.getReason()), status.name(), false, null));

@@ -138,6 +138,7 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String API_AUTH_JWKS_FILE = "insession.api.auth.jwks.file";
   public static final String API_AUTH_JWT_ISSUER = "insession.api.auth.jwt.issuer";
   public static final String API_AUTH_JWT_AUDIENCE = "insession.api.auth.jwt.audience";
+  public static final String API_AUTH_RELOAD_INTERVAL_MS = "insession.api.auth.reload.interval.ms";
   public static final String API_CORS_ALLOWED_ORIGINS = "insession.api.cors.allowed.origins";
   public static final String API_CORS_MAX_AGE_S = "insession.api.cors.max.age.s";
   public static final String API_RATE_PER_KEY = "insession.api.rate.per.key";
@@ -806,6 +807,18 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.MEDIUM,
               "An aud a bearer JWT must carry; empty: not checked.")
           .define(
+              API_AUTH_RELOAD_INTERVAL_MS,
+              Type.LONG,
+              30_000L,
+              ConfigDef.Range.atLeast(0L),
+              Importance.MEDIUM,
+              "How often (ms) the servers look again at the API keys file and the JWKS file and,"
+                  + " when either changed, take the new keys without a restart (a key added is"
+                  + " accepted, a key removed is refused from then on). Checked on the next"
+                  + " request after the interval; a file that cannot be read or parsed keeps the"
+                  + " keys in force (logged). Keys from insession.api.auth.keys.env are read once."
+                  + " 0: read at start only.")
+          .define(
               API_CORS_ALLOWED_ORIGINS,
               Type.LIST,
               "",
@@ -1105,6 +1118,15 @@ public final class InSessionConfig extends AbstractConfig {
    */
   private static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
+  /**
+   * Standby replicas ({@code num.standby.replicas}; Kafka's default is 0): with two or more
+   * instances each task's stores are kept warm on one other instance, which takes the task over
+   * when its owner dies or stops without restoring the session store from the changelog first. With
+   * one instance there is nowhere to put them and Streams runs without (it logs a warning).
+   * Override with {@code KAFKA_NUM_STANDBY_REPLICAS} / {@code -s num.standby.replicas=N}.
+   */
+  private static final int DEFAULT_STANDBY_REPLICAS = 1;
+
   /** Kafka Streams' own default for poll.ms, the longest an idle stream thread blocks. */
   private static final long DEFAULT_POLL_MS = 100L;
 
@@ -1337,6 +1359,8 @@ public final class InSessionConfig extends AbstractConfig {
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // unprefixed, so that a user's session.timeout.ms (KAFKA_SESSION_TIMEOUT_MS) replaces it
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
+    // a warm copy of every task's state on another instance (docs/high-availability.md)
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, DEFAULT_STANDBY_REPLICAS);
     // one memory budget for every RocksDB store; Streams hands the config setter these keys
     rocksDbSettings().forEach(p::put);
     p.putAll(kafkaProperties);

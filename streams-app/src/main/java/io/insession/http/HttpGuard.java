@@ -12,11 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.EventsHandler;
 import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -156,6 +158,9 @@ public final class HttpGuard {
           if (listener.minRequestBytesPerSecond() > 0) {
             // a body trickling in slower than this is failed (408) and its thread freed
             jetty.insertHandler(new MinimumDataRateHandler(listener.minRequestBytesPerSecond(), 0));
+            // counted where every answer passes: Jetty may fail the request itself (a bare 408)
+            // without a route or the error handler seeing it
+            jetty.insertHandler(new SlowRequestCounter());
           }
         });
     config.routes.before(this::before);
@@ -327,6 +332,20 @@ public final class HttpGuard {
   /**
    * Counts Jetty's refusals of requests it could not parse or route, then answers as Jetty does.
    */
+  /** Counts the requests answered 408 (a body slower than the minimum data rate). */
+  private final class SlowRequestCounter extends EventsHandler {
+    @Override
+    protected void onComplete(
+        final Request request,
+        final int status,
+        final HttpFields headers,
+        final Throwable failure) {
+      if (status == HttpStatus.REQUEST_TIMEOUT.getCode()) {
+        refusals.count(Refusal.REQUEST_TOO_SLOW);
+      }
+    }
+  }
+
   private final class CountingErrorHandler extends ErrorHandler {
     @Override
     public boolean handle(final Request request, final Response response, final Callback callback)

@@ -1,12 +1,7 @@
 package io.insession.http;
 
 import io.insession.config.InSessionConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,8 +16,8 @@ import org.apache.kafka.common.config.ConfigException;
  * (never from the command line, never logged).
  *
  * @param authRequired whether requests need credentials ({@code insession.api.auth=required})
- * @param keys the API keys (possibly none)
- * @param jwt the bearer-token checker; empty when no JWKS file is configured
+ * @param credentials the API keys and JWT signing keys in force (re-read from their files when
+ *     these change, {@code insession.api.auth.reload.interval.ms})
  * @param perKey the rate limit per key or token subject (each server counts with its own {@link
  *     RateLimiter#copy()})
  * @param perAddress the rate limit per client address (likewise per server)
@@ -31,8 +26,7 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public record HttpSecurity(
     boolean authRequired,
-    ApiKeys keys,
-    Optional<JwtTokens> jwt,
+    Credentials credentials,
     RateLimiter perKey,
     RateLimiter perAddress,
     List<String> corsOrigins,
@@ -40,12 +34,11 @@ public record HttpSecurity(
 
   /** Validates and copies. */
   public HttpSecurity {
-    Objects.requireNonNull(keys, "keys");
-    Objects.requireNonNull(jwt, "jwt");
+    Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(perKey, "perKey");
     Objects.requireNonNull(perAddress, "perAddress");
     corsOrigins = List.copyOf(corsOrigins);
-    if (authRequired && keys.size() == 0 && jwt.isEmpty()) {
+    if (authRequired && credentials.isEmpty()) {
       throw new IllegalArgumentException(
           "authentication is required but no credentials are configured");
     }
@@ -58,8 +51,7 @@ public record HttpSecurity(
   public static HttpSecurity none() {
     return new HttpSecurity(
         false,
-        ApiKeys.parse("", "none"),
-        Optional.empty(),
+        Credentials.fixed(ApiKeys.parse("", "none"), Optional.empty()),
         new RateLimiter(0, 1, System::nanoTime),
         new RateLimiter(0, 1, System::nanoTime),
         List.of(),
@@ -85,42 +77,34 @@ public record HttpSecurity(
       final LongSupplier nanoClock) {
     final boolean required =
         InSessionConfig.AUTH_REQUIRED.equals(config.getString(InSessionConfig.API_AUTH));
-    final List<String> sources = new ArrayList<>();
-    final StringBuilder keyLines = new StringBuilder();
     final String keysFile = config.getString(InSessionConfig.API_AUTH_KEYS_FILE).strip();
-    if (!keysFile.isEmpty()) {
-      keyLines.append(read(Path.of(keysFile), InSessionConfig.API_AUTH_KEYS_FILE)).append('\n');
-      sources.add(keysFile);
-    }
     final String keysEnv = config.getString(InSessionConfig.API_AUTH_KEYS_ENV).strip();
-    if (!keysEnv.isEmpty()) {
-      final String value = environment.get(keysEnv);
-      if (value == null || value.isBlank()) {
-        throw new ConfigException(
-            InSessionConfig.API_AUTH_KEYS_ENV,
-            keysEnv,
-            "the environment variable " + keysEnv + " is not set or empty");
-      }
-      keyLines.append(value).append('\n');
-      sources.add("$" + keysEnv);
+    final String envKeys = keysEnv.isEmpty() ? "" : environment.getOrDefault(keysEnv, "");
+    if (!keysEnv.isEmpty() && envKeys.isBlank()) {
+      throw new ConfigException(
+          InSessionConfig.API_AUTH_KEYS_ENV,
+          keysEnv,
+          "the environment variable " + keysEnv + " is not set or empty");
     }
-    final ApiKeys keys;
-    final Optional<JwtTokens> jwt;
+    final String jwks = config.getString(InSessionConfig.API_AUTH_JWKS_FILE).strip();
+    final Credentials credentials;
     try {
-      keys = ApiKeys.parse(keyLines.toString(), String.join(" + ", sources));
-      final String jwks = config.getString(InSessionConfig.API_AUTH_JWKS_FILE).strip();
-      jwt =
-          jwks.isEmpty()
-              ? Optional.empty()
-              : Optional.of(
-                  JwtTokens.load(
-                      Path.of(jwks),
-                      config.getString(InSessionConfig.API_AUTH_JWT_ISSUER).strip(),
-                      config.getString(InSessionConfig.API_AUTH_JWT_AUDIENCE).strip()));
+      credentials =
+          Credentials.watching(
+              new Credentials.Sources(
+                  keysFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(keysFile)),
+                  envKeys,
+                  "$" + keysEnv,
+                  jwks.isEmpty() ? Optional.empty() : Optional.of(Path.of(jwks)),
+                  config.getString(InSessionConfig.API_AUTH_JWT_ISSUER).strip(),
+                  config.getString(InSessionConfig.API_AUTH_JWT_AUDIENCE).strip()),
+              required,
+              config.getLong(InSessionConfig.API_AUTH_RELOAD_INTERVAL_MS),
+              nanoClock);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
-    if (required && keys.size() == 0 && jwt.isEmpty()) {
+    if (required && credentials.isEmpty()) {
       throw new ConfigException(
           InSessionConfig.API_AUTH
               + "="
@@ -144,8 +128,7 @@ public record HttpSecurity(
             .toList();
     return new HttpSecurity(
         required,
-        keys,
-        jwt,
+        credentials,
         new RateLimiter(
             config.getDouble(InSessionConfig.API_RATE_PER_KEY),
             config.getInt(InSessionConfig.API_RATE_PER_KEY_BURST),
@@ -164,13 +147,7 @@ public record HttpSecurity(
    * @throws IllegalArgumentException saying why it is refused; never containing the credential
    */
   public Principal authenticate(final String credential) {
-    if (JwtTokens.looksLikeJwt(credential)) {
-      if (jwt.isEmpty()) {
-        throw new IllegalArgumentException("bearer JWTs are not accepted here (no JWKS file)");
-      }
-      return jwt.get().verify(credential);
-    }
-    return keys.find(credential).orElseThrow(() -> new IllegalArgumentException("unknown API key"));
+    return credentials.authenticate(credential);
   }
 
   /** What is on, for the start-up log (no secrets). */
@@ -179,9 +156,11 @@ public record HttpSecurity(
     return "HttpSecurity[auth="
         + (authRequired ? "required" : "NONE")
         + ", apiKeys="
-        + keys.size()
+        + credentials.apiKeys()
         + ", jwksKeys="
-        + jwt.map(JwtTokens::size).orElse(0)
+        + credentials.jwksKeys()
+        + ", reloads="
+        + credentials.reloads()
         + ", ratePerKey="
         + perKey
         + ", ratePerAddress="
@@ -189,15 +168,5 @@ public record HttpSecurity(
         + ", corsOrigins="
         + corsOrigins
         + "]";
-  }
-
-  private static String read(final Path file, final String key) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ConfigException(key, file.toString(), "cannot read the file: " + e);
-    } catch (UncheckedIOException e) {
-      throw new ConfigException(key, file.toString(), "cannot read the file: " + e.getCause());
-    }
   }
 }

@@ -12,6 +12,8 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -21,10 +23,11 @@ import java.util.Set;
 
 /**
  * OAuth2 bearer JWTs checked locally (Nimbus JOSE+JWT): the signature against the public keys of a
- * JWKS file read at start (RSA and EC algorithms only, never {@code none} or HMAC), {@code exp}
- * required and in the future, {@code nbf} if present (60 s of clock skew allowed), and the issuer
- * and audience when configured. Scopes come from {@code scope} (space-separated, RFC 8693) or
- * {@code scp} (a list or a string); unknown ones are ignored. No network call per request.
+ * JWKS file (read at start and again when it changes, see {@link Credentials}) (RSA and EC
+ * algorithms only, never {@code none} or HMAC), {@code exp} required and in the future, {@code nbf}
+ * if present (60 s of clock skew allowed), and the issuer and audience when configured. Scopes come
+ * from {@code scope} (space-separated, RFC 8693) or {@code scp} (a list or a string); unknown ones
+ * are ignored. No network call per request.
  */
 public final class JwtTokens {
 
@@ -57,15 +60,36 @@ public final class JwtTokens {
    * @throws IllegalArgumentException when the file cannot be read or holds no key
    */
   public static JwtTokens load(final Path jwks, final String issuer, final String audience) {
-    final JWKSet set;
+    final String json;
     try {
-      set = JWKSet.load(jwks.toFile());
-    } catch (IOException | ParseException e) {
+      json = Files.readString(jwks, StandardCharsets.UTF_8);
+    } catch (IOException e) {
       throw new IllegalArgumentException(
           "cannot read the JWKS file " + jwks + ": " + e.getMessage(), e);
     }
+    return parse(json, jwks.toString(), issuer, audience);
+  }
+
+  /**
+   * Parses a key set.
+   *
+   * @param json the JWKS document (public keys)
+   * @param source where it comes from, for error messages
+   * @param issuer the {@code iss} required, empty for any
+   * @param audience an {@code aud} required, empty for any
+   * @throws IllegalArgumentException when the document is not a key set or holds no key
+   */
+  public static JwtTokens parse(
+      final String json, final String source, final String issuer, final String audience) {
+    final JWKSet set;
+    try {
+      set = JWKSet.parse(json);
+    } catch (ParseException e) {
+      throw new IllegalArgumentException(
+          "cannot read the JWKS file " + source + ": " + e.getMessage(), e);
+    }
     if (set.getKeys().isEmpty()) {
-      throw new IllegalArgumentException("the JWKS file " + jwks + " holds no key");
+      throw new IllegalArgumentException("the JWKS file " + source + " holds no key");
     }
     final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(

@@ -49,37 +49,52 @@ public final class LookupSettings {
 
   public static LookupApiSettings from(final InSessionConfig config) {
     final Topics topics = Topics.from(config);
-    return LookupApiSettings.of(
-            config.bootstrapServers(), config.getString(InSessionConfig.RECOMMENDATIONS_TOPIC))
-        .withKafkaProperties(config.kafkaProperties())
-        .withListDecoder(topics.recommendations().valueSerde().deserializer())
-        .withBinding(
-            new ApiBinding(
-                config.getString(InSessionConfig.API_BIND_ADDRESS),
-                config.getInt(InSessionConfig.API_PORT),
-                config.getString(InSessionConfig.METRICS_BIND_ADDRESS),
-                config.getInt(InSessionConfig.API_METRICS_PORT)))
-        .withSecurity(HttpSecurity.from(config))
-        .withCache(
-            config.getLong(InSessionConfig.API_CACHE_MAX_SESSIONS),
-            Duration.ofMillis(config.sessionGapMs()))
-        .withCollector(
-            config.getBoolean(InSessionConfig.API_COLLECTOR_ENABLED)
-                ? new CollectorSettings(
-                    topics.weblog(),
-                    config.getInt(InSessionConfig.API_COLLECTOR_MAX_BATCH_EVENTS),
-                    Duration.ofMillis(config.getLong(InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS)),
-                    EventLimits.from(config),
-                    config.getInt(InSessionConfig.API_COLLECTOR_WAIT_MAX_REQUESTS))
-                : null)
-        .withCacheMaxBytes(config.getLong(InSessionConfig.API_CACHE_MAX_BYTES))
-        .withBrokerGrace(
-            Duration.ofMillis(config.getLong(InSessionConfig.API_READY_BROKER_GRACE_MS)))
-        // the limits before the push settings: the idle timeout must exceed the heartbeat
-        .withHttp(HttpLimits.from(config))
-        .withPush(
-            new PushSettings(
-                config.getInt(InSessionConfig.API_STREAM_MAX_SUBSCRIBERS),
-                Duration.ofMillis(config.getLong(InSessionConfig.API_STREAM_HEARTBEAT_MS))));
+    final LookupApiSettings settings =
+        LookupApiSettings.of(
+                config.bootstrapServers(), config.getString(InSessionConfig.RECOMMENDATIONS_TOPIC))
+            .withKafkaProperties(config.kafkaProperties())
+            .withListDecoder(topics.recommendations().valueSerde().deserializer())
+            .withBinding(
+                new ApiBinding(
+                    config.getString(InSessionConfig.API_BIND_ADDRESS),
+                    config.getInt(InSessionConfig.API_PORT),
+                    config.getString(InSessionConfig.METRICS_BIND_ADDRESS),
+                    config.getInt(InSessionConfig.API_METRICS_PORT)))
+            .withSecurity(HttpSecurity.from(config))
+            .withCache(
+                config.getLong(InSessionConfig.API_CACHE_MAX_SESSIONS),
+                Duration.ofMillis(config.sessionGapMs()))
+            .withCollector(
+                config.getBoolean(InSessionConfig.API_COLLECTOR_ENABLED)
+                    ? new CollectorSettings(
+                        topics.weblog(),
+                        config.getInt(InSessionConfig.API_COLLECTOR_MAX_BATCH_EVENTS),
+                        Duration.ofMillis(
+                            config.getLong(InSessionConfig.API_COLLECTOR_ACK_TIMEOUT_MS)),
+                        EventLimits.from(config),
+                        config.getInt(InSessionConfig.API_COLLECTOR_WAIT_MAX_REQUESTS))
+                    : null)
+            .withCacheMaxBytes(config.getLong(InSessionConfig.API_CACHE_MAX_BYTES))
+            .withBrokerGrace(
+                Duration.ofMillis(config.getLong(InSessionConfig.API_READY_BROKER_GRACE_MS)));
+    return withHttpAndPush(
+        settings,
+        HttpLimits.from(config),
+        new PushSettings(
+            config.getInt(InSessionConfig.API_STREAM_MAX_SUBSCRIBERS),
+            Duration.ofMillis(config.getLong(InSessionConfig.API_STREAM_HEARTBEAT_MS))));
+  }
+
+  /**
+   * Both settings, in an order whose every step is valid: each step checks that the idle timeout is
+   * longer than the heartbeat, against the other's value in force. When the new heartbeat is below
+   * the idle timeout in force, it goes first (both lowered, e.g. a 1 s idle timeout with a 200 ms
+   * heartbeat); otherwise the idle timeout goes first (both raised).
+   */
+  private static LookupApiSettings withHttpAndPush(
+      final LookupApiSettings settings, final HttpLimits http, final PushSettings push) {
+    return push.heartbeat().compareTo(settings.http().idleTimeout()) < 0
+        ? settings.withPush(push).withHttp(http)
+        : settings.withHttp(http).withPush(push);
   }
 }

@@ -21,12 +21,18 @@ import io.insession.metrics.PrometheusMetrics;
 import io.insession.runtime.LookupSettings;
 import io.insession.schemas.RecommendationList;
 import io.insession.testing.KafkaTestCluster;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +42,9 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -448,7 +457,118 @@ class ApiSecurityIT {
     }
   }
 
+  @Test
+  void shouldTakeAnAddedKeyAndRefuseARevokedOneWithoutARestart() throws IOException {
+    final String added = "added-0123456789abcdef";
+    final Path rotating = dir.resolve("rotating-api-keys");
+    Files.writeString(rotating, "frontend-read recommendations:read " + READER + "\n");
+    try (LookupApi api =
+        start(
+            Map.of(
+                InSessionConfig.API_AUTH_KEYS_FILE,
+                rotating.toString(),
+                InSessionConfig.API_AUTH_RELOAD_INTERVAL_MS,
+                "100"))) {
+      await().atMost(TIMEOUT).until(() -> read(api, READER).status() == 200);
+      assertThat(read(api, added).status()).isEqualTo(401);
+
+      // the operator rotates: the new key in, the old one out, same file, same process
+      Files.writeString(rotating, "frontend-read-2 recommendations:read " + added + "\n");
+      await().atMost(TIMEOUT).until(() -> read(api, added).status() == 200);
+      assertThat(read(api, READER).status()).isEqualTo(401);
+      assertThat(read(api, added).json().get("sessionId").asText()).isEqualTo("s-1");
+    }
+  }
+
+  @Test
+  void shouldCutOffABodyTricklingInSlowerThanTheMinimumRateWith408AndStayUp() throws Exception {
+    try (LookupApi api = start(Map.of(InSessionConfig.API_MIN_REQUEST_BYTES_PER_S, "1024"));
+        Socket socket = new Socket("127.0.0.1", api.port())) {
+      socket.setSoTimeout((int) TIMEOUT.toMillis());
+      final OutputStream out = socket.getOutputStream();
+      out.write(slowPostHeaders(api.port(), 100_000));
+      out.flush();
+      // slowloris: one byte of the body every 50 ms (20 B/s), until the server gives up
+      final ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+      try {
+        trickle.scheduleAtFixedRate(
+            () -> {
+              try {
+                out.write('[');
+                out.flush();
+              } catch (IOException closed) {
+                throw new UncheckedIOException(closed);
+              }
+            },
+            0,
+            50,
+            TimeUnit.MILLISECONDS);
+        final String answer = readUntilClosed(socket);
+        assertThat(answer).startsWith("HTTP/1.1 408");
+      } finally {
+        trickle.shutdownNow();
+      }
+      assertThat(refused(metrics(api), "lookup", "REQUEST_TOO_SLOW")).isEqualTo(1.0);
+      assertThat(post(api, EVENT, JSON, WRITER).status()).isEqualTo(202);
+    }
+  }
+
+  @Test
+  void shouldCloseAConnectionWhoseBodyStopsArrivingAfterTheIdleTimeout() throws Exception {
+    // the rate check off: only the idle timeout can end this request
+    try (LookupApi api =
+            start(
+                Map.of(
+                    InSessionConfig.API_MIN_REQUEST_BYTES_PER_S, "0",
+                    InSessionConfig.API_STREAM_HEARTBEAT_MS, "200",
+                    InSessionConfig.API_IDLE_TIMEOUT_MS, "1000"));
+        Socket socket = new Socket("127.0.0.1", api.port())) {
+      socket.setSoTimeout((int) TIMEOUT.toMillis());
+      final OutputStream out = socket.getOutputStream();
+      out.write(slowPostHeaders(api.port(), 100_000));
+      out.write("[{\"sessionId\"".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // and then nothing: the server closes the connection (a read that never ends would fail
+      // the test at the socket timeout)
+      final String answer = readUntilClosed(socket);
+      assertThat(answer)
+          .satisfiesAnyOf(
+              a -> assertThat(a).isEmpty(), a -> assertThat(a).startsWith("HTTP/1.1 4"));
+      assertThat(post(api, EVENT, JSON, WRITER).status()).isEqualTo(202);
+      assertThat(send(api.port(), "GET", "/health", null, null).status()).isEqualTo(200);
+    }
+  }
+
   // --- helpers -----------------------------------------------------------------------------
+
+  /** The head of a POST of {@code length} JSON bytes to the collector, with the writer's key. */
+  private static byte[] slowPostHeaders(final int port, final int length) {
+    return ("POST "
+            + LookupApi.EVENTS_PATH
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + port
+            + "\r\nContent-Type: application/json\r\nX-Api-Key: "
+            + WRITER
+            + "\r\nContent-Length: "
+            + length
+            + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Everything the server sends until it closes the connection. */
+  private static String readUntilClosed(final Socket socket) throws IOException {
+    final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    final InputStream in = socket.getInputStream();
+    final byte[] buffer = new byte[4096];
+    try {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        received.write(buffer, 0, n);
+      }
+    } catch (SocketException reset) {
+      // a reset after the answer is a close too
+    }
+    return received.toString(StandardCharsets.US_ASCII);
+  }
 
   private static final String JSON = "application/json";
   private static final String BEARER = "Authorization";

@@ -227,4 +227,12 @@ class InSessionConfigTest {
     assertThat(InSessionConfig.of(Map.of("session.timeout.ms", "30000")).streamsSettings())
         .containsEntry("session.timeout.ms", "30000");
   }
+
+  @Test
+  void shouldKeepOneStandbyReplicaOfEachTaskByDefaultThatKafkaSettingsReplace() {
+    assertThat(InSessionConfig.of(Map.of()).streamsSettings())
+        .containsEntry("num.standby.replicas", 1);
+    assertThat(InSessionConfig.of(Map.of("num.standby.replicas", "2")).streamsSettings())
+        .containsEntry("num.standby.replicas", "2");
+  }
 }

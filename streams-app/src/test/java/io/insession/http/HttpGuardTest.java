@@ -36,9 +36,10 @@ class HttpGuardTest {
     final HttpSecurity security =
         new HttpSecurity(
             true,
-            ApiKeys.parse(
-                "ops operate " + OPERATOR + "\nweb recommendations:read " + READER, "test"),
-            Optional.empty(),
+            Credentials.fixed(
+                ApiKeys.parse(
+                    "ops operate " + OPERATOR + "\nweb recommendations:read " + READER, "test"),
+                Optional.empty()),
             new RateLimiter(0, 1, System::nanoTime),
             new RateLimiter(0, 1, System::nanoTime),
             List.of(),

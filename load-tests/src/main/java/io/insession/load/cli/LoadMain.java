@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       StreamCommand.class,
       LookupCommand.class,
       HistoryCommand.class,
+      FailoverCommand.class,
       PostCommand.class,
       ProfileModelCommand.class,
       CommandLine.HelpCommand.class

@@ -84,6 +84,22 @@ public final class ChildApp implements AutoCloseable {
     }
   }
 
+  /** Whether the process still runs. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /**
+   * {@code kill -9}: the process ends at once, without closing anything (no commit, no leaving the
+   * group, no flushed state); returns once it has ended.
+   */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL");
+    }
+  }
+
   @Override
   public void close() {
     if (!process.isAlive()) {

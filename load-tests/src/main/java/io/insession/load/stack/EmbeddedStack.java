@@ -83,6 +83,34 @@ public final class EmbeddedStack implements AutoCloseable {
       final List<String> javaOptions,
       final List<String> appSettings)
       throws IOException {
+    return startApp(
+        "insession run",
+        workDir.resolve("state"),
+        workDir.resolve("app-run.log"),
+        appJar,
+        bundle,
+        javaOptions,
+        appSettings);
+  }
+
+  /**
+   * Starts one of several instances of {@code insession run} on this broker (one Streams group when
+   * they share an application id).
+   *
+   * @param name for the log lines
+   * @param stateDir its own state directory
+   * @param log where its output goes (appended: a restarted instance keeps one log)
+   * @param appSettings extra {@code -s KEY=VALUE} settings
+   */
+  public ChildApp startApp(
+      final String name,
+      final Path stateDir,
+      final Path log,
+      final Path appJar,
+      final Path bundle,
+      final List<String> javaOptions,
+      final List<String> appSettings)
+      throws IOException {
     final List<String> args = new ArrayList<>();
     args.add("run");
     args.add("--bootstrap-servers");
@@ -90,14 +118,13 @@ public final class EmbeddedStack implements AutoCloseable {
     args.add("--bundle");
     args.add(bundle.toAbsolutePath().toString());
     args.add("-s");
-    args.add("state.dir=" + workDir.resolve("state").toAbsolutePath());
+    args.add("state.dir=" + stateDir.toAbsolutePath());
     args.addAll(LOCAL_HTTP);
     for (final String setting : appSettings) {
       args.add("-s");
       args.add(setting);
     }
-    return track(
-        ChildApp.start("insession run", appJar, javaOptions, args, workDir.resolve("app-run.log")));
+    return track(ChildApp.start(name, appJar, javaOptions, args, log));
   }
 
   /** Starts {@code insession lookup} on this broker at {@code port}. */
@@ -128,6 +155,11 @@ public final class EmbeddedStack implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("no free local port", e);
     }
+  }
+
+  /** The directory of the state, logs and broker data. */
+  public Path workDir() {
+    return workDir;
   }
 
   /** Stops the children (last started first), then the broker. */
