@@ -1,6 +1,8 @@
 package io.insession.topology;
 
+import io.insession.catalog.CatalogListener;
 import io.insession.catalog.CatalogStore;
+import io.insession.content.ContentIndex;
 import io.insession.kafka.JavaKeyPartitioner;
 import io.insession.kafka.Topics;
 import io.insession.kafka.ValueSerdes;
@@ -36,7 +38,8 @@ import org.apache.kafka.streams.state.Stores;
  * weblog-source ─┬─ weblog-in-place ─────────────────────────────────┬─ weblog-placed ─▶ validate-event ─┬─ valid ──▶ score-session [session-state, pending-events] ─▶ recommendations-sink
  *                 └─ weblog-misplaced ─▶ weblog-rerouted (repartition) ┘                                   └─ invalid ▶ dead-letter-sink
  *
- * item-catalog-source ─▶ [item-catalog-store] (global store, only when a rule chain reads the catalogue)
+ * item-catalog-source ─▶ [item-catalog-store] (global store, only when a rule chain reads the catalogue;
+ *                         its updater keeps the content route's token index when a chain uses it)
  * </pre>
  *
  * <p>A producer whose partitioner is not the Java one (librdkafka's default CRC32, say) puts a
@@ -125,8 +128,10 @@ public final class RecommenderTopology {
     if (settings.batchMaxSize() > 1) {
       builder.addStateStore(pendingStore());
     }
+    // the content route's token index, kept up to date by the catalogue's global store updater
+    final ContentIndex content = new ContentIndex(settings.rules().content().itemsPerToken());
     if (settings.rules().needsCatalog()) {
-      addCatalog(builder, topics);
+      addCatalog(builder, topics, settings.rules().usesContent() ? content : CatalogListener.NONE);
     }
     // one micro-batch per stream thread, shared by the processors of its tasks
     final ThreadLocal<ThreadBatch> threadBatches = ThreadLocal.withInitial(ThreadBatch::new);
@@ -155,6 +160,7 @@ public final class RecommenderTopology {
                             settings.excludeSeen(),
                             settings.listLength(),
                             catalog,
+                            content,
                             clock),
                     settings,
                     threadBatches::get,
@@ -215,15 +221,16 @@ public final class RecommenderTopology {
   /**
    * The catalogue as a global store: every instance reads all partitions of the compacted catalogue
    * topic into {@value CatalogStore#STORE_NAME}, and the catalogue rules look items up there by
-   * key.
+   * key; {@code listener} (the content route's index) hears of every change.
    */
-  private static void addCatalog(final StreamsBuilder builder, final Topics topics) {
+  private static void addCatalog(
+      final StreamsBuilder builder, final Topics topics, final CatalogListener listener) {
     builder.addGlobalStore(
         CatalogStore.storeBuilder(topics.catalog().valueSerde()),
         topics.catalog().name(),
         Consumed.with(topics.catalog().keySerde(), topics.catalog().valueSerde())
             .withName(CatalogStore.SOURCE_NAME),
-        CatalogStore.Updater::new);
+        () -> new CatalogStore.Updater(listener));
   }
 
   /** Events waiting for their micro-batch: in memory, but changelogged for exactly-once. */
