@@ -61,6 +61,13 @@ class ContentRouteTopologyTest {
 
   @BeforeEach
   void start() {
+    start(Map.of());
+  }
+
+  private void start(final Map<String, List<String>> variantChains) {
+    if (driver != null) {
+      driver.close();
+    }
     final TopologySettings settings =
         TopologySettings.unbatched(GAP, 1_000L, 50, LENGTH, true)
             .withRules(
@@ -69,7 +76,8 @@ class ContentRouteTopologyTest {
                         List.of(
                             RuleChainSpec.CONTENT,
                             RuleChainSpec.AVAILABLE,
-                            RuleChainSpec.EXCLUDE_SEEN)));
+                            RuleChainSpec.EXCLUDE_SEEN))
+                    .withVariantChains(variantChains));
     driver =
         new CatalogTopologyDriver(
             RecommenderTopology.build(settings, scorer, topics, Clock.fixed(NOW, ZoneOffset.UTC)),
@@ -175,6 +183,16 @@ class ContentRouteTopologyTest {
                 .limit(LENGTH - 2)
                 .toList());
     assertThat(list.getFallback()).isTrue();
+  }
+
+  @Test
+  void shouldLeaveTheRouteOffForAVariantWhoseChainDoesNotNameIt() {
+    start(Map.of(ScorerVariants.DEFAULT, List.of(RuleChainSpec.AVAILABLE)));
+    put(newItem());
+
+    assertThat(ids(listAfter(view("s1", "e1", alike(0), T0)))).doesNotContain(NEW_ITEM);
+    assertThat(ids(listAfter(view("s2", "e1", NEW_ITEM, T0))))
+        .isEqualTo(scorer.fallback(LENGTH).stream().map(Candidate::itemId).toList());
   }
 
   @Test
