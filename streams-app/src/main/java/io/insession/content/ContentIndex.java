@@ -74,6 +74,16 @@ public final class ContentIndex implements CatalogListener {
 
   private static final Posting EMPTY = new Posting(new Entry[0], 0);
 
+  /** A neighbour's running weight. */
+  private static final class Sum {
+    private final long listedAt;
+    private double weight;
+
+    Sum(final long listedAt) {
+      this.listedAt = listedAt;
+    }
+  }
+
   private final int itemsPerToken;
   private final Map<String, Posting> postings = new ConcurrentHashMap<>();
   private final AtomicInteger items = new AtomicInteger();
@@ -144,7 +154,10 @@ public final class ContentIndex implements CatalogListener {
    * token fewer than two items carry (it cannot make two items alike).
    */
   double weight(final String token) {
-    final Posting posting = postings.get(token);
+    return weight(postings.get(token));
+  }
+
+  private double weight(final Posting posting) {
     if (posting == null || posting.count() < 2) {
       return 0;
     }
@@ -164,18 +177,17 @@ public final class ContentIndex implements CatalogListener {
   public List<Neighbour> neighbours(
       final Map<String, Double> query, final Set<String> excluded, final double minSimilarity) {
     double total = 0;
-    final Map<String, double[]> sums = new HashMap<>();
-    final Map<String, Long> listed = new HashMap<>();
+    final Map<String, Sum> sums = new HashMap<>();
     for (final Map.Entry<String, Double> term : query.entrySet()) {
-      final double weight = term.getValue() * weight(term.getKey());
+      final Posting posting = postings.get(term.getKey());
+      final double weight = term.getValue() * weight(posting);
       if (weight <= 0) {
         continue;
       }
       total += weight;
-      for (final Entry entry : postings.getOrDefault(term.getKey(), EMPTY).entries()) {
+      for (final Entry entry : posting.entries()) {
         if (!excluded.contains(entry.itemId())) {
-          sums.computeIfAbsent(entry.itemId(), id -> new double[1])[0] += weight;
-          listed.put(entry.itemId(), entry.listedAt());
+          sums.computeIfAbsent(entry.itemId(), id -> new Sum(entry.listedAt())).weight += weight;
         }
       }
     }
@@ -183,10 +195,10 @@ public final class ContentIndex implements CatalogListener {
     if (total <= 0) {
       return found;
     }
-    for (final Map.Entry<String, double[]> sum : sums.entrySet()) {
-      final double similarity = Math.min(1.0, sum.getValue()[0] / total);
+    for (final Map.Entry<String, Sum> sum : sums.entrySet()) {
+      final double similarity = Math.min(1.0, sum.getValue().weight / total);
       if (similarity >= minSimilarity) {
-        found.add(new Neighbour(sum.getKey(), similarity, listed.get(sum.getKey())));
+        found.add(new Neighbour(sum.getKey(), similarity, sum.getValue().listedAt));
       }
     }
     found.sort(

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The attribute tokens of a catalogue record that the content route compares: each prefix of the
@@ -19,6 +20,8 @@ public final class ItemTokens {
 
   /** Most title words taken from one title. */
   static final int MAX_TITLE_TOKENS = 16;
+
+  private static final Pattern NOT_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
 
   private ItemTokens() {}
 
@@ -41,7 +44,7 @@ public final class ItemTokens {
       tokens.add("b:" + item.getBrand().strip().toLowerCase(Locale.ROOT));
     }
     int words = 0;
-    for (final String word : item.getTitle().toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+    for (final String word : NOT_WORD.split(item.getTitle().toLowerCase(Locale.ROOT))) {
       if (word.length() >= 2 && words < MAX_TITLE_TOKENS && tokens.add("t:" + word)) {
         words++;
       }
