@@ -1,9 +1,13 @@
 package io.insession.catalog;
 
 import io.insession.schemas.CatalogItem;
-import io.insession.state.TopicToStore;
+import java.util.Iterator;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -45,10 +49,61 @@ public final class CatalogStore implements ItemCatalog {
         .withLoggingDisabled();
   }
 
-  /** Applies each catalogue record to the global store: put, or delete on a tombstone. */
-  public static final class Updater extends TopicToStore<CatalogItem> {
+  /**
+   * Applies each catalogue record to the global store: put, or delete on a tombstone; tells its
+   * {@link CatalogListener} of each change (and, at start, of the whole restored store: one scan
+   * per start, never per record).
+   */
+  public static final class Updater implements Processor<String, CatalogItem, Void, Void> {
+
+    private final CatalogListener listener;
+    private KeyValueStore<String, CatalogItem> store;
+
+    /** An updater nobody listens to. */
     public Updater() {
-      super(STORE_NAME);
+      this(CatalogListener.NONE);
+    }
+
+    public Updater(final CatalogListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void init(final ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(STORE_NAME);
+      if (listener != CatalogListener.NONE) {
+        try (KeyValueIterator<String, CatalogItem> all = store.all()) {
+          listener.reloaded(
+              new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                  return all.hasNext();
+                }
+
+                @Override
+                public CatalogItem next() {
+                  return all.next().value;
+                }
+              });
+        }
+      }
+    }
+
+    @Override
+    public void process(final Record<String, CatalogItem> record) {
+      if (record.key() == null) {
+        return;
+      }
+      final CatalogItem previous =
+          listener == CatalogListener.NONE ? null : store.get(record.key());
+      if (record.value() == null) {
+        store.delete(record.key());
+      } else {
+        store.put(record.key(), record.value());
+      }
+      if (listener != CatalogListener.NONE) {
+        listener.changed(record.key(), previous, record.value());
+      }
     }
   }
 }

@@ -77,11 +77,30 @@ final class DemoCommand implements Callable<Integer> {
       })
   boolean rollout;
 
+  @Option(
+      names = "--catalog",
+      description = {
+        "Load a SYNTHETIC catalogue of the model's items (labelled synthetic) and serve the rule",
+        "chain content,available,exclude-seen: halfway through the replay the item recommended",
+        "most sells out (it leaves the lists) and a new item the model does not know is listed",
+        "(the content route recommends it); a summary says what happened."
+      })
+  boolean catalog;
+
   @Override
   public Integer call() throws Exception {
     return new DemoRunner(
             new DemoOptions(
-                kafkaPort, apiPort, rate, sessions, exitAfterReplay, quiet, bundle, data, rollout),
+                kafkaPort,
+                apiPort,
+                rate,
+                sessions,
+                exitAfterReplay,
+                quiet,
+                bundle,
+                data,
+                rollout,
+                catalog),
             options.load(Map.of()).settings(),
             System.out)
         .run();

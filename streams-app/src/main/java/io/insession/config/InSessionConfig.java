@@ -89,6 +89,12 @@ public final class InSessionConfig extends AbstractConfig {
   public static final String TRENDING_PUBLISH_INTERVAL_MS =
       "insession.trending.publish.interval.ms";
   public static final String TRENDING_MIN_SCORE = "insession.trending.min.score";
+  public static final String CONTENT_NEW_ITEM_AGE_MS = "insession.content.new.item.age.ms";
+  public static final String CONTENT_NEW_ITEM_SLOTS = "insession.content.new.item.slots";
+  public static final String CONTENT_MIN_SIMILARITY = "insession.content.min.similarity";
+  public static final String CONTENT_SESSION_ITEMS = "insession.content.session.items";
+  public static final String CONTENT_INDEX_ITEMS_PER_TOKEN =
+      "insession.content.index.items.per.token";
   public static final String MODEL_BUNDLE = "insession.model.bundle";
   public static final String VARIANTS = "insession.variants";
   public static final String VARIANTS_SALT = "insession.variants.salt";
@@ -398,9 +404,12 @@ public final class InSessionConfig extends AbstractConfig {
                   + " available (drop items the catalogue lists as out of stock or not yet on"
                   + " sale, and items it does not list: deleted or never loaded), exclude-seen,"
                   + " category-cap (insession.rules.category.max.items per category), campaigns"
-                  + " (insession.rules.campaigns). A rule left out is off. The catalogue rules"
+                  + " (insession.rules.campaigns), content (the content route: new items the"
+                  + " model does not know, blended in by similarity and age, and content-based"
+                  + " lists for sessions whose item the model does not know; insession.content.*)."
+                  + " A rule left out is off. The catalogue rules"
                   + " need the item-catalog topic loaded; with a catalogue, a shop would use"
-                  + " available,exclude-seen,category-cap,campaigns. Lists are cut to"
+                  + " content,available,exclude-seen,category-cap,campaigns. Lists are cut to"
                   + " insession.recommendations.count after the rules, and filled up when the"
                   + " rules left them short (insession.rules.backfill).")
           .define(
@@ -495,6 +504,51 @@ public final class InSessionConfig extends AbstractConfig {
               "Items whose decayed trending count falls below this are forgotten at the next"
                   + " publication (bounds the count store: an item seen once is forgotten after"
                   + " log2(1/min) half-lives, 6.6 at 0.01).")
+          .define(
+              CONTENT_NEW_ITEM_AGE_MS,
+              Type.LONG,
+              7L * 24 * 60 * 60 * 1000,
+              ConfigDef.Range.atLeast(1L),
+              Importance.MEDIUM,
+              "The content route (rule 'content', docs/catalog.md): an item whose catalogue"
+                  + " firstSeen is less than this long ago (ms; default 7 days) is new, and may"
+                  + " be blended into the model's lists by its similarity to the session's recent"
+                  + " items times its freshness (1 - age / this).")
+          .define(
+              CONTENT_NEW_ITEM_SLOTS,
+              Type.INT,
+              3,
+              ConfigDef.Range.between(0, 1_000),
+              Importance.LOW,
+              "The content route: at most this many new items blended into one list of the"
+                  + " model (the most similar and freshest); 0 blends none (sessions whose item the"
+                  + " model does not know still get content-based lists).")
+          .define(
+              CONTENT_MIN_SIMILARITY,
+              Type.DOUBLE,
+              0.25,
+              ConfigDef.Range.between(0.0, 1.0),
+              Importance.LOW,
+              "The content route: least similarity (0..1: the IDF-weighted share of the"
+                  + " session's recent items' category, brand and title tokens an item shares) for"
+                  + " an item to be proposed.")
+          .define(
+              CONTENT_SESSION_ITEMS,
+              Type.INT,
+              3,
+              ConfigDef.Range.between(1, 100),
+              Importance.LOW,
+              "The content route: how many of the session's latest items make the query (the"
+                  + " latest weighs 1, each earlier one half the one after it).")
+          .define(
+              CONTENT_INDEX_ITEMS_PER_TOKEN,
+              Type.INT,
+              50,
+              ConfigDef.Range.between(1, 10_000),
+              Importance.LOW,
+              "The content route's index: most items kept per category, brand or title token"
+                  + " (the most recently listed ones), so a lookup costs at most this many entries"
+                  + " per token of the session's items, whatever the catalogue's size.")
           .define(
               MODEL_BUNDLE,
               Type.STRING,

@@ -25,9 +25,15 @@ public final class RuleChainSpec {
   /** Boosts and buries by attribute. */
   public static final String CAMPAIGNS = "campaigns";
 
+  /**
+   * The content route: adds new items and content neighbours of the session's recent items (put it
+   * first, so that the other rules see what it adds).
+   */
+  public static final String CONTENT = "content";
+
   /** Every rule name a chain may use. */
   public static final List<String> RULES =
-      List.of(AVAILABLE, EXCLUDE_SEEN, CATEGORY_CAP, CAMPAIGNS);
+      List.of(AVAILABLE, EXCLUDE_SEEN, CATEGORY_CAP, CAMPAIGNS, CONTENT);
 
   private static final String VARIANT_CHARS = "[A-Za-z0-9._-]+";
 

@@ -16,6 +16,9 @@ import java.nio.file.Path;
  * @param sessions a session file to replay instead of the shipped sample, or null
  * @param rollout halfway through the replay, publish the bundle again under a new version into a
  *     temporary registry and deploy it through the deployments topic (hot swap, warm sessions)
+ * @param catalog load a SYNTHETIC catalogue and serve the content route and the availability rule;
+ *     halfway through the replay an item sells out and a new item is listed ({@link
+ *     CatalogShowcase})
  */
 public record DemoOptions(
     int kafkaPort,
@@ -26,4 +29,12 @@ public record DemoOptions(
     boolean quiet,
     Path bundle,
     Path sessions,
-    boolean rollout) {}
+    boolean rollout,
+    boolean catalog) {
+
+  public DemoOptions {
+    if (rollout && catalog) {
+      throw new IllegalArgumentException("--rollout and --catalog are separate demos: pick one");
+    }
+  }
+}

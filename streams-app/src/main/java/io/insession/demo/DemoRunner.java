@@ -8,6 +8,7 @@ import io.insession.kafka.Topics;
 import io.insession.runtime.RecommenderService;
 import io.insession.runtime.ShutdownSignal;
 import io.insession.schemas.WeblogEvent;
+import io.insession.scoring.ModelBundle;
 import io.insession.scoring.ModelInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,6 +50,9 @@ public final class DemoRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The rules the demo's catalogue part serves (unless the settings name others). */
+  static final String CATALOG_CHAIN = "content,available,exclude-seen";
 
   private final DemoOptions options;
   private final Map<String, String> settings;
@@ -97,6 +102,9 @@ public final class DemoRunner {
       if (rollout != null) {
         effective.put(InSessionConfig.REGISTRY_DIR, rollout.registryDir().toString());
       }
+      if (options.catalog()) {
+        effective.putIfAbsent(InSessionConfig.RULES_CHAIN, CATALOG_CHAIN);
+      }
       final RecommenderService.Builder assembly =
           RecommenderService.builder(InSessionConfig.of(effective)).stream()
               .metrics()
@@ -144,8 +152,32 @@ public final class DemoRunner {
             SessionReplayer.duration(clicks.size(), options.eventsPerSecond()).toSeconds(),
             service.lookupApiPort(),
             clicks.isEmpty() ? "<session>" : clicks.get(0).sessionId());
+        final CatalogShowcase showcase =
+            options.catalog()
+                ? CatalogShowcase.load(
+                    config, service.streams().streams(), vocabulary(bundle), out, Clock.systemUTC())
+                : null;
         final int sent;
-        if (rollout == null) {
+        if (showcase != null) {
+          final int half = clicks.size() / 2;
+          final int first = replay(producer, topics, clicks.subList(0, half), watcher, signal);
+          final List<Click> rest = clicks.subList(half, clicks.size());
+          // the first half's lists all in, so the item recommended most is known
+          awaitLists(watcher, first, signal);
+          showcase.halfway(
+              watcher.catalog().mostRecommended().orElse(clicks.get(0).itemId()),
+              rest,
+              watcher.catalog());
+          watcher.catalog().viewerOfNewItem(CatalogShowcase.VIEWER);
+          final int viewer =
+              replay(
+                  producer,
+                  topics,
+                  List.of(new Click(CatalogShowcase.VIEWER, CatalogShowcase.NEW_ITEM, null)),
+                  watcher,
+                  signal);
+          sent = first + viewer + replay(producer, topics, rest, watcher, signal);
+        } else if (rollout == null) {
           sent = replay(producer, topics, clicks, watcher, signal);
         } else {
           final int half = clicks.size() / 2;
@@ -176,8 +208,12 @@ public final class DemoRunner {
             out.println("No list of the deployed version arrived; see the log.");
           }
         }
+        final boolean catalogShown = showcase == null || watcher.catalog().shown();
+        if (showcase != null) {
+          out.println(watcher.catalog().summary());
+        }
         if (options.exitAfterReplay()) {
-          return drained && switched ? 0 : 1;
+          return drained && switched && catalogShown ? 0 : 1;
         }
         out.printf(
             Locale.ROOT,
@@ -256,6 +292,16 @@ public final class DemoRunner {
     return options.bundle() != null
         ? options.bundle()
         : DemoBundle.extractTo(work.resolve("bundle"));
+  }
+
+  /** The item ids of the bundle in {@code dir}. */
+  private static List<String> vocabulary(final Path dir) {
+    final ModelBundle bundle = ModelBundle.load(dir);
+    final List<String> ids = new ArrayList<>(bundle.numItems());
+    for (int i = 0; i < bundle.numItems(); i++) {
+      ids.add(bundle.itemId(i));
+    }
+    return ids;
   }
 
   private Map<String, List<Click>> sessions() throws IOException {

@@ -51,6 +51,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
   private final AtomicInteger fallbacks = new AtomicInteger();
   private final Thread thread;
   private final RolloutTracker rollout = new RolloutTracker();
+  private final CatalogTracker catalog = new CatalogTracker();
 
   /**
    * @param clientProperties bootstrap servers and any security settings
@@ -128,6 +129,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
     }
     // counted before the list is: a summary after awaitReceived includes it
     final Optional<String> switched = rollout.seen(list);
+    final Optional<String> catalogNote = catalog.seen(list);
     synchronized (received) {
       received.incrementAndGet();
       received.notifyAll();
@@ -144,10 +146,20 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
         list.getSessionId(),
         Objects.requireNonNullElse(viewedByEvent.remove(list.getTriggerEventId()), "?"),
         top,
-        list.getFallback() ? "  (popular: cold start)" : "",
+        fallbackLabel(list),
         latency,
         list.getVariant(),
         list.getModelVersion());
+    catalogNote.ifPresent(out::println);
+  }
+
+  private String fallbackLabel(final RecommendationList list) {
+    if (!list.getFallback()) {
+      return "";
+    }
+    return catalog.isViewer(list.getSessionId())
+        ? "  (content-based: the model does not know the item)"
+        : "  (popular: cold start)";
   }
 
   private static String format(final ScoredItem item) {
@@ -194,6 +206,11 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
           latencyMs.getValueAtPercentile(99),
           latencyMs.getMaxValue());
     }
+  }
+
+  /** What the lists showed of the catalogue's changes (the demo's catalogue part). */
+  public CatalogTracker catalog() {
+    return catalog;
   }
 
   /** Follows the lists across a roll-out: versions served, gaps, sessions kept warm. */

@@ -10,14 +10,23 @@ import java.util.Set;
  * @param sessionId the session
  * @param recentItems the session's recent items, oldest first, including the current event's
  * @param boughtItems the items the session purchased (remembered ones), oldest first
+ * @param fallback whether the candidates are the scorer's fallback: its model did not know the
+ *     event's item (the content route then makes the list content-based)
  */
-public record SessionView(String sessionId, List<String> recentItems, List<String> boughtItems) {
+public record SessionView(
+    String sessionId, List<String> recentItems, List<String> boughtItems, boolean fallback) {
   public SessionView {
     recentItems = List.copyOf(recentItems);
     boughtItems = List.copyOf(boughtItems);
   }
 
-  /** A session with no purchases. */
+  /** A session the model scored. */
+  public SessionView(
+      final String sessionId, final List<String> recentItems, final List<String> boughtItems) {
+    this(sessionId, recentItems, boughtItems, false);
+  }
+
+  /** A session with no purchases, scored by the model. */
   public SessionView(final String sessionId, final List<String> recentItems) {
     this(sessionId, recentItems, List.of());
   }

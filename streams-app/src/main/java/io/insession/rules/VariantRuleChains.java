@@ -4,6 +4,8 @@ import io.insession.catalog.ItemCatalog;
 import io.insession.catalog.ListScopedCatalog;
 import io.insession.config.ExcludeSeenSpec;
 import io.insession.config.RuleChainSpec;
+import io.insession.content.ContentIndex;
+import io.insession.content.ContentRoute;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ public final class VariantRuleChains {
   private final int listLength;
   private final ListScopedCatalog catalog;
   private final Clock clock;
+  private final ContentIndex content;
   private final Map<String, RuleChain> chains = new ConcurrentHashMap<>();
   private final RuleChain fixed;
 
@@ -39,7 +42,28 @@ public final class VariantRuleChains {
       final int listLength,
       final ItemCatalog catalog,
       final Clock clock) {
-    this(settings, excludeSeen, listLength, catalog, clock, null);
+    this(
+        settings,
+        excludeSeen,
+        listLength,
+        catalog,
+        new ContentIndex(settings.content().itemsPerToken()),
+        clock);
+  }
+
+  /**
+   * @param content the catalogue's token index that the content route looks neighbours up in (kept
+   *     up to date by the catalogue follower)
+   * @see #VariantRuleChains(RuleSettings, ExcludeSeenSpec, int, ItemCatalog, Clock)
+   */
+  public VariantRuleChains(
+      final RuleSettings settings,
+      final ExcludeSeenSpec excludeSeen,
+      final int listLength,
+      final ItemCatalog catalog,
+      final ContentIndex content,
+      final Clock clock) {
+    this(settings, excludeSeen, listLength, catalog, content, clock, null);
   }
 
   private VariantRuleChains(
@@ -47,9 +71,11 @@ public final class VariantRuleChains {
       final ExcludeSeenSpec excludeSeen,
       final int listLength,
       final ItemCatalog catalog,
+      final ContentIndex content,
       final Clock clock,
       final RuleChain fixed) {
     this.fixed = fixed;
+    this.content = content;
     this.settings = settings;
     this.excludeSeen = excludeSeen;
     this.listLength = listLength;
@@ -65,6 +91,7 @@ public final class VariantRuleChains {
         ExcludeSeenSpec.ALL,
         1,
         ItemCatalog.EMPTY,
+        new ContentIndex(1),
         Clock.systemUTC(),
         chain);
   }
@@ -93,6 +120,10 @@ public final class VariantRuleChains {
             rules.add(
                 new CategoryCap(catalog, settings.categoryMaxItems(), settings.categoryDepth()));
         case RuleChainSpec.CAMPAIGNS -> rules.add(new Campaigns(catalog, settings.campaigns()));
+        case RuleChainSpec.CONTENT ->
+            rules.add(
+                new ContentRouteRule(
+                    new ContentRoute(content, catalog, clock, settings.content(), listLength)));
         default -> throw new IllegalStateException("unknown rule " + name);
       }
     }

@@ -373,7 +373,8 @@ final class MicroBatch {
             .rank(
                 step.itemKnown() ? step.candidates() : coldStart(step.candidates()),
                 rules.backfill() ? variant.scorer()::fallback : null,
-                new SessionView(sessionId, next.getRecentItems(), next.getBoughtItems()),
+                new SessionView(
+                    sessionId, next.getRecentItems(), next.getBoughtItems(), !step.itemKnown()),
                 (rule, removed) -> metrics.ruleRemoved(rule, variant.name(), removed));
     return new Emission(trigger, ranked, !step.itemKnown(), next);
   }

@@ -1,6 +1,8 @@
 package io.insession.topology;
 
+import io.insession.catalog.CatalogListener;
 import io.insession.catalog.CatalogStore;
+import io.insession.content.ContentIndex;
 import io.insession.experiments.ExperimentTopology;
 import io.insession.kafka.JavaKeyPartitioner;
 import io.insession.kafka.Topics;
@@ -39,7 +41,8 @@ import org.apache.kafka.streams.state.Stores;
  * weblog-source ─┬─ weblog-in-place ─────────────────────────────────┬─ weblog-placed ─▶ validate-event ─┬─ valid ──▶ score-session [session-state, pending-events] ─▶ recommendations-sink
  *                 └─ weblog-misplaced ─▶ weblog-rerouted (repartition) ┘                                   └─ invalid ▶ dead-letter-sink
  *
- * item-catalog-source ─▶ [item-catalog-store] (global store, when a rule chain or trending reads the catalogue)
+ * item-catalog-source ─▶ [item-catalog-store] (global store, when a rule chain or trending reads the catalogue;
+ *                         its updater keeps the content route's token index when a chain uses it)
  *
  * valid ─▶ trending-by-item (repartition) ─▶ trending-count ─▶ trending-sink; trending-source ─▶ [trending-store]
  *   (only with insession.trending.enabled; see {@link TrendingTopology})
@@ -132,9 +135,11 @@ public final class RecommenderTopology {
     if (settings.batchMaxSize() > 1) {
       builder.addStateStore(pendingStore());
     }
-    // trending counts per catalogue category
+    // the catalogue: read by the rule chain and the content route (whose token index the global
+    // store's updater keeps up to date), and by trending for counts per category
+    final ContentIndex content = new ContentIndex(settings.rules().content().itemsPerToken());
     if (settings.rules().needsCatalog() || settings.trending().enabled()) {
-      addCatalog(builder, topics);
+      addCatalog(builder, topics, settings.rules().usesContent() ? content : CatalogListener.NONE);
     }
     // one micro-batch per stream thread, shared by the processors of its tasks
     final ThreadLocal<ThreadBatch> threadBatches = ThreadLocal.withInitial(ThreadBatch::new);
@@ -168,6 +173,7 @@ public final class RecommenderTopology {
                             settings.excludeSeen(),
                             settings.listLength(),
                             catalog,
+                            content,
                             clock),
                     settings,
                     threadBatches::get,
@@ -238,15 +244,16 @@ public final class RecommenderTopology {
   /**
    * The catalogue as a global store: every instance reads all partitions of the compacted catalogue
    * topic into {@value CatalogStore#STORE_NAME}, and the catalogue rules look items up there by
-   * key.
+   * key; {@code listener} (the content route's index) hears of every change.
    */
-  private static void addCatalog(final StreamsBuilder builder, final Topics topics) {
+  private static void addCatalog(
+      final StreamsBuilder builder, final Topics topics, final CatalogListener listener) {
     builder.addGlobalStore(
         CatalogStore.storeBuilder(topics.catalog().valueSerde()),
         topics.catalog().name(),
         Consumed.with(topics.catalog().keySerde(), topics.catalog().valueSerde())
             .withName(CatalogStore.SOURCE_NAME),
-        CatalogStore.Updater::new);
+        () -> new CatalogStore.Updater(listener));
   }
 
   /** Events waiting for their micro-batch: in memory, but changelogged for exactly-once. */

@@ -43,6 +43,39 @@ class DemoCommandIT {
   }
 
   @Test
+  void shouldShowAnItemSellingOutAndANewItemRecommendedWithASyntheticCatalogue() {
+    final String output =
+        demo(
+            "--catalog",
+            "--exit-after-replay",
+            "--kafka-port=0",
+            "--port=0",
+            "--rate=100",
+            "--sessions=40",
+            "--bundle=" + TestModels.tinyBundleDir());
+
+    assertThat(output).containsPattern("Loaded a SYNTHETIC catalogue of \\d+ items");
+    assertThat(output)
+        .contains("── Sold out: ")
+        .contains("── New item listed: synthetic-new-item-1");
+    final Matcher summary =
+        Pattern.compile(
+                "Catalogue \\(SYNTHETIC\\): (\\S+) sold out halfway: in (\\d+) lists before, (\\d+)"
+                    + " after\\.\\R"
+                    + "New item synthetic-new-item-1 \\(not in the model\\) listed halfway: in (\\d+)"
+                    + " lists after, best rank (\\d+); the session that viewed it got \\[(.+)\\]\\.")
+            .matcher(output);
+    assertThat(summary.find()).as(output).isTrue();
+    assertThat(Integer.parseInt(summary.group(2)))
+        .as("the sold-out item was recommended")
+        .isPositive();
+    assertThat(summary.group(3)).as("and never again once sold out").isEqualTo("0");
+    assertThat(Integer.parseInt(summary.group(4))).as("lists with the new item").isPositive();
+    assertThat(summary.group(6)).doesNotContain("synthetic-new-item-1", summary.group(1));
+    assertThat(output).containsPattern("Replayed (\\d+) events\\. \\1 lists received");
+  }
+
+  @Test
   void shouldRollOutANewVersionHalfwayWithEveryEventListedAndSessionsKeptWarm(
       @TempDir final Path dir) throws Exception {
     final String version = bundleVersion();

@@ -3,6 +3,8 @@ package io.insession.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.insession.content.ContentSettings;
+import io.insession.rules.RuleSettings;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -30,6 +32,29 @@ class RuleChainSpecTest {
             new CampaignSpec("attr.Season", "winter", -1f),
             new CampaignSpec("category", "a:b", 3f));
     assertThat(InSessionConfig.of(Map.of()).ruleChain()).containsExactly("exclude-seen");
+  }
+
+  @Test
+  void shouldParseTheContentRouteAndItsSettingsPerVariant() {
+    final InSessionConfig config =
+        InSessionConfig.of(
+            Map.of(
+                InSessionConfig.RULES_VARIANT_CHAINS, "gru:content+available+exclude-seen",
+                InSessionConfig.CONTENT_NEW_ITEM_AGE_MS, "3600000",
+                InSessionConfig.CONTENT_NEW_ITEM_SLOTS, "2",
+                InSessionConfig.CONTENT_MIN_SIMILARITY, "0.5"));
+    final RuleSettings rules = RuleSettings.from(config);
+
+    assertThat(rules.chainOf("gru")).containsExactly("content", "available", "exclude-seen");
+    assertThat(rules.chainOf("control")).containsExactly("exclude-seen");
+    assertThat(rules.usesContent()).isTrue();
+    assertThat(rules.needsCatalog()).isTrue();
+    assertThat(rules.content()).isEqualTo(new ContentSettings(3_600_000L, 2, 0.5, 3, 50));
+    assertThat(RuleSettings.defaults().usesContent()).isFalse();
+    assertThatThrownBy(
+            () -> InSessionConfig.of(Map.of(InSessionConfig.CONTENT_MIN_SIMILARITY, "1.5")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(InSessionConfig.CONTENT_MIN_SIMILARITY);
   }
 
   @Test

@@ -3,7 +3,6 @@ package io.insession.topology;
 import static io.insession.testing.TestEvents.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.insession.avro.AvroSingleObjectSerde;
 import io.insession.catalog.SyntheticCatalog;
 import io.insession.config.CampaignSpec;
 import io.insession.config.InSessionConfig;
@@ -22,7 +21,6 @@ import io.insession.scoring.StepRequest;
 import io.insession.testing.TestModels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,10 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,10 +58,7 @@ class CatalogRulesTopologyTest {
   /** The model's top-20 for a new session's first view of item 0, best first. */
   private static List<String> top;
 
-  private TopologyTestDriver driver;
-  private TestInputTopic<byte[], byte[]> weblog;
-  private TestInputTopic<String, CatalogItem> catalog;
-  private TestOutputTopic<String, RecommendationList> recommendations;
+  private CatalogTopologyDriver driver;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @BeforeAll
@@ -97,30 +88,16 @@ class CatalogRulesTopologyTest {
         TopologySettings.unbatched(GAP, 1_000L, 50, LENGTH, true)
             .withRules(rules.apply(RuleSettings.defaults().withChain(CHAIN)));
     driver =
-        new TopologyTestDriver(
+        new CatalogTopologyDriver(
             RecommenderTopology.build(
                 settings,
                 scorer,
                 topics,
                 Clock.fixed(NOW, ZoneOffset.UTC),
                 new MicrometerTopologyMetrics(registry, List.of())),
-            TopologyTestProperties.production("catalog-rules-test"),
+            topics,
+            "catalog-rules-test",
             NOW);
-    weblog =
-        driver.createInputTopic(
-            topics.weblog().name(),
-            Serdes.ByteArray().serializer(),
-            Serdes.ByteArray().serializer());
-    catalog =
-        driver.createInputTopic(
-            topics.catalog().name(),
-            topics.catalog().keySerde().serializer(),
-            topics.catalog().valueSerde().serializer());
-    recommendations =
-        driver.createOutputTopic(
-            topics.recommendations().name(),
-            topics.recommendations().keySerde().deserializer(),
-            topics.recommendations().valueSerde().deserializer());
     // every item of the model listed, in stock, each in a category of its own
     for (int i = 0; i < TestModels.tinyBundle().numItems(); i++) {
       put(listed(item(i)).build());
@@ -136,15 +113,11 @@ class CatalogRulesTopologyTest {
   }
 
   private void put(final CatalogItem item) {
-    catalog.pipeInput(item.getItemId(), item, T0);
+    driver.put(item, T0);
   }
 
   private List<String> listAfter(final WeblogEvent event) {
-    weblog.pipeInput(
-        event.getSessionId().getBytes(StandardCharsets.UTF_8),
-        AvroSingleObjectSerde.forType(WeblogEvent.class).serialize("t", event),
-        event.getEventTime());
-    final List<RecommendationList> lists = recommendations.readValuesToList();
+    final List<RecommendationList> lists = driver.listsAfter(event);
     assertThat(lists).hasSize(1);
     return lists.get(0).getItems().stream().map(ScoredItem::getItemId).toList();
   }
@@ -201,7 +174,7 @@ class CatalogRulesTopologyTest {
     final String deleted = expected(Set.of()).get(1);
     final String later = expected(Set.of()).get(2);
 
-    catalog.pipeInput(deleted, null, T0);
+    driver.delete(deleted, T0);
     put(listed(later).setAvailableFrom(NOW.plusSeconds(1)).build());
 
     assertThat(listAfter(view("s1", "e1", item(0), T0)))

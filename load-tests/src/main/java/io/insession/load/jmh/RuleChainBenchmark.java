@@ -1,7 +1,5 @@
 package io.insession.load.jmh;
 
-import io.insession.avro.AvroSingleObjectSerde;
-import io.insession.catalog.ItemCatalog;
 import io.insession.catalog.SyntheticCatalog;
 import io.insession.config.CampaignSpec;
 import io.insession.config.ExcludeSeenSpec;
@@ -17,9 +15,6 @@ import io.insession.scoring.OnnxGruScorer;
 import io.insession.scoring.StepRequest;
 import io.insession.scoring.StepResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,8 +33,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 /**
@@ -80,8 +73,7 @@ public class RuleChainBenchmark {
   private static final int LENGTH = 10;
 
   private OnnxGruScorer scorer;
-  private Path dir;
-  private RocksDB db;
+  private CatalogDb db;
   private RuleChain rules;
   private List<List<Candidate>> candidates;
   private List<SessionView> sessions;
@@ -99,52 +91,33 @@ public class RuleChainBenchmark {
       candidates.add(results.get(i).candidates());
       sessions.add(new SessionView("s" + i, List.of(requests.get(i).itemId())));
     }
-    RocksDB.loadLibrary();
-    dir = Files.createTempDirectory("rule-chain-benchmark-");
-    try (Options options = new Options().setCreateIfMissing(true)) {
-      db = RocksDB.open(options, dir.toString());
-    }
-    final AvroSingleObjectSerde<CatalogItem> serde =
-        AvroSingleObjectSerde.forType(CatalogItem.class);
+    db = new CatalogDb();
     final Instant now = Instant.now();
     for (int i = 0; i < model.numItems() + extraItems; i++) {
       final String id = i < model.numItems() ? model.itemId(i) : "extra-" + i;
-      final CatalogItem item =
+      db.put(
           CatalogItem.newBuilder(SyntheticCatalog.item(id, 1, now))
               .setInStock(Math.floorMod(id.hashCode(), 100) >= soldOutPercent)
-              .build();
-      db.put(key(id), serde.serialize("catalog", item));
+              .build());
     }
-    final ItemCatalog catalog =
-        itemId -> {
-          try {
-            final byte[] value = db.get(key(itemId));
-            return value == null ? null : serde.deserialize("catalog", value);
-          } catch (RocksDBException e) {
-            throw new IllegalStateException(e);
-          }
-        };
-    final RuleSettings settings =
-        RuleSettings.defaults()
-            .withChain(RuleChainSpec.parseChain(Arrays.asList(chain.split("\\+"))))
-            .withCategoryCap(3, 1)
-            .withCampaigns(
-                CampaignSpec.parseAll(
-                    List.of("brand=Synthetic Acme:+0.5", "attr.colour=red:-0.25")));
     rules =
-        new VariantRuleChains(settings, ExcludeSeenSpec.ALL, LENGTH, catalog, Clock.systemUTC())
+        new VariantRuleChains(settings(chain), ExcludeSeenSpec.ALL, LENGTH, db, Clock.systemUTC())
             .of("bench");
   }
 
-  private static byte[] key(final String itemId) {
-    return itemId.getBytes(StandardCharsets.UTF_8);
+  /** The rules of {@code chain} (names joined by '+'), with a category cap and two campaigns. */
+  static RuleSettings settings(final String chain) {
+    return RuleSettings.defaults()
+        .withChain(RuleChainSpec.parseChain(Arrays.asList(chain.split("\\+"))))
+        .withCategoryCap(3, 1)
+        .withCampaigns(
+            CampaignSpec.parseAll(List.of("brand=Synthetic Acme:+0.5", "attr.colour=red:-0.25")));
   }
 
   @TearDown
   public void tearDown() throws IOException {
     db.close();
     scorer.close();
-    TempDirectories.deleteTree(dir);
   }
 
   /** One event's list: rules, backfill from the popularity fallback when short, the cut. */
