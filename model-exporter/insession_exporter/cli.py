@@ -116,13 +116,14 @@ def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir
 def evaluate_bundle(bundle_dir: str, test_file: str) -> Dict[str, float]:
     """Evaluate a bundle's ``model.onnx`` (executed with the NumPy ONNX interpreter) on ``test_file``.
 
-    Uses the same protocol as training-time evaluation, but ranks only within the bundle's ``top_k``
+    Uses the same protocol as training-time evaluation (a repeat bundle gets the same ``recent_items``
+    windows), but ranks only within the bundle's ``top_k``
     (enough for Recall@20/MRR@20 when top_k >= 20); ties at the top-k boundary are resolved by TopK."""
     import onnx
 
     from .evaluate import RankAccumulator, evaluate_pop
     from .onnx_numpy import run
-    from .train import session_parallel_batches
+    from .train import recent_window, session_parallel_batches
 
     with open(os.path.join(bundle_dir, "metadata.json"), encoding="utf-8") as f:
         meta = json.load(f)
@@ -134,6 +135,7 @@ def evaluate_bundle(bundle_dir: str, test_file: str) -> Dict[str, float]:
     items, offsets = vocab.encode(test)
     acc = RankAccumulator(20)
     hs = int(meta["hidden_size"])
+    recent_size = int(meta["recent_items"]) if meta.get("repeat") else 0
     hidden = np.zeros((256, hs), dtype=np.float32)
     if np.any(items < 0):
         raise ValueError(f"{test_file}: contains items unknown to the bundle; use 'train --test' for the "
@@ -141,7 +143,10 @@ def evaluate_bundle(bundle_dir: str, test_file: str) -> Dict[str, float]:
     for batch in session_parallel_batches(items, offsets, 256):
         hidden = hidden[batch.keep]
         hidden[batch.reset] = 0.0
-        out = run(proto, {"item_idx": batch.inputs, "hidden": hidden})
+        feeds = {"item_idx": batch.inputs, "hidden": hidden}
+        if recent_size:
+            feeds["recent_items"] = recent_window(items, batch, recent_size)
+        out = run(proto, feeds)
         hidden = out["new_hidden"]
         hit = out["topk_items"][:, :20] == batch.targets[:, None]
         ranks = np.where(hit.any(axis=1), hit.argmax(axis=1) + 1, np.inf)
