@@ -102,6 +102,9 @@ def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir
         log.info("evaluated %s in %.1f s: %d predictions; GRU4Rec recall@20 %.4f mrr@20 %.4f; "
                  "POP recall@20 %.4f mrr@20 %.4f", test_file, time.perf_counter() - t0, m["predictions"],
                  m["recall@20"], m["mrr@20"], m["pop_recall@20"], m["pop_mrr@20"])
+        log.info("GRU4Rec on repeat targets (%d): recall@20 %.4f mrr@20 %.4f; on explore targets (%d): "
+                 "recall@20 %.4f mrr@20 %.4f", m["repeat_predictions"], m["repeat_recall@20"],
+                 m["repeat_mrr@20"], m["explore_predictions"], m["explore_recall@20"], m["explore_mrr@20"])
         metrics = {"test_file": os.path.basename(test_file), "recall@20": round(m["recall@20"], 6),
                    "mrr@20": round(m["mrr@20"], 6), "pop_recall@20": round(m["pop_recall@20"], 6),
                    "pop_mrr@20": round(m["pop_mrr@20"], 6)}
