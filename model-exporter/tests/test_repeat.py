@@ -15,7 +15,9 @@ from insession_exporter.evaluate import evaluate_model, evaluate_spop, repeat_ta
 from insession_exporter.export import export, graph_specs, tensor_specs
 from insession_exporter.model import GRU4Rec, ModelConfig, StepModule
 from insession_exporter.onnx_numpy import check_parity, run
+from insession_exporter.quantize import quantize_bundle
 from insession_exporter.train import TrainConfig, recent_window, sampled_scores, session_parallel_batches, train
+from test_quantize import with_outputs
 
 
 def repeat_model(num_items: int = 12, hidden: int = 6, recent: int = 4, seed: int = 0) -> GRU4Rec:
@@ -274,3 +276,40 @@ def test_repeat_model_beats_the_plain_gru_and_spop_where_repeats_dominate():
     assert results[True]["mrr@20"] > results[False]["mrr@20"] + 0.05
     assert results[True]["mrr@20"] > spop["spop_mrr@20"] + 0.05
     assert results[True]["repeat_mrr@20"] > results[False]["repeat_mrr@20"]
+
+
+def test_quantized_repeat_bundle_adds_the_bonus_in_the_row_relative_scale(tmp_path):
+    model, vocab = trained_repeat(tiny_sessions(300, 7), recent=5, steps=60)
+    src = str(tmp_path / "float")
+    export(model, src, vocab, name="rep", top_k=10)
+    out = str(tmp_path / "int8")
+    meta = quantize_bundle(src, out)
+    proto = onnx.load(os.path.join(out, "model.onnx"))
+    assert graph_specs(proto) == tensor_specs(10, 10, 5)
+    assert meta["repeat"] is True and meta["recent_items"] == 5
+    assert "MatMulInteger" in {n.op_type for n in proto.graph.node}
+    cases = json.load(open(os.path.join(out, "parity.json"), encoding="utf-8"))["cases"]
+    float_cases = json.load(open(os.path.join(src, "parity.json"), encoding="utf-8"))["cases"]
+    assert [c["recent_items"] for c in cases] == [c["recent_items"] for c in float_cases]
+    assert check_parity(os.path.join(out, "model.onnx"), cases) == 0.0
+    assert meta["quantization"]["parity_vs_float"]["top20_overlap_mean"] >= 0.9
+
+    # the ranking is that of (row-relative int8 scores + bonus / row factor), scaled back after TopK
+    scatter = next(n for n in proto.graph.node if n.op_type == "ScatterElements")
+    concat = next(n for n in proto.graph.node if n.op_type == "Concat" and n.output[0] == scatter.input[0])
+    relative, factor, bonus = concat.input[0], "quantized/row_factor", "quantized/row_relative_bonus"
+    c = cases[0]
+    feeds = {"item_idx": np.asarray(c["item_idx"]), "hidden": np.asarray(c["hidden"], dtype=np.float32),
+             "recent_items": np.asarray(c["recent_items"])}
+    got = run(with_outputs(proto, relative, factor, bonus), feeds)
+    for r, window in enumerate(c["recent_items"]):
+        expected = got[relative][r].copy()
+        for j, item in enumerate(window):
+            if item >= 0 and item not in window[:j]:
+                expected[item] = expected[item] + got[bonus][r][j]
+        order = np.argsort(-expected, kind="stable")[:10]
+        assert got["topk_items"][r].tolist() == order.tolist()
+        assert np.array_equal(got["topk_scores"][r], expected[order] * got[factor][r][0])
+    # the bonus in the int8 graph still changes the lists, as in the float graph
+    without = run(proto, {**feeds, "recent_items": np.full_like(feeds["recent_items"], -1)})
+    assert not np.array_equal(without["topk_scores"], got["topk_scores"])
