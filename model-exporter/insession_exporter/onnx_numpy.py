@@ -234,17 +234,36 @@ def run(model: "onnx.ModelProto | str", feeds: Mapping[str, np.ndarray]) -> Dict
     return {o.name: env[o.name] for o in model.graph.output}
 
 
-def check_parity(onnx_path: str, cases: Sequence[Mapping[str, Any]], atol: float = 1e-4) -> float:
-    """Run every parity case through the ONNX graph; require identical ``topk_items`` and scores/hidden
-    states within ``atol``. Returns the largest absolute difference seen. Raises ``AssertionError``."""
-    proto = onnx.load(onnx_path)
+def onnxruntime_runner(onnx_path: str) -> Callable[[Mapping[str, np.ndarray]], Dict[str, np.ndarray]]:
+    """``feeds -> outputs by name`` through ONNX Runtime for Python (CPU), for machines that have it.
+    Raises ``ImportError`` where it is not installed (the build machine)."""
+    import onnxruntime  # optional: not on the build machine
+
+    session = onnxruntime.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+
+    def run_ort(feeds: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        return dict(zip(names, session.run(None, dict(feeds))))
+    return run_ort
+
+
+def check_parity(onnx_path: str, cases: Sequence[Mapping[str, Any]], atol: float = 1e-4,
+                 runner: "Callable[[Mapping[str, np.ndarray]], Dict[str, np.ndarray]] | None" = None) -> float:
+    """Run every parity case through the ONNX graph (this interpreter, or ``runner``); require identical
+    ``topk_items`` and scores/hidden states within ``atol``. Returns the largest absolute difference seen.
+    Raises ``AssertionError``."""
+    if runner is None:
+        proto = onnx.load(onnx_path)
+
+        def runner(feeds: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
+            return run(proto, feeds)
     worst = 0.0
     for n, case in enumerate(cases):
         feeds = {"item_idx": np.asarray(case["item_idx"], dtype=np.int64),
                  "hidden": np.asarray(case["hidden"], dtype=np.float32)}
         if "recent_items" in case:
             feeds["recent_items"] = np.asarray(case["recent_items"], dtype=np.int64)
-        out = run(proto, feeds)
+        out = runner(feeds)
         if not np.array_equal(out["topk_items"], np.asarray(case["topk_items"], dtype=np.int64)):
             raise AssertionError(f"{onnx_path}: parity case {n}: topk_items differ")
         for key in ("new_hidden", "topk_scores"):

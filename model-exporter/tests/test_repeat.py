@@ -313,3 +313,39 @@ def test_quantized_repeat_bundle_adds_the_bonus_in_the_row_relative_scale(tmp_pa
     # the bonus in the int8 graph still changes the lists, as in the float graph
     without = run(proto, {**feeds, "recent_items": np.full_like(feeds["recent_items"], -1)})
     assert not np.array_equal(without["topk_scores"], got["topk_scores"])
+
+
+def test_export_checks_parity_with_onnxruntime_where_the_interpreter_lacks_an_op(tmp_path, monkeypatch):
+    """A newer torch may export an op the NumPy interpreter does not know; where ONNX Runtime for Python is
+    installed (the GPU machines), export verifies with it instead of failing after training."""
+    import sys
+    import types
+
+    from insession_exporter import onnx_numpy
+    model, vocab = trained_repeat(tiny_sessions(100, 9), recent=3, steps=5)
+    real_run = onnx_numpy.run
+    used = []
+
+    class FakeSession:  # stands in for onnxruntime.InferenceSession, computing with the real interpreter
+        def __init__(self, path, providers):
+            self.proto = onnx.load(path)
+            used.append(providers)
+
+        def get_outputs(self):
+            return [types.SimpleNamespace(name=o.name) for o in self.proto.graph.output]
+
+        def run(self, _names, feeds):
+            out = real_run(self.proto, feeds)
+            return [out[o.name] for o in self.proto.graph.output]
+
+    def lacking(proto, feeds):
+        raise NotImplementedError("ONNX op Expand is not supported by onnx_numpy")
+
+    monkeypatch.setattr(onnx_numpy, "run", lacking)
+    monkeypatch.setitem(sys.modules, "onnxruntime", types.SimpleNamespace(InferenceSession=FakeSession))
+    export(model, str(tmp_path / "b"), vocab, name="b", top_k=5)
+    assert used == [["CPUExecutionProvider"]]
+    # without ONNX Runtime the interpreter's refusal stands
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    with pytest.raises(NotImplementedError, match="Expand"):
+        export(model, str(tmp_path / "c"), vocab, name="c", top_k=5)
