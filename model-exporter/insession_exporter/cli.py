@@ -102,6 +102,9 @@ def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir
         log.info("evaluated %s in %.1f s: %d predictions; GRU4Rec recall@20 %.4f mrr@20 %.4f; "
                  "POP recall@20 %.4f mrr@20 %.4f", test_file, time.perf_counter() - t0, m["predictions"],
                  m["recall@20"], m["mrr@20"], m["pop_recall@20"], m["pop_mrr@20"])
+        log.info("GRU4Rec on repeat targets (%d): recall@20 %.4f mrr@20 %.4f; on explore targets (%d): "
+                 "recall@20 %.4f mrr@20 %.4f", m["repeat_predictions"], m["repeat_recall@20"],
+                 m["repeat_mrr@20"], m["explore_predictions"], m["explore_recall@20"], m["explore_mrr@20"])
         metrics = {"test_file": os.path.basename(test_file), "recall@20": round(m["recall@20"], 6),
                    "mrr@20": round(m["mrr@20"], 6), "pop_recall@20": round(m["pop_recall@20"], 6),
                    "pop_mrr@20": round(m["pop_mrr@20"], 6)}
@@ -116,13 +119,14 @@ def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir
 def evaluate_bundle(bundle_dir: str, test_file: str) -> Dict[str, float]:
     """Evaluate a bundle's ``model.onnx`` (executed with the NumPy ONNX interpreter) on ``test_file``.
 
-    Uses the same protocol as training-time evaluation, but ranks only within the bundle's ``top_k``
+    Uses the same protocol as training-time evaluation (a repeat bundle gets the same ``recent_items``
+    windows), but ranks only within the bundle's ``top_k``
     (enough for Recall@20/MRR@20 when top_k >= 20); ties at the top-k boundary are resolved by TopK."""
     import onnx
 
     from .evaluate import RankAccumulator, evaluate_pop
     from .onnx_numpy import run
-    from .train import session_parallel_batches
+    from .train import recent_window, session_parallel_batches
 
     with open(os.path.join(bundle_dir, "metadata.json"), encoding="utf-8") as f:
         meta = json.load(f)
@@ -134,6 +138,7 @@ def evaluate_bundle(bundle_dir: str, test_file: str) -> Dict[str, float]:
     items, offsets = vocab.encode(test)
     acc = RankAccumulator(20)
     hs = int(meta["hidden_size"])
+    recent_size = int(meta["recent_items"]) if meta.get("repeat") else 0
     hidden = np.zeros((256, hs), dtype=np.float32)
     if np.any(items < 0):
         raise ValueError(f"{test_file}: contains items unknown to the bundle; use 'train --test' for the "
@@ -141,7 +146,10 @@ def evaluate_bundle(bundle_dir: str, test_file: str) -> Dict[str, float]:
     for batch in session_parallel_batches(items, offsets, 256):
         hidden = hidden[batch.keep]
         hidden[batch.reset] = 0.0
-        out = run(proto, {"item_idx": batch.inputs, "hidden": hidden})
+        feeds = {"item_idx": batch.inputs, "hidden": hidden}
+        if recent_size:
+            feeds["recent_items"] = recent_window(items, batch, recent_size)
+        out = run(proto, feeds)
         hidden = out["new_hidden"]
         hit = out["topk_items"][:, :20] == batch.targets[:, None]
         ranks = np.where(hit.any(axis=1), hit.argmax(axis=1) + 1, np.inf)

@@ -8,6 +8,8 @@ click. Recall@K (= hit rate) and MRR@K, averaged over all predictions.
 * An input click on an unknown item does not advance the session: the hidden state stays as it was (zeros
   if the session starts with it), and the prediction for the next click is made from that state.
   Nothing is reset.
+* A ``repeat`` model sees the session's ``recent_items`` most recent clicks, the current one first (an
+  unknown item is -1 there, as padding), the window the serving side feeds the exported graph.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import numpy as np
 import torch
 
 from .model import GRU4Rec
-from .train import session_parallel_batches
+from .train import recent_window, session_parallel_batches
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,27 @@ class RankAccumulator:
                 f"{prefix}predictions": float(self.n)}
 
 
+def repeat_targets(items: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Bool per click position ``i`` of ``items``: the next click (the target predicted at ``i``) is a known
+    item that the session already clicked at or before ``i`` (a *repeat* target; the others are *explore*
+    targets), as ``./insession evaluate`` splits them."""
+    out = np.zeros(len(items), dtype=bool)
+    for s in range(len(offsets) - 1):
+        seen = set()
+        for i in range(int(offsets[s]), int(offsets[s + 1]) - 1):
+            seen.add(int(items[i]))
+            out[i] = items[i + 1] >= 0 and int(items[i + 1]) in seen
+    return out
+
+
 @torch.no_grad()
 def evaluate_model(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, k: int = 20,
                    batch_size: int = 256, device: torch.device = torch.device("cpu")) -> Dict[str, float]:
-    """Recall@k / MRR@k of ``model`` on encoded test sessions (``items`` may contain -1 = unknown)."""
+    """Recall@k / MRR@k of ``model`` on encoded test sessions (``items`` may contain -1 = unknown), overall
+    and on repeat / explore targets apart (``repeat_*``, ``explore_*``, see :func:`repeat_targets`)."""
     model.to(device).eval()
-    acc = RankAccumulator(k)
+    acc, acc_repeat, acc_explore = RankAccumulator(k), RankAccumulator(k), RankAccumulator(k)
+    is_repeat = torch.from_numpy(repeat_targets(items, offsets))
     hidden = model.init_hidden(batch_size, device)
     for batch in session_parallel_batches(items, offsets, batch_size):
         hidden = hidden[:, torch.from_numpy(batch.keep).to(device)]
@@ -70,9 +87,17 @@ def evaluate_model(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, k: in
         known_in = x >= 0
         stepped = model.step(x.clamp(min=0), hidden)
         hidden = torch.where(known_in.view(1, -1, 1), stepped, hidden)
-        scores = model.score_items(hidden[-1])
-        acc.add(conservative_ranks(scores, y))
-    return acc.result()
+        if model.config.repeat:
+            recent = torch.from_numpy(recent_window(items, batch, model.config.recent_items)).to(device)
+            scores = model.score_items_repeat(hidden[-1], recent)
+        else:
+            scores = model.score_items(hidden[-1])
+        ranks = conservative_ranks(scores, y).cpu()
+        acc.add(ranks)
+        rep = is_repeat[torch.from_numpy(batch.index)]
+        acc_repeat.add(ranks[rep])
+        acc_explore.add(ranks[~rep])
+    return {**acc.result(), **acc_repeat.result("repeat_"), **acc_explore.result("explore_")}
 
 
 def evaluate_pop(counts: np.ndarray, items: np.ndarray, offsets: np.ndarray, k: int = 20) -> Dict[str, float]:
@@ -88,6 +113,37 @@ def evaluate_pop(counts: np.ndarray, items: np.ndarray, offsets: np.ndarray, k: 
     ranks = np.where(targets >= 0, rank_of[np.maximum(targets, 0)], np.inf)
     acc.add(torch.from_numpy(ranks))
     return acc.result(prefix="pop_")
+
+
+def evaluate_spop(counts: np.ndarray, items: np.ndarray, offsets: np.ndarray, k: int = 20,
+                  recent_items: Optional[int] = None) -> Dict[str, float]:
+    """S-POP baseline (as the Java ``SessionPopularityScorer``): the session's own known items first, by how
+    often the session clicked them (ties: the more recent first), then the catalog by training clicks.
+    ``recent_items``: only the session's last N clicks count (default: the whole session so far).
+    Same protocol and tie rule as :func:`evaluate_pop`."""
+    acc = RankAccumulator(k)
+    c = np.asarray(counts, dtype=np.float64)
+    pop_rank = (len(c) - np.searchsorted(np.sort(c), c, side="left")).astype(np.float64)
+    ranks = []
+    for s in range(len(offsets) - 1):
+        sess = items[offsets[s]:offsets[s + 1]]
+        for t in range(len(sess) - 1):
+            target = int(sess[t + 1])
+            seen = sess[max(0, t + 1 - recent_items) if recent_items else 0:t + 1]
+            # score = count + recency in (0, 1): distinct session items never tie
+            score: Dict[int, float] = {}
+            for p, item in enumerate(seen.tolist()):
+                if item >= 0:
+                    score[item] = score.get(item, 0.0) // 1 + 1 + (p + 1) / (len(seen) + 1)
+            if target < 0:
+                ranks.append(np.inf)
+            elif target in score:
+                ranks.append(1.0 + sum(1 for v in score.values() if v > score[target]))
+            else:  # after the session's items, among the others by popularity (ties conservative)
+                others = pop_rank[target] - sum(1 for i in score if c[i] >= c[target])
+                ranks.append(len(score) + others)
+    acc.add(torch.tensor(ranks, dtype=torch.float64))
+    return acc.result(prefix="spop_")
 
 
 def evaluate_all(model: Optional[GRU4Rec], counts: np.ndarray, items: np.ndarray, offsets: np.ndarray,

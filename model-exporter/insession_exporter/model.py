@@ -9,12 +9,39 @@
 Architecture: item embedding -> dropout -> GRU (``layers`` stacked cells) -> dropout -> scores
 ``h . W_out[item] + b_out[item]``. With ``constrained_embedding`` the input embedding is the output
 embedding (``W_in = W_out``, so the embedding size equals the hidden size).
+
+Repeat-aware scoring (``repeat``), after the repeat/explore decomposition of
+
+* P. Ren, Z. Chen, J. Li, Z. Ren, J. Ma, M. de Rijke: "RepeatNet: A Repeat Aware Neural Recommendation
+  Machine for Session-based Recommendation", AAAI 2019 (a gate decides per session and step between
+  re-recommending the session's own items, weighted by attention over them, and exploring new ones);
+* M. Li, A. Vardasbi, A. Yates, M. de Rijke: "Repetition and Exploration in Sequential Recommendation",
+  SIGIR 2023 (repeat and explore targets behave differently and must be measured apart),
+
+written in logit space so that the sampled losses stay as they are: with ``r_1..r_R`` the session's
+``recent_items`` most recent items (``r_1`` = the current click, -1 = padding) and ``h`` the session
+representation,
+
+    s_i = h . W_out[i] + b_out[i] + sum_{j: r_j = i} w_j,
+    w_j = g(h) * u_j,  g(h) = sigmoid(w_g . h + b_g)                      (repeat gate),
+    u_j = (Q h + b_Q) . W_out[r_j] + (P h + b_P)_j                         (attention over the recent items)
+
+``u_j`` is a bilinear attention score of the recent item's embedding (Luong et al., EMNLP 2015) plus a
+session-dependent preference for position ``j`` (how far back the item was clicked); the gate scales all
+of them at once, so a step can switch the session's own items off (explore) or boost them (repeat).
+An item clicked several times gets the sum of its positions' bonuses. RepeatNet mixes two softmax
+distributions in probability space, which needs the whole catalog's normaliser; the logit form needs only
+the scores of the candidates, so the model trains with today's sampled BPR-max / cross-entropy, the
+session's own items joining each row's negatives (:func:`train.sampled_scores`). Everything is
+stateless: the recent items are already in the serving side's session state, so the stored state stays
+the GRU's hidden vector (O(1) per event).
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -31,6 +58,8 @@ class ModelConfig:
     dropout_hidden: float = 0.0
     sparse: bool = True             # sparse gradients for the embeddings (fast path with SparseAdam / Adagrad)
     init_scale: float = 0.1         # embeddings ~ U(-init_scale, init_scale)
+    repeat: bool = False            # repeat-aware scoring over the session's recent items (module docstring)
+    recent_items: int = 10          # R: how many of the session's most recent items the repeat part sees
 
     def __post_init__(self) -> None:
         if self.num_items < 1:
@@ -43,6 +72,10 @@ class ModelConfig:
             v = getattr(self, name)
             if not 0.0 <= v < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {v}")
+        if not isinstance(self.repeat, bool):
+            raise ValueError(f"repeat must be true or false, got {self.repeat!r}")
+        if isinstance(self.recent_items, bool) or not isinstance(self.recent_items, int) or self.recent_items < 1:
+            raise ValueError(f"recent_items must be an integer >= 1, got {self.recent_items!r}")
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> "ModelConfig":
@@ -72,6 +105,15 @@ class GRU4Rec(nn.Module):
             [nn.GRUCell(in_size if i == 0 else c.hidden_size, c.hidden_size) for i in range(c.layers)])
         self.drop_emb = nn.Dropout(c.dropout_embedding)
         self.drop_hidden = nn.Dropout(c.dropout_hidden)
+        if c.repeat:
+            self.rep_query: Optional[nn.Linear] = nn.Linear(c.hidden_size, c.hidden_size)
+            self.rep_position: Optional[nn.Linear] = nn.Linear(c.hidden_size, c.recent_items)
+            self.rep_gate: Optional[nn.Linear] = nn.Linear(c.hidden_size, 1)
+            # [j, k] True when k < j: position k is more recent than j (not saved: derived from recent_items)
+            self.register_buffer("rep_earlier", torch.from_numpy(
+                np.tril(np.ones((c.recent_items, c.recent_items), dtype=bool), k=-1)), persistent=False)
+        else:
+            self.rep_query = self.rep_position = self.rep_gate = None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -89,6 +131,10 @@ class GRU4Rec(nn.Module):
                         nn.init.xavier_uniform_(p.data[g * h:(g + 1) * h])
                 else:
                     nn.init.zeros_(p)
+        for lin in (self.rep_query, self.rep_position, self.rep_gate):
+            if lin is not None:
+                nn.init.xavier_uniform_(lin.weight)
+                nn.init.zeros_(lin.bias)
 
     @property
     def num_items(self) -> int:
@@ -123,11 +169,55 @@ class GRU4Rec(nn.Module):
         b = self.out_bias(items).squeeze(1)
         return out @ w.t() + b
 
+    def repeat_weights(self, out: torch.Tensor, recent: torch.Tensor) -> "tuple[torch.Tensor, torch.Tensor]":
+        """Per-position repeat bonuses ``w`` [B, R] (0 at padding) for session representations ``out`` [B, H]
+        and recent items ``recent`` int64 [B, R] (most recent first, -1 = padding / unknown item), and the
+        recent items' output embeddings [B, R, H] (padding rows hold item 0's: their bonus is 0)."""
+        if self.rep_query is None or self.rep_position is None or self.rep_gate is None:
+            raise ValueError("repeat_weights needs a model built with repeat=True")
+        if not torch.jit.is_tracing() and (recent.dim() != 2 or recent.shape[1] != self.config.recent_items):
+            raise ValueError(f"recent items must be [batch, {self.config.recent_items}], got {list(recent.shape)}")
+        valid = recent >= 0
+        emb = self.out_emb(torch.where(valid, recent, torch.zeros_like(recent)))           # [B, R, H]
+        query = self.rep_query(out)                                                        # [B, H]
+        u = torch.matmul(emb, query.unsqueeze(2)).squeeze(2) + self.rep_position(out)      # [B, R]
+        w = torch.sigmoid(self.rep_gate(out)) * u
+        return w * valid.to(w.dtype), emb
+
+    def score_items_repeat(self, out: torch.Tensor, recent: torch.Tensor) -> torch.Tensor:
+        """Scores ``[B, num_items]`` of the whole catalog with the repeat bonuses added (``repeat`` only)."""
+        w, _ = self.repeat_weights(out, recent)
+        return self.add_repeat_bonus(self.score_items(out), recent, w)
+
+    def add_repeat_bonus(self, scores: torch.Tensor, recent: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """``scores`` [B, N] (the whole catalog) with ``sum_{j: recent_j = i} w_j`` added to item ``i``'s
+        score, in ops that give the same result on every runtime (opset 14 has ``ScatterElements`` without
+        reduction, where duplicate indices leave the result undefined):
+
+        * each distinct item's total bonus is summed first (``[B, R, R]`` equality matrix times ``w``);
+        * only the first (most recent) position of each distinct item writes; the other positions of the
+          same item and the padding (-1) write 0 into an extra dummy column ``N`` that is cut off
+          afterwards, so no index is ever negative (ScatterElements would read -1 as the last item), every
+          real column is written at most once and the dummy column always with the same value."""
+        n = self.num_items
+        valid = recent >= 0
+        same = recent.unsqueeze(2) == recent.unsqueeze(1)                                      # [B, R, R]
+        total = torch.matmul(same.to(w.dtype), w.unsqueeze(2)).squeeze(2)                      # [B, R]
+        repeated = (same & self.rep_earlier.unsqueeze(0)).any(dim=2)   # an earlier position holds the item
+        write = valid & ~repeated
+        index = torch.where(write, recent, torch.full_like(recent, n))
+        wide = torch.cat([scores, torch.zeros_like(scores[:, :1])], dim=1)                     # [B, N + 1]
+        update = torch.where(write, wide.gather(1, index) + total, torch.zeros_like(total))
+        wide = wide.scatter(1, index, update)
+        return wide[:, :n]
+
 
 class StepModule(nn.Module):
     """The exported step: ``(item_idx int64 [B], hidden float32 [B, layers*H])`` ->
     ``(new_hidden [B, layers*H], topk_scores [B, k], topk_items int64 [B, k])``, TopK inside the graph.
-    Stacked layers' states are concatenated along the last axis (layer 0 first)."""
+    Stacked layers' states are concatenated along the last axis (layer 0 first). A ``repeat`` model takes
+    a third input ``recent_items`` int64 ``[B, R]`` (most recent first, starting with the current click;
+    -1 = padding or an item unknown to the model) and adds the repeat bonuses before TopK."""
 
     def __init__(self, model: GRU4Rec, top_k: int) -> None:
         super().__init__()
@@ -136,8 +226,11 @@ class StepModule(nn.Module):
         self.model = model
         self.top_k = min(top_k, model.num_items)
 
-    def forward(self, item_idx: torch.Tensor, hidden: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, item_idx: torch.Tensor, hidden: torch.Tensor,
+                recent_items: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         c = self.model.config
+        if c.repeat != (recent_items is not None):
+            raise ValueError("recent_items is required by a repeat model and refused by a plain one")
         x = self.model.embed(item_idx)
         states = []
         for layer, cell in enumerate(self.model.cells):
@@ -148,5 +241,8 @@ class StepModule(nn.Module):
         # F.linear exports as one Gemm(transB=1) on the embedding itself; "x @ W.t()" would make the exporter
         # fold a transposed copy of W into the graph and double the file size.
         scores = F.linear(x, self.model.out_emb.weight, self.model.out_bias.weight.squeeze(1))
+        if recent_items is not None:
+            w, _ = self.model.repeat_weights(x, recent_items)
+            scores = self.model.add_repeat_bonus(scores, recent_items, w)
         topk_scores, topk_items = torch.topk(scores, self.top_k, dim=1)
         return new_hidden, topk_scores, topk_items

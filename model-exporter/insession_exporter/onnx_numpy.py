@@ -113,7 +113,8 @@ def _matmul_integer(node: onnx.NodeProto, a: np.ndarray, b: np.ndarray, a_zero_p
     return [y.astype(np.int32)]
 
 
-_CASTS = {onnx.TensorProto.FLOAT: np.float32, onnx.TensorProto.INT32: np.int32, onnx.TensorProto.INT64: np.int64}
+_CASTS = {onnx.TensorProto.FLOAT: np.float32, onnx.TensorProto.INT32: np.int32, onnx.TensorProto.INT64: np.int64,
+          onnx.TensorProto.BOOL: np.bool_}
 
 
 def _cast(node: onnx.NodeProto, x: np.ndarray) -> List[np.ndarray]:
@@ -121,6 +122,53 @@ def _cast(node: onnx.NodeProto, x: np.ndarray) -> List[np.ndarray]:
     if to not in _CASTS:
         raise NotImplementedError(f"Cast to ONNX type {to}")
     return [x.astype(_CASTS[to])]
+
+
+def _reduce_sum(node: onnx.NodeProto, x: np.ndarray, axes: Any = None) -> List[np.ndarray]:
+    at = _attrs(node)
+    if axes is None or np.size(axes) == 0:
+        if at.get("noop_with_empty_axes", 0):
+            return [x]
+        axes = None
+    return [np.sum(x, axis=None if axes is None else tuple(int(a) for a in np.asarray(axes).reshape(-1)),
+                   keepdims=bool(at.get("keepdims", 1))).astype(x.dtype)]
+
+
+def _constant_of_shape(node: onnx.NodeProto, shape: np.ndarray) -> List[np.ndarray]:
+    value = _attrs(node).get("value")
+    v = np.zeros(1, dtype=np.float32) if value is None else numpy_helper.to_array(value)
+    return [np.full(tuple(int(d) for d in shape), v.reshape(-1)[0], dtype=v.dtype)]
+
+
+def _gather_elements(node: onnx.NodeProto, data: np.ndarray, idx: np.ndarray) -> List[np.ndarray]:
+    axis = _attrs(node).get("axis", 0)
+    if np.any(idx < 0) or np.any(idx >= data.shape[axis]):
+        raise NotImplementedError("GatherElements with negative or out-of-range indices")
+    return [np.take_along_axis(data, idx, axis=axis)]
+
+
+def _scatter_elements(node: onnx.NodeProto, data: np.ndarray, idx: np.ndarray, updates: np.ndarray) -> List[np.ndarray]:
+    """ScatterElements without reduction. Duplicate indices whose updates differ leave the result
+    undefined by the spec (runtimes may pick either), so they raise here; negative indices too, since
+    the graph is meant never to use them (-1 would address the last element)."""
+    at = _attrs(node)
+    if at.get("reduction", "none") not in ("none", b"none"):
+        raise NotImplementedError(f"ScatterElements with reduction {at['reduction']!r}")
+    axis = at.get("axis", 0)
+    if data.ndim != 2 or axis not in (1, -1):
+        raise NotImplementedError("ScatterElements other than on axis 1 of a 2-D tensor")
+    if np.any(idx < 0) or np.any(idx >= data.shape[1]):
+        raise NotImplementedError("ScatterElements with negative or out-of-range indices")
+    out = data.copy()
+    for row in range(idx.shape[0]):
+        written: Dict[int, Any] = {}
+        for col, val in zip(idx[row].tolist(), updates[row].tolist()):
+            if col in written and written[col] != val:
+                raise ValueError(f"ScatterElements: row {row} writes column {col} twice with different values "
+                                 f"({written[col]} and {val}): the result would depend on the runtime")
+            written[col] = val
+            out[row, col] = val
+    return [out]
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -149,6 +197,16 @@ _OPS: Dict[str, Callable[..., List[np.ndarray]]] = {
     "Concat": _concat,
     "Gather": _gather,
     "Transpose": _transpose,
+    "Equal": lambda n, a, b: [np.equal(a, b)],
+    "Greater": lambda n, a, b: [np.greater(a, b)],
+    "GreaterOrEqual": lambda n, a, b: [np.greater_equal(a, b)],
+    "And": lambda n, a, b: [np.logical_and(a, b)],
+    "Not": lambda n, x: [np.logical_not(x)],
+    "Where": lambda n, c, a, b: [np.where(c, a, b)],
+    "ReduceSum": _reduce_sum,
+    "ConstantOfShape": _constant_of_shape,
+    "GatherElements": _gather_elements,
+    "ScatterElements": _scatter_elements,
     "Unsqueeze": _unsqueeze,
     "Squeeze": _squeeze,
 }
@@ -176,14 +234,36 @@ def run(model: "onnx.ModelProto | str", feeds: Mapping[str, np.ndarray]) -> Dict
     return {o.name: env[o.name] for o in model.graph.output}
 
 
-def check_parity(onnx_path: str, cases: Sequence[Mapping[str, Any]], atol: float = 1e-4) -> float:
-    """Run every parity case through the ONNX graph; require identical ``topk_items`` and scores/hidden
-    states within ``atol``. Returns the largest absolute difference seen. Raises ``AssertionError``."""
-    proto = onnx.load(onnx_path)
+def onnxruntime_runner(onnx_path: str) -> Callable[[Mapping[str, np.ndarray]], Dict[str, np.ndarray]]:
+    """``feeds -> outputs by name`` through ONNX Runtime for Python (CPU), for machines that have it.
+    Raises ``ImportError`` where it is not installed (the build machine)."""
+    import onnxruntime  # optional: not on the build machine
+
+    session = onnxruntime.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+
+    def run_ort(feeds: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        return dict(zip(names, session.run(None, dict(feeds))))
+    return run_ort
+
+
+def check_parity(onnx_path: str, cases: Sequence[Mapping[str, Any]], atol: float = 1e-4,
+                 runner: "Callable[[Mapping[str, np.ndarray]], Dict[str, np.ndarray]] | None" = None) -> float:
+    """Run every parity case through the ONNX graph (this interpreter, or ``runner``); require identical
+    ``topk_items`` and scores/hidden states within ``atol``. Returns the largest absolute difference seen.
+    Raises ``AssertionError``."""
+    if runner is None:
+        proto = onnx.load(onnx_path)
+
+        def runner(feeds: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
+            return run(proto, feeds)
     worst = 0.0
     for n, case in enumerate(cases):
-        out = run(proto, {"item_idx": np.asarray(case["item_idx"], dtype=np.int64),
-                          "hidden": np.asarray(case["hidden"], dtype=np.float32)})
+        feeds = {"item_idx": np.asarray(case["item_idx"], dtype=np.int64),
+                 "hidden": np.asarray(case["hidden"], dtype=np.float32)}
+        if "recent_items" in case:
+            feeds["recent_items"] = np.asarray(case["recent_items"], dtype=np.int64)
+        out = runner(feeds)
         if not np.array_equal(out["topk_items"], np.asarray(case["topk_items"], dtype=np.int64)):
             raise AssertionError(f"{onnx_path}: parity case {n}: topk_items differ")
         for key in ("new_hidden", "topk_scores"):

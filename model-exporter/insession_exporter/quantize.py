@@ -24,6 +24,10 @@ The int32 sums cannot overflow while ``hidden_size + 1 <= MAX_INNER_SIZE`` (K*12
 which :func:`quantize_graph` enforces. The proof is in model-exporter/README.md; the tests check it
 with a NumPy emulation of the AVX2 kernel (``tests/test_quantize.py``).
 
+A repeat-aware graph (``recent_items`` input) adds each recent item's bonus to the catalog scores
+before ``TopK``; there the bonus is divided by the row's factor, so that the ranking and the scores
+after the final ``Mul`` are those of ``scores + bonus`` (the bonus itself stays float32).
+
 The graph keeps the bundle contract (same inputs, outputs, shapes; standard ONNX opset 14 ops only),
 so the Java side serves it unchanged. ``parity.json`` is rewritten with this graph's own outputs
 (computed by the NumPy interpreter) for the Java parity test, and ``metadata.json`` records the
@@ -42,7 +46,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .export import graph_specs, sha256_file, tensor_specs
+from .export import RECENT_INPUT, graph_specs, sha256_file, tensor_specs
 from .onnx_numpy import run
 
 log = logging.getLogger(__name__)
@@ -57,24 +61,45 @@ MAX_INNER_SIZE = (2 ** 31 - 1) // (ACTIVATION_CODE_MAX * WEIGHT_MAX)
 _Q = "quantized/"  # name prefix of every node and initializer this module adds
 
 
-def _find_catalog_gemm(graph: onnx.GraphProto) -> Tuple[onnx.NodeProto, onnx.NodeProto]:
-    """The ``TopK`` node and the catalog ``Gemm`` (hidden x embedding^T + bias) that feeds it."""
+def _producer(graph: onnx.GraphProto, tensor: str, op: str, what: str) -> onnx.NodeProto:
+    producers = [n for n in graph.node if tensor in n.output]
+    if len(producers) != 1 or producers[0].op_type != op:
+        kind = producers[0].op_type if producers else "a graph input"
+        raise ValueError(f"{what} reads {kind}, not {op}: is this bundle already quantised?")
+    return producers[0]
+
+
+def _find_catalog_gemm(graph: onnx.GraphProto
+                       ) -> Tuple[onnx.NodeProto, onnx.NodeProto, Optional[onnx.NodeProto]]:
+    """The ``TopK`` node, the catalog ``Gemm`` (hidden x embedding^T + bias) whose scores it ranks and,
+    in a repeat-aware graph, the ``Add`` that adds each recent item's bonus to its gathered score
+    (Gemm -> Concat (dummy column) -> GatherElements / ScatterElements -> Slice -> TopK; see
+    ``GRU4Rec.add_repeat_bonus``); None in a plain graph, where the Gemm feeds TopK directly."""
     topks = [n for n in graph.node if n.op_type == "TopK"]
     if len(topks) != 1:
         raise ValueError(f"expected one TopK node in the step graph, found {len(topks)}")
     topk = topks[0]
-    producers = [n for n in graph.node if topk.input[0] in n.output]
-    if len(producers) != 1 or producers[0].op_type != "Gemm":
-        kind = producers[0].op_type if producers else "a graph input"
-        raise ValueError(f"TopK reads {kind}, not the catalog Gemm: is this bundle already quantised?")
-    gemm = producers[0]
+    bonus_add: Optional[onnx.NodeProto] = None
+    if any(i.name == RECENT_INPUT for i in graph.input):
+        scatter = _producer(graph, _producer(graph, topk.input[0], "Slice", "TopK").input[0],
+                            "ScatterElements", "the repeat graph's Slice")
+        gemm = _producer(graph, _producer(graph, scatter.input[0], "Concat", "ScatterElements").input[0],
+                         "Gemm", "the repeat graph's Concat")
+        bonus_add = _producer(graph, _producer(graph, scatter.input[2], "Where", "ScatterElements").input[1],
+                              "Add", "the repeat graph's update Where")
+        gathered = [i for i in bonus_add.input
+                    if any(n.op_type == "GatherElements" and i in n.output for n in graph.node)]
+        if len(gathered) != 1:
+            raise ValueError("the repeat graph's update Add does not add a bonus to a gathered score")
+    else:
+        gemm = _producer(graph, topk.input[0], "Gemm", "TopK")
     attrs = {a.name: helper.get_attribute_value(a) for a in gemm.attribute}
     inits = {i.name for i in graph.initializer}
     if (attrs.get("transB") != 1 or attrs.get("transA", 0) != 0 or attrs.get("alpha", 1.0) != 1.0
             or attrs.get("beta", 1.0) != 1.0 or len(gemm.input) != 3
             or gemm.input[1] not in inits or gemm.input[2] not in inits):
         raise ValueError(f"catalog Gemm {gemm.name!r} is not hidden x W^T + b with constant W and b")
-    return topk, gemm
+    return topk, gemm, bonus_add
 
 
 def quantize_weights(weight: np.ndarray, bias: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -101,7 +126,7 @@ def quantize_graph(proto: onnx.ModelProto) -> onnx.ModelProto:
     model = onnx.ModelProto()
     model.CopyFrom(proto)
     graph = model.graph
-    topk, gemm = _find_catalog_gemm(graph)
+    topk, gemm, bonus_add = _find_catalog_gemm(graph)
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     hidden, weight_name, bias_name = gemm.input
     inner = inits[weight_name].shape[1] + 1
@@ -141,16 +166,33 @@ def quantize_graph(proto: onnx.ModelProto) -> onnx.ModelProto:
                   "row_relative_scores")
     row_factor = node("Div", [row_max, levels], "row_factor")
     topk_scores = topk.output[0]
-    topk.input[0] = scores
     topk.output[0] = _Q + "topk_row_relative"
     rescale = helper.make_node("Mul", [topk.output[0], row_factor], [topk_scores], name=_Q + "topk_scores")
+    unscale_bonus: List[onnx.NodeProto] = []
+    if bonus_add is None:
+        topk.input[0] = scores
+    else:
+        # every consumer of the float scores (the dummy-column Concat and its Slice) reads the row-relative
+        # ones instead, and each recent item's bonus is divided by the same row factor that multiplies the
+        # top-k scores after TopK: the ranking is that of (scores + bonus), the output scores too
+        next(n for n in new if n.output[0] == scores).output[0] = gemm.output[0]
+        bonus = next(i for i in bonus_add.input
+                     if not any(n.op_type == "GatherElements" and i in n.output for n in graph.node))
+        relative_bonus = _Q + "row_relative_bonus"
+        unscale_bonus.append(helper.make_node("Div", [bonus, row_factor], [relative_bonus], name=relative_bonus))
+        bonus_add.input[list(bonus_add.input).index(bonus)] = relative_bonus
 
     nodes: List[onnx.NodeProto] = []
     for n in graph.node:
         if n is gemm:
+            if bonus_add is not None:
+                nodes.extend(new)
             continue
+        if n is bonus_add:
+            nodes.extend(unscale_bonus)
         if n is topk:
-            nodes.extend(new)
+            if bonus_add is None:
+                nodes.extend(new)
             nodes.append(n)
             nodes.append(rescale)
         else:
@@ -194,7 +236,7 @@ def quantize_bundle(src_dir: str, out_dir: str, *, name: Optional[str] = None,
         raise ValueError(f"{src_dir}: already quantised ({src['quantization'].get('scheme')})")
     if os.path.abspath(src_dir) == os.path.abspath(out_dir):
         raise ValueError("write the quantised bundle to another directory than its source")
-    expected = tensor_specs(src["hidden_size"], src["top_k"])
+    expected = tensor_specs(src["hidden_size"], src["top_k"], src["recent_items"] if src.get("repeat") else None)
     proto = quantize_graph(onnx.load(os.path.join(src_dir, "model.onnx")))
     if graph_specs(proto) != expected:
         raise RuntimeError(f"quantised graph {graph_specs(proto)} breaks the contract {expected}")
@@ -210,10 +252,10 @@ def quantize_bundle(src_dir: str, out_dir: str, *, name: Optional[str] = None,
             float_cases = json.load(f)["cases"]
         cases = []
         for case in float_cases:
-            out = run(proto, {"item_idx": np.asarray(case["item_idx"], dtype=np.int64),
-                              "hidden": np.asarray(case["hidden"], dtype=np.float32)})
-            cases.append({"item_idx": case["item_idx"], "hidden": case["hidden"],
-                          **{k: v.tolist() for k, v in out.items()}})
+            inputs = {k: case[k] for k in ("item_idx", "hidden", RECENT_INPUT) if k in case}
+            out = run(proto, {k: np.asarray(v, dtype=np.float32 if k == "hidden" else np.int64)
+                              for k, v in inputs.items()})
+            cases.append({**inputs, **{k: v.tolist() for k, v in out.items()}})
         with open(os.path.join(out_dir, "parity.json"), "w", encoding="utf-8") as f:
             json.dump({"cases": cases}, f, separators=(",", ":"))
             f.write("\n")

@@ -8,7 +8,10 @@ clicks have no (input, target) pair and are skipped. When no session is left, fi
 
 Negatives (Hidasi & Karatzoglou 2018): the other targets of the mini-batch, plus ``n_sample`` extra
 negatives shared by the whole mini-batch, drawn with probability proportional to ``count^alpha``.
-A negative equal to a row's own target is masked out for that row.
+A negative equal to a row's own target is masked out for that row. A ``repeat`` model
+(:mod:`.model`) also scores each row's own recent items, which join that row's negatives: without them
+nothing would stop the repeat bonus from growing without bound, since the session's other items are
+rarely among the shared negatives.
 """
 from __future__ import annotations
 
@@ -66,6 +69,21 @@ class Batch:
     targets: np.ndarray  # int64 [b] model index of the next click
     reset: np.ndarray    # bool [b] the slot started a new session: zero its hidden state before this step
     keep: np.ndarray     # int64 [b] row of the previous batch's hidden state that each slot continues
+    index: np.ndarray    # int64 [b] position of the current click in the concatenated ``items``
+    pos: np.ndarray      # int64 [b] position of the current click within its session (0 = first click)
+
+
+def recent_window(items: np.ndarray, batch: Batch, size: int) -> np.ndarray:
+    """The session's ``size`` most recent clicks at each slot of ``batch``, most recent first, starting with
+    the current click (``batch.inputs``): int64 ``[b, size]``, -1 where the session has fewer clicks (and
+    wherever ``items`` has -1, an item unknown to the model). The window the exported repeat graph takes
+    as ``recent_items`` and the serving side builds from its session state."""
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    back = np.arange(size, dtype=np.int64)
+    idx = batch.index[:, None] - back[None, :]
+    inside = back[None, :] <= batch.pos[:, None]
+    return np.where(inside, items[np.maximum(idx, 0)], -1).astype(np.int64)
 
 
 def session_parallel_batches(items: np.ndarray, offsets: np.ndarray, batch_size: int,
@@ -88,7 +106,7 @@ def session_parallel_batches(items: np.ndarray, offsets: np.ndarray, batch_size:
     next_session = len(slots)
     while len(slots) > 0:
         start = offsets[slots] + pos
-        yield Batch(items[start], items[start + 1], reset, keep)
+        yield Batch(items[start], items[start + 1], reset, keep, start, pos)
         pos = pos + 1
         finished = pos + 1 >= lengths[slots]
         reset = np.zeros(len(slots), dtype=bool)
@@ -156,13 +174,32 @@ def cross_entropy_loss(scores: torch.Tensor, neg_mask: torch.Tensor) -> torch.Te
 
 
 def sampled_scores(model: GRU4Rec, out: torch.Tensor, targets: torch.Tensor,
-                   extra: Optional[torch.Tensor]) -> "tuple[torch.Tensor, torch.Tensor]":
+                   extra: Optional[torch.Tensor], recent: Optional[torch.Tensor] = None
+                   ) -> "tuple[torch.Tensor, torch.Tensor]":
     """Scores [b, 1 + b + m] laid out as (own target, all b batch targets, m extra) and the negative mask
-    [b, b + m] (excludes the row's own target and any candidate equal to it)."""
+    [b, b + m] (excludes the row's own target and any candidate equal to it).
+
+    With ``recent`` [b, R] (a ``repeat`` model; most recent first, -1 = padding) every score gets the row's
+    repeat bonus, and R more columns hold the row's own recent items as negatives [b, 1 + b + m + R]; a
+    recent item counts once (its most recent position), and not when it is the target, padding, or
+    already among the shared candidates."""
     cand = targets if extra is None else torch.cat([targets, extra])
     s = model.score_items(out, cand)                                   # [b, b+m]
-    pos = s.diagonal().unsqueeze(1)
     mask = cand.unsqueeze(0) != targets.unsqueeze(1)
+    if recent is not None:
+        w, emb = model.repeat_weights(out, recent)
+        match = recent.unsqueeze(2) == cand.view(1, 1, -1)             # [b, R, b+m]
+        s = s + torch.bmm(w.unsqueeze(1), match.to(w.dtype)).squeeze(1)
+        same = recent.unsqueeze(2) == recent.unsqueeze(1)               # [b, R, R]
+        total = torch.bmm(same.to(w.dtype), w.unsqueeze(2)).squeeze(2)  # each recent item's whole bonus
+        valid = recent >= 0
+        bias = model.out_bias(torch.where(valid, recent, torch.zeros_like(recent))).squeeze(2)
+        own = torch.bmm(emb, out.unsqueeze(2)).squeeze(2) + bias + total  # [b, R]
+        first = ~(same & model.rep_earlier.unsqueeze(0)).any(dim=2)
+        own_mask = valid & first & (recent != targets.unsqueeze(1)) & ~match.any(dim=2)
+        s = torch.cat([s, own], dim=1)
+        mask = torch.cat([mask, own_mask], dim=1)
+    pos = s.diagonal().unsqueeze(1)
     return torch.cat([pos, s], dim=1), mask
 
 
@@ -226,7 +263,9 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
             y = torch.from_numpy(batch.targets).to(device)
             hidden = model.step(x, hidden)
             extra = torch.from_numpy(sampler.sample(cfg.n_sample)).to(device) if sampler is not None else None
-            scores, mask = sampled_scores(model, model.output(hidden), y, extra)
+            recent = (torch.from_numpy(recent_window(items, batch, model.config.recent_items)).to(device)
+                      if model.config.repeat else None)
+            scores, mask = sampled_scores(model, model.output(hidden), y, extra, recent)
             if cfg.loss == "bpr-max":
                 loss = bpr_max_loss(scores, mask, cfg.bpreg)
             else:

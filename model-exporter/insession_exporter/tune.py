@@ -6,7 +6,8 @@
    the sessions before them are the search's training part. No session is in both. The test file is never
    an input of the tuner (it takes the training sessions only).
 2. **Search.** Trials of a small space anchored at the checked-in recipes (``hparams/*.json``): the recipes
-   first, then seeded random draws. Each trial trains on the most recent ``trial_max_events`` events of the
+   first, then the first recipe with repeat-aware scoring (``repeat``), then seeded random draws (``repeat``
+   among the drawn keys). Each trial trains on the most recent ``trial_max_events`` events of the
    training part with a vocabulary of that part only (validation items it never saw are misses, as in the
    test protocol), evaluates Recall@20 / MRR@20 on the validation split after every epoch and stops early
    when MRR@20 does not improve (patience 1) or at ``max_epochs``. The first trial always finishes its
@@ -52,6 +53,9 @@ ANCHORS: Tuple[Dict[str, Any], ...] = (
      "loss": "bpr-max", "bpreg": 1.0, "n_sample": 2048, "sample_alpha": 0.25, "learning_rate": 0.1,
      "batch_size": 32},
 )
+# Then the first recipe with repeat-aware scoring (model.py): shops differ most in how often sessions go
+# back to their own items, so the search measures that switch early, on the configuration most likely to win.
+REPEAT_ANCHORS: Tuple[Dict[str, Any], ...] = ({**ANCHORS[0], "repeat": True},)
 SPACE: Dict[str, Tuple[Any, ...]] = {
     "hidden_size": (64, 100, 128, 256),
     "constrained_embedding": (True, True, False),     # the recipes' choice, drawn twice as often
@@ -64,6 +68,7 @@ SPACE: Dict[str, Tuple[Any, ...]] = {
     "sample_alpha": (0.0, 0.2, 0.5, 0.75),
     "learning_rate": (0.02, 0.05, 0.1, 0.2),          # Adagrad
     "batch_size": (32, 64, 128),
+    "repeat": (False, True),                          # repeat-aware scoring over the 10 most recent items
 }
 # Fixed for every trial (the recipes agree on them).
 FIXED: Dict[str, Any] = {"layers": 1, "optimizer": "adagrad", "top_k": 100, "seed": 42}
@@ -131,7 +136,9 @@ def most_recent(data: SessionData, max_events: int) -> SessionData:
 
 
 def candidates(settings: TuneSettings) -> List[Dict[str, Any]]:
-    """The anchors, then distinct seeded random draws from :data:`SPACE`; ``max_trials`` in all."""
+    """The anchors (the recipes, then :data:`REPEAT_ANCHORS`), then distinct seeded random draws from
+    :data:`SPACE`; ``max_trials`` in all. ``repeat`` appears in a candidate only when True (a plain
+    candidate reads like a recipe)."""
     rng = np.random.default_rng(settings.seed)
     out: List[Dict[str, Any]] = []
     seen = set()
@@ -142,12 +149,14 @@ def candidates(settings: TuneSettings) -> List[Dict[str, Any]]:
             p.pop("embedding_size", None)
         if p["loss"] != "bpr-max":
             p.pop("bpreg", None)
+        if not p.get("repeat", False):
+            p.pop("repeat", None)
         key = tuple(sorted(p.items()))
         if key not in seen:
             seen.add(key)
             out.append(p)
 
-    for a in ANCHORS:
+    for a in ANCHORS + REPEAT_ANCHORS:
         add(dict(a))
     for _ in range(1000):
         if len(out) >= settings.max_trials:

@@ -74,11 +74,14 @@ def test_split_refuses_data_too_small_to_split(tmp_path):
 def test_candidates_start_with_the_recipes_and_are_distinct():
     cands = candidates(TuneSettings(max_trials=8))
     assert cands[:2] == [dict(a) for a in tune.ANCHORS]
+    assert cands[2] == {**tune.ANCHORS[0], "repeat": True}  # the first recipe, repeat-aware
+    assert any(c.get("repeat") for c in cands[3:]) and any("repeat" not in c for c in cands[3:])
     assert len(cands) == 8
     assert len({json.dumps(c, sort_keys=True) for c in cands}) == 8
     for c in cands:
         assert ("embedding_size" in c) == (not c["constrained_embedding"])
         assert ("bpreg" in c) == (c["loss"] == "bpr-max")
+        assert c.get("repeat", True) is True  # plain candidates carry no "repeat": false
 
 
 def test_tuner_never_reads_the_test_file_before_tuning_ends(tmp_path, monkeypatch):
@@ -205,3 +208,17 @@ def test_bad_tuning_arguments_are_clear_errors(tmp_path):
         TuneSettings(budget_seconds=0)
     assert cli.main(["train", "--train", train_path, "--out", str(tmp_path / "b"), "--tune-budget-minutes", "0"]) == 2
     assert not (tmp_path / "b").exists()
+
+
+def test_the_tuner_picks_repeat_aware_scoring_where_repeats_dominate(tmp_path):
+    from test_repeat import repeat_shop
+    shop = repeat_shop(600, 11)
+    path = write(tmp_path, "shop.tsv", "SessionId\tItemId\tPos\n" + "".join(
+        f"{sid}\t{item}\t{p}\n" for sid, s in zip(shop.session_ids, shop.sessions) for p, item in enumerate(s)))
+    result = search(read_sessions(path), TuneSettings(budget_seconds=1e9, **{**SMALL, "max_trials": 3}),
+                    clock=FakeClock(1.0))
+    trials = result.record["trials"]
+    assert [t["params"].get("repeat", False) for t in trials] == [False, False, True]
+    assert result.record["chosen"]["trial"] == 3
+    assert result.hparams["repeat"] is True
+    assert trials[2]["mrr@20"] > max(trials[0]["mrr@20"], trials[1]["mrr@20"])

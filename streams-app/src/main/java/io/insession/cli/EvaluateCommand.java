@@ -146,6 +146,7 @@ final class EvaluateCommand implements Callable<Integer> {
       for (final Path bundle : bundles) {
         final OnnxGruScorer scorer = OnnxGruScorer.create(ModelBundle.load(bundle), runtime);
         scorers.add(new NamedScorer(scorer.model().name(), scorer));
+        Scoring.requireRememberedItems(scorer, config);
       }
       scorers.addAll(baselines(trainSessions));
       if (scorers.isEmpty()) {

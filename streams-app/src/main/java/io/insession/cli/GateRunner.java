@@ -121,18 +121,19 @@ final class GateRunner {
       final Optional<ModelBundle> other,
       final OnnxRuntime runtime,
       final List<SessionScorer> opened) {
-    final SessionScorer scorer;
     if (bundle.isPresent()) {
-      scorer = OnnxGruScorer.create(bundle.get(), runtime);
-    } else {
-      scorer =
-          PopularityScorer.fromBundle(
-              other.orElseThrow(
-                  () ->
-                      new ParameterException(
-                          spec.commandLine(),
-                          "popular needs a bundle on the other side (its item counts)")));
+      final OnnxGruScorer model = OnnxGruScorer.create(bundle.get(), runtime);
+      opened.add(model);
+      Scoring.requireRememberedItems(model, config);
+      return new NamedScorer(source, model);
     }
+    final SessionScorer scorer =
+        PopularityScorer.fromBundle(
+            other.orElseThrow(
+                () ->
+                    new ParameterException(
+                        spec.commandLine(),
+                        "popular needs a bundle on the other side (its item counts)")));
     opened.add(scorer);
     return new NamedScorer(source, scorer);
   }

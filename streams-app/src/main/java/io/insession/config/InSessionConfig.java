@@ -372,7 +372,10 @@ public final class InSessionConfig extends AbstractConfig {
               50,
               ConfigDef.Range.between(1, 10_000),
               Importance.LOW,
-              "How many recent items a session remembers (for the seen-items rule and baselines).")
+              "How many recent items a session remembers (for the seen-items rule, baselines and"
+                  + " a repeat-aware model's recent_items input: such a model reads the event's"
+                  + " item and R - 1 earlier ones, and the service refuses to start when this is"
+                  + " below R - 1).")
           .define(
               RECOMMENDATIONS_COUNT,
               Type.INT,

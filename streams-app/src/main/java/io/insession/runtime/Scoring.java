@@ -45,7 +45,7 @@ public final class Scoring {
 
   /** Loads and verifies the configured bundle and opens the GRU scorer on it. */
   public static SessionScorer open(final InSessionConfig config, final OnnxRuntime runtime) {
-    return openBundle(configuredBundle(config), MODEL, runtime, new HashMap<>());
+    return openBundle(configuredBundle(config), MODEL, config, runtime, new HashMap<>());
   }
 
   /**
@@ -136,7 +136,7 @@ public final class Scoring {
       }
       return ModelBundle.load(bundleDirectory(configuredBundle(config), MODEL));
     }
-    return openBundle(configuredBundle(config), MODEL, runtime, opened).bundle();
+    return openBundle(configuredBundle(config), MODEL, config, runtime, opened).bundle();
   }
 
   private static OnnxGruScorer openModel(
@@ -146,10 +146,41 @@ public final class Scoring {
       final Map<Path, OnnxGruScorer> opened,
       final Function<String, Path> locate) {
     if (spec.isConfiguredBundle()) {
-      return openBundle(configuredBundle(config), MODEL, runtime, opened);
+      return openBundle(configuredBundle(config), MODEL, config, runtime, opened);
     }
     return openBundle(
-        locate.apply(spec.source()).toString(), InSessionConfig.VARIANTS, runtime, opened);
+        locate.apply(spec.source()).toString(), InSessionConfig.VARIANTS, config, runtime, opened);
+  }
+
+  /**
+   * Refuses a repeat-aware model that would see fewer of a session's recent items than it reads:
+   * its {@code recent_items} input holds the event's item and R − 1 earlier ones, so {@code
+   * insession.session.recent.items} must keep at least R − 1 (a session that has fewer items, or
+   * whose oldest items the state's byte bound dropped, is padded).
+   *
+   * @throws ConfigException naming the setting, the model and the least value it needs
+   */
+  public static void requireRememberedItems(
+      final OnnxGruScorer scorer, final InSessionConfig config) {
+    final int kept = config.getInt(InSessionConfig.SESSION_RECENT_ITEMS);
+    final int needed = scorer.rememberedItemsNeeded();
+    if (kept < needed) {
+      throw new ConfigException(
+          InSessionConfig.SESSION_RECENT_ITEMS,
+          kept,
+          "model "
+              + scorer.model().name()
+              + "/"
+              + scorer.model().version()
+              + " is repeat-aware and reads the event's item and the session's "
+              + needed
+              + " items before it (recent_items "
+              + scorer.bundle().recentItems()
+              + "); set "
+              + InSessionConfig.SESSION_RECENT_ITEMS
+              + " to at least "
+              + needed);
+    }
   }
 
   private static String configuredBundle(final InSessionConfig config) {
@@ -172,6 +203,7 @@ public final class Scoring {
   private static OnnxGruScorer openBundle(
       final String location,
       final String key,
+      final InSessionConfig config,
       final OnnxRuntime runtime,
       final Map<Path, OnnxGruScorer> opened) {
     final Path directory = bundleDirectory(location, key);
@@ -182,6 +214,12 @@ public final class Scoring {
     }
     final long start = System.nanoTime();
     final OnnxGruScorer scorer = OnnxGruScorer.create(ModelBundle.load(directory), runtime);
+    try {
+      requireRememberedItems(scorer, config);
+    } catch (final ConfigException e) {
+      scorer.close();
+      throw e;
+    }
     opened.put(normalized, scorer);
     LOG.info(
         "Serving model {} {} from {} on {} (loaded in {} ms)",

@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param hiddenSize length of the hidden state (layers × units)
  * @param topK number of candidates the model returns per step
  * @param opset the ONNX opset of model.onnx, 0 if not given
+ * @param recentItems for a repeat-aware model ({@code "repeat": true}), how many of the session's
+ *     most recent items its step model reads (R of the {@code recent_items} input); 0 for a plain
+ *     model
  * @param inputs the step model's input tensors
  * @param outputs the step model's output tensors
  * @param files expected SHA-256 and size of every other file in the bundle, by file name
@@ -34,6 +37,7 @@ public record BundleMetadata(
     int hiddenSize,
     int topK,
     int opset,
+    int recentItems,
     List<TensorSpec> inputs,
     List<TensorSpec> outputs,
     Map<String, FileDigest> files) {
@@ -43,9 +47,19 @@ public record BundleMetadata(
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(created, "created");
     Objects.requireNonNull(modelType, "modelType");
+    if (recentItems < 0) {
+      throw new IllegalArgumentException("recentItems must be >= 0, got " + recentItems);
+    }
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
     files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
+  }
+
+  /**
+   * Whether the step model is repeat-aware: it takes the session's recent items as a third input.
+   */
+  public boolean repeat() {
+    return recentItems > 0;
   }
 
   /** Name and version, as a scorer reports them. */

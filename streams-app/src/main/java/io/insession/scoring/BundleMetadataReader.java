@@ -61,6 +61,7 @@ final class BundleMetadataReader {
         hiddenSize,
         topK,
         root.has("opset") ? requiredInt(root, "opset") : 0,
+        recentItems(root),
         tensors(root, "inputs"),
         tensors(root, "outputs"),
         files(root));
@@ -88,6 +89,28 @@ final class BundleMetadataReader {
               + "); re-quantise the float bundle with the current model-exporter: python3 -m"
               + " insession_exporter quantize --bundle FLOAT_BUNDLE --out NEW_DIR");
     }
+  }
+
+  /**
+   * R of a repeat-aware model ({@code "repeat": true} with {@code "recent_items": R >= 1}); 0 when
+   * {@code repeat} is absent or false.
+   */
+  private static int recentItems(final JsonNode root) {
+    final JsonNode repeat = root.get("repeat");
+    if (repeat == null || repeat.isNull()) {
+      return 0;
+    }
+    if (!repeat.isBoolean()) {
+      throw fail("field 'repeat' must be true or false, got " + repeat);
+    }
+    if (!repeat.asBoolean()) {
+      return 0;
+    }
+    final int recentItems = requiredInt(root, "recent_items");
+    if (recentItems < 1) {
+      throw fail("recent_items must be >= 1 for a repeat model, got " + recentItems);
+    }
+    return recentItems;
   }
 
   private static List<TensorSpec> tensors(final JsonNode root, final String field) {

@@ -127,6 +127,14 @@ public final class ModelBundle {
     return metadata.hiddenSize();
   }
 
+  /**
+   * How many of the session's most recent items a repeat-aware model reads per step (its {@code
+   * recent_items} input, the current item first); 0 for a plain model.
+   */
+  public int recentItems() {
+    return metadata.recentItems();
+  }
+
   /** Number of candidates the model returns per step. */
   public int topK() {
     return metadata.topK();

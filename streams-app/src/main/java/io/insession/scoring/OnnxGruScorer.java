@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * decodes the outputs ({@link GruOutputs}). {@link #stepAll} sends a whole batch in one ONNX
  * Runtime call.
  *
+ * <p>A repeat-aware model ({@link ModelBundle#recentItems()} R > 0) also gets the session's recent
+ * items: the event's item, then {@link StepRequest#recentItems()} from the most recent back, R in
+ * all, as model indices with −1 for unknown items and for padding (a session that remembers fewer
+ * items is padded; see {@link #rememberedItemsNeeded()}).
+ *
  * <p>An event whose item the model does not know is not sent to ONNX Runtime: its state is returned
  * unchanged, {@code itemKnown} is false and the candidates are the popularity fallback — also when
  * the session already has a state. (Re-scoring from the unchanged state would need a model output
@@ -97,6 +102,14 @@ public final class OnnxGruScorer implements SessionScorer {
     return bundle;
   }
 
+  /**
+   * How many earlier items a session must remember for this model to see all it reads: R − 1 for a
+   * repeat-aware model (the event's own item is the R-th), 0 for a plain one.
+   */
+  public int rememberedItemsNeeded() {
+    return Math.max(0, bundle.recentItems() - 1);
+  }
+
   /** The codec of this model's state bytes. */
   public HiddenStateCodec stateCodec() {
     return codec;
@@ -128,10 +141,11 @@ public final class OnnxGruScorer implements SessionScorer {
         known++;
       }
     }
-    final GruInputs inputs = new GruInputs(known, bundle.hiddenSize());
+    final GruInputs inputs = new GruInputs(known, bundle.hiddenSize(), bundle.recentItems());
     for (int i = 0; i < requests.size(); i++) {
       if (itemIndices[i] >= 0) {
-        inputs.add(itemIndices[i], requests.get(i).state(), codec);
+        final StepRequest request = requests.get(i);
+        inputs.add(itemIndices[i], request.state(), codec, request.recentItems(), bundle::indexOf);
       }
     }
     final GruOutputs outputs = known == 0 ? null : run(inputs);
@@ -180,9 +194,12 @@ public final class OnnxGruScorer implements SessionScorer {
         OnnxTensor hidden =
             OnnxTensor.createTensor(
                 environment, FloatBuffer.wrap(inputs.hidden()), inputs.hiddenShape());
-        OrtSession.Result result =
-            session.run(
-                Map.of(StepModelContract.ITEM_IDX, items, StepModelContract.HIDDEN, hidden))) {
+        OnnxTensor recent =
+            inputs.hasRecentItems()
+                ? OnnxTensor.createTensor(
+                    environment, LongBuffer.wrap(inputs.recentItems()), inputs.recentShape())
+                : null;
+        OrtSession.Result result = session.run(feeds(items, hidden, recent))) {
       return GruOutputs.read(result, inputs.rows(), bundle.hiddenSize(), bundle.topK());
     } catch (final OrtException e) {
       throw new ScoringException(
@@ -191,6 +208,19 @@ public final class OnnxGruScorer implements SessionScorer {
       throw new ScoringException(
           describe() + ": unexpected model output for a batch of " + inputs.rows(), e);
     }
+  }
+
+  private static Map<String, OnnxTensor> feeds(
+      final OnnxTensor items, final OnnxTensor hidden, final OnnxTensor recent) {
+    return recent == null
+        ? Map.of(StepModelContract.ITEM_IDX, items, StepModelContract.HIDDEN, hidden)
+        : Map.of(
+            StepModelContract.ITEM_IDX,
+            items,
+            StepModelContract.HIDDEN,
+            hidden,
+            StepModelContract.RECENT_ITEMS,
+            recent);
   }
 
   private List<Candidate> decode(final GruOutputs outputs, final int row) {

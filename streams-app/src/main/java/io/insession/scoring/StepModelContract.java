@@ -16,6 +16,7 @@ final class StepModelContract {
 
   static final String ITEM_IDX = "item_idx";
   static final String HIDDEN = "hidden";
+  static final String RECENT_ITEMS = "recent_items";
   static final String NEW_HIDDEN = "new_hidden";
   static final String TOPK_SCORES = "topk_scores";
   static final String TOPK_ITEMS = "topk_items";
@@ -26,10 +27,19 @@ final class StepModelContract {
 
   private StepModelContract() {}
 
-  static List<TensorSpec> expectedInputs(final int hiddenSize) {
-    return List.of(
-        new TensorSpec(ITEM_IDX, INT64, List.of(BATCH)),
-        new TensorSpec(HIDDEN, FLOAT32, List.of(BATCH, Integer.toString(hiddenSize))));
+  /**
+   * {@code item_idx} and {@code hidden}; a repeat-aware model ({@code recentItems} R > 0) also
+   * takes {@code recent_items}, int64 [batch, R].
+   */
+  static List<TensorSpec> expectedInputs(final int hiddenSize, final int recentItems) {
+    final List<TensorSpec> inputs = new ArrayList<>();
+    inputs.add(new TensorSpec(ITEM_IDX, INT64, List.of(BATCH)));
+    inputs.add(new TensorSpec(HIDDEN, FLOAT32, List.of(BATCH, Integer.toString(hiddenSize))));
+    if (recentItems > 0) {
+      inputs.add(
+          new TensorSpec(RECENT_ITEMS, INT64, List.of(BATCH, Integer.toString(recentItems))));
+    }
+    return List.copyOf(inputs);
   }
 
   static List<TensorSpec> expectedOutputs(final int hiddenSize, final int topK) {
@@ -41,8 +51,17 @@ final class StepModelContract {
 
   /** Fails naming metadata.json when its tensors disagree with the contract or its own sizes. */
   static void check(final BundleMetadata metadata) {
-    final String sizes = "hidden_size " + metadata.hiddenSize() + " and top_k " + metadata.topK();
-    checkGroup("inputs", metadata.inputs(), expectedInputs(metadata.hiddenSize()), sizes);
+    final String sizes =
+        "hidden_size "
+            + metadata.hiddenSize()
+            + (metadata.repeat() ? ", recent_items " + metadata.recentItems() : "")
+            + " and top_k "
+            + metadata.topK();
+    checkGroup(
+        "inputs",
+        metadata.inputs(),
+        expectedInputs(metadata.hiddenSize(), metadata.recentItems()),
+        sizes);
     checkGroup(
         "outputs",
         metadata.outputs(),
@@ -96,7 +115,14 @@ final class StepModelContract {
     }
     for (final TensorSpec have : declared) {
       if (!expectedNames.contains(have.name())) {
-        throw fail(group + " declares tensor '" + have.name() + "' that format 1 does not know");
+        throw fail(
+            group
+                + " declares tensor '"
+                + have.name()
+                + "' that format 1 does not know"
+                + (StepModelContract.RECENT_ITEMS.equals(have.name())
+                    ? " without \"repeat\": true and \"recent_items\""
+                    : ""));
       }
     }
   }

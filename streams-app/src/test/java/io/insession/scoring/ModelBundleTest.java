@@ -272,6 +272,62 @@ class ModelBundleTest {
   }
 
   @Test
+  void shouldReadTheRecentItemsOfARepeatAwareBundle() {
+    final ModelBundle bundle = ModelBundle.load(TestBundles.named("tiny-repeat"));
+
+    assertThat(bundle.recentItems()).isEqualTo(5);
+    assertThat(bundle.metadata().repeat()).isTrue();
+    assertThat(bundle.metadata().inputs())
+        .extracting(TensorSpec::name)
+        .containsExactly("item_idx", "hidden", "recent_items");
+    assertThat(ModelBundle.load(TestModels.tinyBundleDir()).recentItems()).isZero();
+  }
+
+  @Test
+  void shouldRejectARepeatBundleWithoutItsRecentItemsCount() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-repeat");
+    TestBundles.editMetadata(bundle, root -> root.remove("recent_items"));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessage("metadata.json: missing field 'recent_items'");
+  }
+
+  @Test
+  void shouldRejectARepeatBundleWhoseRecentItemsDisagreeWithItsInput() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-repeat");
+    TestBundles.editMetadata(bundle, root -> root.put("recent_items", 6));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessage(
+            "metadata.json: inputs 'recent_items' has shape [batch, 5], but hidden_size 16,"
+                + " recent_items 6 and top_k 20 require [batch, 6]");
+  }
+
+  @Test
+  void shouldRejectARecentItemsInputWithoutTheRepeatFlag() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-repeat");
+    TestBundles.editMetadata(bundle, root -> root.put("repeat", false));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessage(
+            "metadata.json: inputs declares tensor 'recent_items' that format 1 does not know"
+                + " without \"repeat\": true and \"recent_items\"");
+  }
+
+  @Test
+  void shouldRejectARepeatFlagThatIsNotABoolean() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-repeat");
+    TestBundles.editMetadata(bundle, root -> root.put("repeat", "yes"));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessage("metadata.json: field 'repeat' must be true or false, got \"yes\"");
+  }
+
+  @Test
   void shouldRejectMetadataWithoutARequiredField() {
     final Path bundle = TestBundles.copyOfTiny(temp);
     TestBundles.editMetadata(bundle, root -> root.remove("hidden_size"));

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -25,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * The Java side of the exporter's parity fixture: parity.json holds fixed inputs and the exporter's
  * outputs (PyTorch's for a float bundle, the int8 graph's own for a quantised one; see
  * docs/model-bundle.md); ONNX Runtime Java must reproduce them, both when called directly and
- * through the scorer's tensor building and output decoding.
+ * through the scorer's tensor building and output decoding. A repeat-aware bundle's cases also
+ * carry {@code recent_items} (repeats within a row, padding, an unknown item between known ones);
+ * through the scorer they become each request's recent items (an unknown item as an id the model
+ * lacks).
  */
 class OnnxGruScorerParityTest {
 
@@ -34,10 +38,11 @@ class OnnxGruScorerParityTest {
 
   private static OnnxRuntime runtime;
 
-  /** One batch of parity.json. */
+  /** One batch of parity.json ({@code recentItems} null for a plain model). */
   record ParityCase(
       long[] itemIdx,
       float[][] hidden,
+      long[][] recentItems,
       float[][] newHidden,
       float[][] topkScores,
       long[][] topkItems) {}
@@ -47,7 +52,7 @@ class OnnxGruScorerParityTest {
 
   /** Each test bundle (float, and int8 made from it) with its parity cases. */
   static Stream<Arguments> bundles() {
-    return Stream.of("tiny", "tiny-int8")
+    return Stream.of("tiny", "tiny-int8", "tiny-repeat", "tiny-repeat-int8")
         .map(OnnxGruScorerParityTest::load)
         .map(f -> Arguments.of(f.name(), f.bundle(), f.cases()));
   }
@@ -68,6 +73,9 @@ class OnnxGruScorerParityTest {
             new ParityCase(
                 TestBundles.JSON.treeToValue(c.get("item_idx"), long[].class),
                 TestBundles.JSON.treeToValue(c.get("hidden"), float[][].class),
+                c.has("recent_items")
+                    ? TestBundles.JSON.treeToValue(c.get("recent_items"), long[][].class)
+                    : null,
                 TestBundles.JSON.treeToValue(c.get("new_hidden"), float[][].class),
                 TestBundles.JSON.treeToValue(c.get("topk_scores"), float[][].class),
                 TestBundles.JSON.treeToValue(c.get("topk_items"), long[][].class)));
@@ -84,6 +92,36 @@ class OnnxGruScorerParityTest {
       final String name, final ModelBundle bundle, final List<ParityCase> cases) {
     assertThat(cases).isNotEmpty();
     assertThat(cases).allSatisfy(c -> assertThat(c.itemIdx()).hasSizeGreaterThan(1));
+    assertThat(cases)
+        .allSatisfy(c -> assertThat(c.recentItems() != null).isEqualTo(bundle.recentItems() > 0));
+  }
+
+  @ParameterizedTest
+  @MethodSource("bundles")
+  void shouldCoverRepeatsPaddingAndUnknownItemsInARepeatFixture(
+      final String name, final ModelBundle bundle, final List<ParityCase> cases) {
+    final int width = bundle.recentItems();
+    if (width == 0) {
+      return; // a plain model has no recent_items input
+    }
+    final List<long[]> rows = new ArrayList<>();
+    for (final ParityCase c : cases) {
+      for (int r = 0; r < c.itemIdx().length; r++) {
+        assertThat(c.recentItems()[r]).hasSize(width);
+        assertThat(c.recentItems()[r][0])
+            .as("the window starts with the current click")
+            .isEqualTo(c.itemIdx()[r]);
+        rows.add(c.recentItems()[r]);
+      }
+    }
+    assertThat(rows)
+        .as("a row with repeated items")
+        .anyMatch(row -> distinctKnown(row) < known(row));
+    assertThat(rows).as("a row of padding after the click").anyMatch(row -> known(row) == 1);
+    assertThat(rows).as("a full row").anyMatch(row -> known(row) == width);
+    assertThat(rows)
+        .as("an unknown item between known ones")
+        .anyMatch(row -> lastKnown(row) > known(row) - 1);
   }
 
   @ParameterizedTest
@@ -104,7 +142,18 @@ class OnnxGruScorerParityTest {
                     runtime.environment(),
                     FloatBuffer.wrap(flatten(c.hidden())),
                     new long[] {rows, bundle.hiddenSize()});
-            OrtSession.Result result = session.run(Map.of("item_idx", items, "hidden", hidden))) {
+            OnnxTensor recent =
+                c.recentItems() == null
+                    ? null
+                    : OnnxTensor.createTensor(
+                        runtime.environment(),
+                        LongBuffer.wrap(flatten(c.recentItems())),
+                        new long[] {rows, bundle.recentItems()});
+            OrtSession.Result result =
+                session.run(
+                    recent == null
+                        ? Map.of("item_idx", items, "hidden", hidden)
+                        : Map.of("item_idx", items, "hidden", hidden, "recent_items", recent))) {
           final float[][] newHidden =
               (float[][]) ((OnnxTensor) result.get("new_hidden").orElseThrow()).getValue();
           final float[][] scores =
@@ -146,7 +195,9 @@ class OnnxGruScorerParityTest {
         for (int r = 0; r < c.itemIdx().length; r++) {
           requests.add(
               new StepRequest(
-                  codec.encode(c.hidden()[r]), List.of(), bundle.itemId((int) c.itemIdx()[r])));
+                  codec.encode(c.hidden()[r]),
+                  earlierItems(bundle, c.recentItems() == null ? null : c.recentItems()[r]),
+                  bundle.itemId((int) c.itemIdx()[r])));
         }
 
         final List<StepResult> results = scorer.stepAll(requests);
@@ -189,7 +240,11 @@ class OnnxGruScorerParityTest {
         final StepResult result =
             scorer.step(
                 new StepRequest(
-                    new byte[0], List.of(), bundle.itemId((int) fromZeros.itemIdx()[r])));
+                    new byte[0],
+                    earlierItems(
+                        bundle,
+                        fromZeros.recentItems() == null ? null : fromZeros.recentItems()[r]),
+                    bundle.itemId((int) fromZeros.itemIdx()[r])));
 
         assertThat(result.candidates())
             .extracting(Candidate::itemId)
@@ -198,6 +253,49 @@ class OnnxGruScorerParityTest {
             .containsExactly(fromZeros.newHidden()[r], within((float) TOLERANCE));
       }
     }
+  }
+
+  /**
+   * A request's recent items (oldest first) for a fixture window (the current click first, then the
+   * earlier items from the most recent back): trailing −1 are padding (a shorter session), a −1
+   * before a known item is an item the model does not know.
+   */
+  private static List<String> earlierItems(final ModelBundle bundle, final long[] window) {
+    if (window == null) {
+      return List.of();
+    }
+    final List<String> earlier = new ArrayList<>();
+    for (int j = lastKnown(window); j >= 1; j--) {
+      earlier.add(window[j] >= 0 ? bundle.itemId((int) window[j]) : "not-in-the-model-" + j);
+    }
+    return earlier;
+  }
+
+  private static int lastKnown(final long[] row) {
+    int last = 0;
+    for (int j = 0; j < row.length; j++) {
+      if (row[j] >= 0) {
+        last = j;
+      }
+    }
+    return last;
+  }
+
+  private static int known(final long[] row) {
+    return (int) Arrays.stream(row).filter(i -> i >= 0).count();
+  }
+
+  private static int distinctKnown(final long[] row) {
+    return (int) Arrays.stream(row).filter(i -> i >= 0).distinct().count();
+  }
+
+  private static long[] flatten(final long[][] rows) {
+    final int width = rows[0].length;
+    final long[] flat = new long[rows.length * width];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(rows[r], 0, flat, r * width, width);
+    }
+    return flat;
   }
 
   private static List<String> itemIds(final ModelBundle bundle, final long[] indices) {
