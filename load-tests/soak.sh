@@ -12,20 +12,26 @@
 # bucket's upper bound). The generator's own report (latency over the whole run, lists per event)
 # follows at the end. Flat memory, bounded lag and in = lists + dead letters are what to look for.
 #
-# Environment: METRICS_PORT (default 19181, the app's metrics port), SOAK_ARGS (more generator
-# options, e.g. "--app-set insession.scoring.batch.max.size=32"). Bad records are not mixed in
-# (the generator sends only valid events).
+# Bad records are mixed in: one after every BAD_EVERY events (default 100, i.e. 1 %), the kinds of
+# docs/bad-input.md in turn; the generator reads their dead letters back, and its report ends with
+# "bad records: N sent, N dead letters {reason=count}" next to "events sent, lists matched":
+# events in = lists + dead letters when nothing was lost.
+#
+# Environment: METRICS_PORT (default 19181, the app's metrics port), BAD_EVERY (0: no bad
+# records), SOAK_ARGS (more generator options, e.g. "--app-set insession.scoring.batch.max.size=32").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MINUTES="${1:-30}"
 RATE="${2:-200}"
 EVERY="${3:-60}"
 PORT="${METRICS_PORT:-19181}"
+BAD_EVERY="${BAD_EVERY:-100}"
 WORK="$(mktemp -d -t insession-soak-XXXXXX)"
 read -r -a EXTRA <<< "${SOAK_ARGS:-}"
 
-echo "soak.sh: ${MINUTES} min at ${RATE} events/s, a sample every ${EVERY} s; logs in $WORK" >&2
+echo "soak.sh: ${MINUTES} min at ${RATE} events/s, a bad record every ${BAD_EVERY} events, a sample every ${EVERY} s; logs in $WORK" >&2
 "$ROOT/load-tests/run" stream --embedded --rate "$RATE" --duration "$((MINUTES * 60))" \
+  --bad-record-every "$BAD_EVERY" \
   --work-dir "$WORK/stack" --app-set "insession.metrics.port=$PORT" "${EXTRA[@]}" \
   > "$WORK/generator.log" 2>&1 &
 GEN=$!

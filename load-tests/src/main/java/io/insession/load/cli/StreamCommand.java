@@ -150,6 +150,21 @@ final class StreamCommand implements Callable<Integer> {
   String recommendationsTopic = "recommendations";
 
   @Option(
+      names = "--dead-letter-topic",
+      description = "The app's dead-letter topic (default ${DEFAULT-VALUE}).")
+  String deadLetterTopic = "weblog-events-dlq";
+
+  @Option(
+      names = "--bad-record-every",
+      paramLabel = "N",
+      description =
+          "Mix in one bad record after every N events (0: none, the default), the kinds of"
+              + " docs/bad-input.md in turn (not Avro, truncated Avro, a view without item, an"
+              + " event time 2 h ahead, a negative price, another session's key); their dead"
+              + " letters are read back and counted: events in = lists + dead letters.")
+  int badRecordEvery;
+
+  @Option(
       names = "--application-id",
       description = "The app's application id, for its consumer lag (default ${DEFAULT-VALUE}).")
   String applicationId = "insession";
@@ -199,7 +214,9 @@ final class StreamCommand implements Callable<Integer> {
                 recommendationsTopic,
                 applicationId,
                 lingerMs,
-                app.valueSerdes());
+                app.valueSerdes(),
+                deadLetterTopic,
+                badRecordEvery);
         final LoadReport report;
         try (StreamLoad load =
             StreamLoad.connect(settings, runTag, Duration.ofSeconds(readyTimeoutSeconds))) {

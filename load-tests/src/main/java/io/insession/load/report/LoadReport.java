@@ -2,6 +2,7 @@ package io.insession.load.report;
 
 import io.insession.load.measure.LatencySummary;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The result of an end-to-end run (fixed rate or ramp), as printed and as written to JSON.
@@ -26,6 +27,9 @@ import java.util.List;
  * @param pendingAtEnd events without a list after the drain
  * @param groupLagAtEnd the app's consumer lag on the weblog topic after the drain (-1 = unknown)
  * @param phases the fixed-rate phases (one for a fixed run, one per step for a ramp)
+ * @param badRecordsSent bad records mixed in (warm-up included; 0 unless asked for)
+ * @param deadLetters dead letters read while the run sent bad records, by reason (empty otherwise):
+ *     events in = lists + dead letters when nothing was lost
  */
 public record LoadReport(
     String mode,
@@ -44,9 +48,12 @@ public record LoadReport(
     LatencySummary latency,
     long pendingAtEnd,
     long groupLagAtEnd,
-    List<StepReport> phases) {
+    List<StepReport> phases,
+    long badRecordsSent,
+    Map<String, Long> deadLetters) {
 
   public LoadReport {
     phases = List.copyOf(phases);
+    deadLetters = Map.copyOf(deadLetters);
   }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.TreeMap;
 
 /** Renders reports as a text table and as JSON. */
 public final class Reports {
@@ -129,6 +130,15 @@ public final class Reports {
             t.maxMs(),
             r.pendingAtEnd(),
             r.groupLagAtEnd()));
+    if (r.badRecordsSent() > 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "bad records (warm-up included): %d sent, %d dead letters %s%n",
+              r.badRecordsSent(),
+              r.deadLetters().values().stream().mapToLong(Long::longValue).sum(),
+              new TreeMap<>(r.deadLetters())));
+    }
     b.append(
         String.format(
             Locale.ROOT,

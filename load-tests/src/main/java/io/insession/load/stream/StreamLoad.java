@@ -13,11 +13,16 @@ import io.insession.load.report.Verdict;
 import io.insession.schemas.EventType;
 import io.insession.schemas.RecommendationList;
 import io.insession.schemas.WeblogEvent;
+import io.insession.topology.DeadLetterHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,8 +42,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -55,7 +64,10 @@ public final class StreamLoad implements AutoCloseable {
 
   private final StreamLoadSettings settings;
   private final Admin admin;
-  private final KafkaProducer<String, WeblogEvent> producer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final Serializer<WeblogEvent> eventSerializer;
+  private final BadRecords badRecords;
+  private final Map<String, AtomicLong> deadLetters = new ConcurrentSkipListMap<>();
   private final KafkaConsumer<String, byte[]> consumer;
   private final GroupLagProbe lagProbe;
   private final Thread receiver;
@@ -69,12 +81,14 @@ public final class StreamLoad implements AutoCloseable {
   private StreamLoad(
       final StreamLoadSettings settings,
       final Admin admin,
-      final KafkaProducer<String, WeblogEvent> producer,
+      final KafkaProducer<String, byte[]> producer,
       final KafkaConsumer<String, byte[]> consumer,
       final String eventTag) {
     this.settings = settings;
     this.admin = admin;
     this.producer = producer;
+    this.eventSerializer = settings.valueSerdes().topicValue(WeblogEvent.class).serializer();
+    this.badRecords = new BadRecords(settings.weblogTopic(), eventSerializer);
     this.consumer = consumer;
     this.eventTag = eventTag;
     this.listDecoder = settings.valueSerdes().topicValue(RecommendationList.class).deserializer();
@@ -100,23 +114,24 @@ public final class StreamLoad implements AutoCloseable {
       final List<TopicPartition> listPartitions =
           awaitTopic(admin, settings.recommendationsTopic(), topicTimeout);
       awaitTopic(admin, settings.weblogTopic(), topicTimeout);
+      final List<TopicPartition> readPartitions = new ArrayList<>(listPartitions);
+      if (settings.badRecordEvery() > 0) {
+        readPartitions.addAll(awaitTopic(admin, settings.deadLetterTopic(), topicTimeout));
+      }
       final Map<String, Object> consumerProps = new HashMap<>(common);
       consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
       final KafkaConsumer<String, byte[]> consumer =
           new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-      consumer.assign(listPartitions);
-      consumer.seekToEnd(listPartitions);
-      listPartitions.forEach(consumer::position);
+      consumer.assign(readPartitions);
+      consumer.seekToEnd(readPartitions);
+      readPartitions.forEach(consumer::position);
       final Map<String, Object> producerProps = new HashMap<>(common);
       producerProps.put(ProducerConfig.LINGER_MS_CONFIG, settings.producerLingerMs());
       producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-      final KafkaProducer<String, WeblogEvent> producer =
-          new KafkaProducer<>(
-              producerProps,
-              new StringSerializer(),
-              settings.valueSerdes().topicValue(WeblogEvent.class).serializer());
+      final KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
       final StreamLoad load = new StreamLoad(settings, admin, producer, consumer, eventTag);
       load.receiver.start();
       return load;
@@ -161,6 +176,10 @@ public final class StreamLoad implements AutoCloseable {
         final long now = System.nanoTime();
         final LatencyTracker current = tracker;
         for (final ConsumerRecord<String, byte[]> record : records) {
+          if (record.topic().equals(settings.deadLetterTopic())) {
+            countDeadLetter(record);
+            continue;
+          }
           try {
             final RecommendationList list =
                 listDecoder.deserialize(record.topic(), record.headers(), record.value());
@@ -176,6 +195,32 @@ public final class StreamLoad implements AutoCloseable {
     } finally {
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
+  }
+
+  private void countDeadLetter(final ConsumerRecord<String, byte[]> record) {
+    final Header reason = record.headers().lastHeader(DeadLetterHeaders.REASON);
+    final String name =
+        reason == null ? "(no reason)" : new String(reason.value(), StandardCharsets.UTF_8);
+    deadLetters.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** Bad records sent so far (warm-up included; 0 unless the settings ask for them). */
+  public long badRecordsSent() {
+    return badRecords.sent();
+  }
+
+  /**
+   * Dead letters read since {@link #connect} by reason (only read when bad records are sent), from
+   * every producer of the topic.
+   */
+  public Map<String, Long> deadLetters() {
+    final Map<String, Long> counts = new TreeMap<>();
+    deadLetters.forEach((reason, count) -> counts.put(reason, count.get()));
+    return counts;
+  }
+
+  private long deadLetterCount() {
+    return deadLetters.values().stream().mapToLong(AtomicLong::get).sum();
   }
 
   /** The tracker of the current measurement. */
@@ -275,7 +320,7 @@ public final class StreamLoad implements AutoCloseable {
   }
 
   /**
-   * Waits until every event sent has its list, or the timeout.
+   * Waits until every event sent has its list and every bad record its dead letter, or the timeout.
    *
    * @return the events still waiting
    */
@@ -283,7 +328,8 @@ public final class StreamLoad implements AutoCloseable {
     producer.flush();
     final long deadline = System.nanoTime() + timeout.toNanos();
     final LatencyTracker current = tracker;
-    while (current.pending() > 0 && System.nanoTime() < deadline) {
+    while ((current.pending() > 0 || deadLetterCount() < badRecords.sent())
+        && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
     }
     current.takeInterval();
@@ -307,9 +353,24 @@ public final class StreamLoad implements AutoCloseable {
             .setEventTime(now)
             .build();
     into.sent(eventId, System.nanoTime());
-    producer.send(
+    produce(
         new ProducerRecord<>(
-            settings.weblogTopic(), null, now.toEpochMilli(), click.sessionId(), event),
+            settings.weblogTopic(),
+            null,
+            now.toEpochMilli(),
+            click.sessionId(),
+            eventSerializer.serialize(settings.weblogTopic(), new RecordHeaders(), event)));
+    final int every = settings.badRecordEvery();
+    if (every > 0 && eventCounter.get() % every == 0) {
+      produce(
+          badRecords.next(
+              eventTag + "-bad-" + badRecords.sent(), click.sessionId(), click.itemId(), now));
+    }
+  }
+
+  private void produce(final ProducerRecord<String, byte[]> record) {
+    producer.send(
+        record,
         (metadata, error) -> {
           if (error != null && sendErrors.getAndIncrement() < 5) {
             LOG.warn("Producing an event failed: {}", error.toString());

@@ -119,6 +119,8 @@ public final class StreamLoadRunner {
         LatencySummary.ofMicros(load.tracker().total()),
         pending,
         lag,
-        phases);
+        phases,
+        load.badRecordsSent(),
+        load.deadLetters());
   }
 }

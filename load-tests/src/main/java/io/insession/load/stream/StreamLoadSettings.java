@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param producerLingerMs the generator producer's {@code linger.ms} (0: each event goes out at
  *     once, like a web frontend's)
  * @param valueSerdes the app's value serdes ({@code insession.serde}), for events out and lists in
+ * @param deadLetterTopic the app's {@code insession.topic.dead.letter}, read for the dead letters
+ *     of the bad records
+ * @param badRecordEvery one {@link BadRecords bad record} after every this many events (0: none)
  */
 public record StreamLoadSettings(
     String bootstrapServers,
@@ -20,7 +23,9 @@ public record StreamLoadSettings(
     String recommendationsTopic,
     String applicationId,
     int producerLingerMs,
-    ValueSerdes valueSerdes) {
+    ValueSerdes valueSerdes,
+    String deadLetterTopic,
+    int badRecordEvery) {
 
   public StreamLoadSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -28,6 +33,10 @@ public record StreamLoadSettings(
     Objects.requireNonNull(recommendationsTopic, "recommendationsTopic");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(valueSerdes, "valueSerdes");
+    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    if (badRecordEvery < 0) {
+      throw new IllegalArgumentException("badRecordEvery must be >= 0, got " + badRecordEvery);
+    }
   }
 
   /** The app's default topic names, application id and serdes. */
@@ -38,6 +47,8 @@ public record StreamLoadSettings(
         "recommendations",
         "insession",
         0,
-        ValueSerdes.singleObject());
+        ValueSerdes.singleObject(),
+        "weblog-events-dlq",
+        0);
   }
 }

@@ -9,6 +9,7 @@ import io.insession.load.measure.LatencySummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +73,9 @@ class ReportsTest {
                 false,
                 "lists fall behind",
                 null,
-                new CpuUse(9.0, 0.9, 450.0))));
+                new CpuUse(9.0, 0.9, 450.0))),
+        12,
+        Map.of("UNDECODABLE", 4L, "KEY_MISMATCH", 2L, "MISSING_ITEM", 6L));
   }
 
   @Test
@@ -114,6 +117,10 @@ class ReportsTest {
     assertThat(table.lines().filter(l -> l.matches("\\s+\\d+ .*"))).hasSize(2);
     assertThat(table).contains("p99.9ms").contains("highest sustained rate: 1000 events/s");
     assertThat(table).contains("3000 events sent, 2990 lists matched");
+    assertThat(table)
+        .contains(
+            "bad records (warm-up included): 12 sent, 12 dead letters"
+                + " {KEY_MISMATCH=2, MISSING_ITEM=6, UNDECODABLE=4}");
   }
 
   @Test

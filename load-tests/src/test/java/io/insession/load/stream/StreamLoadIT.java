@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,7 +110,9 @@ class StreamLoadIT {
             "recommendations",
             "load-it",
             0,
-            ValueSerdes.from(config));
+            ValueSerdes.from(config),
+            "weblog-events-dlq",
+            0);
     final LoadReport report;
     try (StreamLoad load = StreamLoad.connect(settings, "it", Duration.ofSeconds(30))) {
       report =
@@ -146,5 +149,53 @@ class StreamLoadIT {
     assertThat(generator).isNotNull();
     assertThat(generator.cpuSeconds()).isPositive();
     assertThat(Reports.table(report)).contains("sustained");
+  }
+
+  @Test
+  void shouldCountADeadLetterForEveryBadRecordAndAListForEveryEvent() throws Exception {
+    final Map<String, List<String>> sessions = new LinkedHashMap<>();
+    sessions.put("7", List.of("214839313", "214717003", "214826705", "214826955"));
+    sessions.put("8", List.of("214826955", "214821277", "214536502"));
+    final SessionInterleaver interleaver = new SessionInterleaver(sessions, 2, "bad", 1);
+    final StreamLoadSettings settings =
+        new StreamLoadSettings(
+            broker.bootstrapServers(),
+            "weblog-events",
+            "recommendations",
+            "load-it",
+            0,
+            ValueSerdes.from(config),
+            config.getString(InSessionConfig.DEAD_LETTER_TOPIC),
+            4);
+    final LoadReport report;
+    try (StreamLoad load = StreamLoad.connect(settings, "bad", Duration.ofSeconds(30))) {
+      report =
+          new StreamLoadRunner(load, Verdict.defaults(), CpuMeter.unknown())
+              .run(
+                  interleaver,
+                  LoadPlan.fixed(40, Duration.ofSeconds(2)),
+                  40,
+                  Duration.ZERO,
+                  Duration.ofSeconds(30),
+                  Duration.ofSeconds(60),
+                  new StreamLoadRunner.Labels("tiny", "inline"),
+                  broker.bootstrapServers(),
+                  () -> false);
+    }
+    // one bad record after every 4th event (probe events before the phase included), the kinds in
+    // turn: each becomes exactly one dead letter with its reason, and no good event loses its list
+    assertThat(report.badRecordsSent()).isGreaterThanOrEqualTo(report.sent() / 4);
+    final Map<String, Long> expected = new TreeMap<>();
+    for (long i = 0; i < report.badRecordsSent(); i++) {
+      final BadRecords.Kind kind =
+          BadRecords.Kind.values()[(int) (i % BadRecords.Kind.values().length)];
+      expected.merge(kind.reason().name(), 1L, Long::sum);
+    }
+    assertThat(report.deadLetters()).isEqualTo(expected);
+    assertThat(report.lists()).isEqualTo(report.sent());
+    assertThat(report.pendingAtEnd()).isZero();
+    assertThat(app.awaitRunning(Duration.ofSeconds(1))).isTrue();
+    assertThat(Reports.table(report))
+        .contains("bad records (warm-up included): " + report.badRecordsSent() + " sent");
   }
 }
