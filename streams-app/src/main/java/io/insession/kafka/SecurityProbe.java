@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * compares that with the client's {@code security.protocol}, {@code sasl.*} and {@code ssl.*}
  * settings and names the settings that are likely missing.
  *
+ * <p>A client configured without TLS is probed in plaintext first, so a plaintext listener (the
+ * common development case, where the cluster is merely slow to answer) never sees a TLS
+ * ClientHello; only when the plaintext probe gets no answer is TLS tried.
+ *
  * <p>The TLS probe accepts any certificate and sends no credentials: it only learns the listener's
  * protocol, never authenticates. The SASL probe asks for a mechanism that does not exist, so the
  * broker answers with the list of those it has and closes the connection.
@@ -87,6 +91,14 @@ public final class SecurityProbe {
       return Optional.empty();
     }
     try {
+      if (!clientTls(clientProperties)) {
+        // a client without TLS asks in plaintext first: a plaintext listener answers, and is
+        // never sent a TLS ClientHello it would log as an oversized request
+        final Optional<List<String>> plain = probePlaintextSasl(host, port);
+        if (plain.isPresent()) {
+          return compare(first, clientProperties, Tls.NO, plain);
+        }
+      }
       final Tls tls = probeTls(host, port);
       final Optional<List<String>> mechanisms =
           tls == Tls.CLIENT_CERTIFICATE_REQUIRED
@@ -95,6 +107,30 @@ public final class SecurityProbe {
       return compare(first, clientProperties, tls, mechanisms);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       LOG.debug("Cannot probe the listener at {}: {}", first, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private static boolean clientTls(final Map<String, ?> client) {
+    return protocol(client).endsWith("SSL");
+  }
+
+  private static String protocol(final Map<String, ?> client) {
+    return Objects.toString(client.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG), "PLAINTEXT")
+        .strip()
+        .toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * {@link #probeSasl} without TLS; empty when the listener gives no Kafka answer: a TLS listener
+   * keeps silent (waiting for the rest of a TLS record) or drops the connection (reset).
+   */
+  private static Optional<List<String>> probePlaintextSasl(final String host, final int port)
+      throws GeneralSecurityException {
+    try {
+      return probeSasl(host, port, false);
+    } catch (IOException e) {
+      LOG.debug("No plaintext answer from {}:{}: {}", host, port, e.toString());
       return Optional.empty();
     }
   }
@@ -108,11 +144,8 @@ public final class SecurityProbe {
       final Map<String, ?> client,
       final Tls tls,
       final Optional<List<String>> mechanisms) {
-    final String protocol =
-        Objects.toString(client.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG), "PLAINTEXT")
-            .strip()
-            .toUpperCase(Locale.ROOT);
-    final boolean clientTls = protocol.endsWith("SSL");
+    final String protocol = protocol(client);
+    final boolean clientTls = clientTls(client);
     final boolean clientSasl = protocol.startsWith("SASL");
     final boolean brokerTls = tls != Tls.NO;
     final boolean brokerSasl = mechanisms.map(m -> !m.isEmpty()).orElse(clientSasl);

@@ -2,9 +2,14 @@ package io.insession.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** What {@link SecurityProbe} concludes from what a listener speaks and what the client set. */
@@ -79,5 +84,37 @@ class SecurityProbeTest {
   void shouldSayNothingWhenNoListenerAnswers() {
     assertThat(SecurityProbe.hint(Map.of("bootstrap.servers", "localhost:1"))).isEmpty();
     assertThat(SecurityProbe.hint(Map.of())).isEmpty();
+  }
+
+  @Test
+  void shouldAskAPlaintextClientsListenerInPlaintextBeforeTryingTls() throws Exception {
+    // a listener that reads the first byte of each connection and hangs up: the probe of a client
+    // without TLS must open with a Kafka request (a 4-byte size, first byte 0), never with a TLS
+    // ClientHello (0x16), which a plaintext broker logs as an oversized request
+    final List<Integer> firstBytes = new CopyOnWriteArrayList<>();
+    final ServerSocket listener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+    final Thread acceptor =
+        new Thread(
+            () -> {
+              while (!listener.isClosed()) {
+                try (Socket connection = listener.accept()) {
+                  firstBytes.add(connection.getInputStream().read());
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            });
+    acceptor.start();
+    try {
+      final String server = "127.0.0.1:" + listener.getLocalPort();
+      assertThat(SecurityProbe.hint(Map.of("bootstrap.servers", server))).isEmpty();
+      assertThat(firstBytes).first().isEqualTo(0);
+      firstBytes.clear();
+      SecurityProbe.hint(Map.of("bootstrap.servers", server, "security.protocol", "SSL"));
+      assertThat(firstBytes).first().isEqualTo(0x16);
+    } finally {
+      listener.close();
+      acceptor.join();
+    }
   }
 }
