@@ -41,9 +41,16 @@ def scrape(port: int) -> Optional[Samples]:
     return samples
 
 
-def total(samples: Samples, name: str, label: str = "") -> float:
-    """Sum of the samples of `name` whose labels contain `label`."""
-    return sum(v for n, labels, v in samples if n == name and label in labels)
+def total(samples: Samples, name: str, label: str = "") -> Optional[float]:
+    """Sum of the samples of `name` whose labels contain `label` (None when there are none)."""
+    values = [v for n, labels, v in samples if n == name and label in labels]
+    return sum(values) if values else None
+
+
+def delta(now: Samples, previous: Samples, name: str) -> Optional[float]:
+    """How much the counter `name` grew between two scrapes (None when it is missing)."""
+    after, before = total(now, name), total(previous, name)
+    return None if after is None else after - (before or 0.0)
 
 
 def biggest(samples: Samples, pattern: str) -> Optional[float]:
@@ -137,9 +144,9 @@ def main() -> None:
                 fmt(biggest(now, r"kafka_stream_state_block_cache_usage"), MIB, 1),
                 fmt(summed(now, r"kafka_stream_state_(cur|size_all)_mem_tables?"), MIB, 1),
                 fmt(total(now, "insession_consumer_lag_records")),
-                fmt(total(now, "insession_events_in_total") - total(previous, "insession_events_in_total")),
-                fmt(total(now, "insession_lists_out_total") - total(previous, "insession_lists_out_total")),
-                fmt(total(now, "insession_dead_letters_total") - total(previous, "insession_dead_letters_total")),
+                fmt(delta(now, previous, "insession_events_in_total")),
+                fmt(delta(now, previous, "insession_lists_out_total")),
+                fmt(delta(now, previous, "insession_dead_letters_total")),
                 fmt(None if p50 is None else p50 * 1000.0),
                 fmt(None if p99 is None else p99 * 1000.0),
             )

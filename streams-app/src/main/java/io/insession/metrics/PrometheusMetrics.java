@@ -1,6 +1,9 @@
 package io.insession.metrics;
 
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -15,9 +18,18 @@ public final class PrometheusMetrics {
 
   private PrometheusMetrics() {}
 
-  /** A new registry with the default configuration (one per component that serves metrics). */
+  /**
+   * A new registry with the default configuration (one per component that serves metrics), with the
+   * JVM's memory (heap, non-heap, direct and mapped buffers: {@code jvm_memory_used_bytes}, {@code
+   * jvm_buffer_memory_used_bytes}), threads and CPU, so that a soak or a dashboard sees the
+   * process's own memory next to RocksDB's.
+   */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    return registry;
   }
 
   /** Answers a scrape with every meter of {@code registry} in the Prometheus text format. */
