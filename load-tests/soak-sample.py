@@ -3,6 +3,7 @@
 
 Every interval it reads the app's /metrics and prints one row: heap and direct memory, the
 process's resident set (native memory included), RocksDB memory (block cache and memtables), the
+sessions held in the state store (they grow until the first ones expire after insession.session.gap.ms), the
 consumer lag, events in, lists out and dead letters in the interval, and the end-to-end latency
 percentiles of the lists of the interval (from the deltas of the Prometheus histogram).
 """
@@ -123,8 +124,8 @@ def main() -> None:
         raise ValueError(f"--every must be positive: {args.every}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     LOG.info(
-        "%7s %8s %8s %8s %9s %9s %8s %8s %8s %7s %8s %8s",
-        "t(s)", "heap MiB", "direct", "RSS MiB", "rdb cache", "memtables", "lag",
+        "%7s %8s %8s %8s %9s %9s %9s %8s %8s %8s %7s %8s %8s",
+        "t(s)", "heap MiB", "direct", "RSS MiB", "rdb cache", "memtables", "sessions", "lag",
         "in", "lists", "dlq", "p50 ms", "p99 ms",
     )
     start = time.monotonic()
@@ -136,13 +137,14 @@ def main() -> None:
             p50 = percentile(before, after, 0.50)
             p99 = percentile(before, after, 0.99)
             LOG.info(
-                "%7.0f %8s %8s %8s %9s %9s %8s %8s %8s %7s %8s %8s",
+                "%7.0f %8s %8s %8s %9s %9s %9s %8s %8s %8s %7s %8s %8s",
                 time.monotonic() - start,
                 fmt(total(now, "jvm_memory_used_bytes", 'area="heap"'), MIB),
                 fmt(total(now, "jvm_buffer_memory_used_bytes", 'id="direct"'), MIB),
                 fmt(resident_mib(args.port)),
                 fmt(biggest(now, r"kafka_stream_state_block_cache_usage"), MIB, 1),
                 fmt(summed(now, r"kafka_stream_state_(cur|size_all)_mem_tables?"), MIB, 1),
+                fmt(total(now, "insession_active_sessions")),
                 fmt(total(now, "insession_consumer_lag_records")),
                 fmt(delta(now, previous, "insession_events_in_total")),
                 fmt(delta(now, previous, "insession_lists_out_total")),
