@@ -18,39 +18,51 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The demo experiment's live KPIs: follows the experiment KPIs topic as the lookup API does and,
- * every refresh, prints the experiment's figures since it started when they moved (the table of
- * {@code insession experiments show}).
+ * The demo experiment's live KPIs: reads the experiment KPIs topic to its end every second (as
+ * {@code insession experiments show} does; a fresh read each time, so a slow broker only delays it)
+ * and, every refresh, prints the experiment's figures since it started when they moved (the table
+ * of {@code insession experiments show}).
  */
 final class LiveKpis implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(LiveKpis.class);
+  private static final Duration READ_EVERY = Duration.ofSeconds(1);
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
   private static final long POLL_MILLIS = 100;
 
+  private final InSessionConfig config;
   private final String experimentId;
   private final PrintStream out;
-  private final ExperimentFollower follower;
-  private final ScheduledExecutorService printer;
+  private final long refreshNanos;
+  private final ScheduledExecutorService reader;
+  private volatile ExperimentKpis latest;
   private Instant printed;
+  private long printedAt;
 
   private LiveKpis(
       final InSessionConfig config,
       final String experimentId,
       final PrintStream out,
       final Duration refresh) {
+    this.config = config;
     this.experimentId = experimentId;
     this.out = out;
-    this.follower = ExperimentFollower.start(config);
-    this.printer =
+    this.refreshNanos = refresh.toNanos();
+    this.printedAt = System.nanoTime();
+    this.reader =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
               final Thread thread = new Thread(task, "demo-live-kpis");
               thread.setDaemon(true);
               return thread;
             });
-    printer.scheduleAtFixedRate(
-        this::printIfMoved, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
+    reader.scheduleWithFixedDelay(
+        this::read, READ_EVERY.toMillis(), READ_EVERY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Follows the KPIs of {@code experimentId} and prints them every {@code refresh} they moved. */
@@ -62,16 +74,27 @@ final class LiveKpis implements AutoCloseable {
     return new LiveKpis(config, experimentId, out, refresh);
   }
 
-  private synchronized void printIfMoved() {
-    final Optional<ExperimentKpis> kpis = board().sinceStart(experimentId);
-    if (kpis.isEmpty() || kpis.get().getComputedAt().equals(printed)) {
+  private void read() {
+    try {
+      ExperimentFollower.readAll(config, READ_TIMEOUT)
+          .sinceStart(experimentId)
+          .ifPresent(kpis -> latest = kpis);
+    } catch (KafkaException e) {
+      LOG.warn("Could not read the experiment KPIs (trying again): {}", e.getMessage());
       return;
     }
-    printed = kpis.get().getComputedAt();
+    final ExperimentKpis kpis = latest;
+    if (kpis == null
+        || kpis.getComputedAt().equals(printed)
+        || System.nanoTime() - printedAt < refreshNanos) {
+      return;
+    }
+    printed = kpis.getComputedAt();
+    printedAt = System.nanoTime();
     out.print(
         "── Live KPIs (SIMULATED shoppers) ──"
             + System.lineSeparator()
-            + KpiTable.format(kpis.get(), "since it started"));
+            + KpiTable.format(kpis, "since it started"));
   }
 
   /**
@@ -88,26 +111,22 @@ final class LiveKpis implements AutoCloseable {
       throws InterruptedException {
     final long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline && !stop.getAsBoolean()) {
-      final Optional<ExperimentKpis> kpis = board().sinceStart(experimentId);
-      if (kpis.isPresent()
-          && sum(kpis.get(), VariantKpis::getSessions) == sessions
-          && sum(kpis.get(), VariantKpis::getImpressions) == impressions) {
-        printer.shutdownNow();
-        return kpis;
+      final ExperimentKpis kpis = latest;
+      if (kpis != null
+          && sum(kpis, VariantKpis::getSessions) == sessions
+          && sum(kpis, VariantKpis::getImpressions) == impressions) {
+        reader.shutdownNow();
+        return Optional.of(kpis);
       }
       Thread.sleep(POLL_MILLIS);
     }
-    printer.shutdownNow();
+    reader.shutdownNow();
     return Optional.empty();
   }
 
   /** The latest figures read, whether or not they count everything yet. */
   Optional<ExperimentKpis> latest() {
-    return board().sinceStart(experimentId);
-  }
-
-  private ExperimentBoard board() {
-    return follower.board();
+    return Optional.ofNullable(latest);
   }
 
   private static long sum(final ExperimentKpis kpis, final Function<VariantKpis, Long> count) {
@@ -161,7 +180,11 @@ final class LiveKpis implements AutoCloseable {
 
   @Override
   public void close() {
-    printer.shutdownNow();
-    follower.close();
+    reader.shutdownNow();
+    try {
+      reader.awaitTermination(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
