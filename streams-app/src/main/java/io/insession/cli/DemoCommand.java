@@ -87,6 +87,23 @@ final class DemoCommand implements Callable<Integer> {
       })
   boolean catalog;
 
+  @Option(
+      names = "--experiment",
+      description = {
+        "An A/B experiment with SIMULATED shoppers: serve the model (variant gru) and the",
+        "popular control (variant control), 50/50, and replay the sessions with simulated",
+        "visitors who click, add to cart and buy from the lists they are shown (labelled",
+        "SIMULATED); print the live KPIs per variant with their intervals and the lift as they",
+        "move, and a summary at the end."
+      })
+  boolean experiment;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the simulated shoppers' decisions (default: ${DEFAULT-VALUE}).")
+  long seed;
+
   @Override
   public Integer call() throws Exception {
     return new DemoRunner(
@@ -100,7 +117,9 @@ final class DemoCommand implements Callable<Integer> {
                 bundle,
                 data,
                 rollout,
-                catalog),
+                catalog,
+                experiment,
+                seed),
             options.load(Map.of()).settings(),
             System.out)
         .run();

@@ -6,17 +6,14 @@ import io.insession.config.InSessionConfig;
 import io.insession.experiments.ExperimentBoard;
 import io.insession.experiments.ExperimentFollower;
 import io.insession.experiments.ExperimentJson;
+import io.insession.experiments.KpiTable;
 import io.insession.kafka.TopicSetup;
 import io.insession.schemas.ExperimentKpis;
-import io.insession.schemas.Kpi;
-import io.insession.schemas.VariantKpis;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,15 +38,6 @@ import picocli.CommandLine.Spec;
 final class ExperimentsShowCommand implements Callable<Integer> {
 
   static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
-
-  /** The KPIs in the order printed, with their labels. */
-  private static final List<Map.Entry<String, String>> LABELS =
-      List.of(
-          Map.entry("ctr", "CTR"),
-          Map.entry("add_to_cart_rate", "add-to-cart rate"),
-          Map.entry("conversion_rate", "conversion rate"),
-          Map.entry("average_order_value", "average order value"),
-          Map.entry("revenue_per_session", "revenue per session"));
 
   @Spec CommandSpec spec;
 
@@ -112,77 +100,15 @@ final class ExperimentsShowCommand implements Callable<Integer> {
         continue;
       }
       if (total != null) {
-        print(out, total, "since it started");
+        out.print(KpiTable.format(total, "since it started"));
       }
       for (final ExperimentKpis window : latest) {
-        print(out, window, "window " + window.getWindowStart() + " - " + window.getWindowEnd());
+        out.print(
+            KpiTable.format(
+                window, "window " + window.getWindowStart() + " - " + window.getWindowEnd()));
       }
     }
     out.flush();
     return 0;
-  }
-
-  private static void print(final PrintWriter out, final ExperimentKpis kpis, final String what) {
-    out.printf(
-        Locale.ROOT,
-        "Experiment %s, %s (computed %s; %.0f %% intervals%s)%n",
-        kpis.getExperimentId(),
-        what,
-        kpis.getComputedAt(),
-        kpis.getConfidence() * 100,
-        kpis.getControl() == null ? ", no control" : ", lifts against " + kpis.getControl());
-    out.printf(
-        Locale.ROOT,
-        "  %-12s %9s %11s %8s %8s %8s %12s%n",
-        "variant",
-        "sessions",
-        "impressions",
-        "clicks",
-        "buyers",
-        "orders",
-        "revenue");
-    for (final VariantKpis v : kpis.getVariants()) {
-      out.printf(
-          Locale.ROOT,
-          "  %-12s %9d %11d %8d %8d %8d %12.2f%n",
-          v.getVariant(),
-          v.getSessions(),
-          v.getImpressions(),
-          v.getClicks(),
-          v.getPurchaseSessions(),
-          v.getOrders(),
-          v.getRevenue());
-    }
-    out.printf(
-        Locale.ROOT,
-        "  %-20s %-12s %10s  %-22s %s%n",
-        "KPI",
-        "variant",
-        "value",
-        "interval",
-        "lift");
-    for (final Map.Entry<String, String> label : LABELS) {
-      final Function<VariantKpis, Kpi> of = ExperimentBoard.KPIS.get(label.getKey());
-      for (final VariantKpis v : kpis.getVariants()) {
-        final Kpi kpi = of.apply(v);
-        out.printf(
-            Locale.ROOT,
-            "  %-20s %-12s %10s  %-22s %s%n",
-            label.getValue(),
-            v.getVariant(),
-            kpi == null ? "-" : String.format(Locale.ROOT, "%.4f", kpi.getEstimate()),
-            kpi == null
-                ? ""
-                : String.format(Locale.ROOT, "[%.4f, %.4f]", kpi.getLow(), kpi.getHigh()),
-            kpi == null || kpi.getLift() == null
-                ? ""
-                : String.format(
-                    Locale.ROOT,
-                    "%+.1f %% [%+.1f %%, %+.1f %%]",
-                    kpi.getLift().getEstimate() * 100,
-                    kpi.getLift().getLow() * 100,
-                    kpi.getLift().getHigh() * 100));
-      }
-    }
   }
 }

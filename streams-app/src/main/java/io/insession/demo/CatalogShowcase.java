@@ -38,6 +38,9 @@ public final class CatalogShowcase {
   /** The demo session that views the new item. */
   public static final String VIEWER = "demo-new-item-viewer";
 
+  /** The seed of the demo's synthetic catalogue (its prices are the simulated shoppers' too). */
+  static final int CATALOG_SEED = 1;
+
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final long POLL_MILLIS = 50;
 
@@ -72,7 +75,8 @@ public final class CatalogShowcase {
     final CatalogShowcase showcase = new CatalogShowcase(config, streams, out, clock);
     final List<CatalogEntry> entries = new ArrayList<>(itemIds.size());
     for (final CatalogItem item :
-        SyntheticCatalog.generate(itemIds, 1, clock.instant().minus(Duration.ofDays(30)))) {
+        SyntheticCatalog.generate(
+            itemIds, CATALOG_SEED, clock.instant().minus(Duration.ofDays(30)))) {
       final CatalogItem inStock = CatalogItem.newBuilder(item).setInStock(true).build();
       showcase.items.put(item.getItemId(), inStock);
       entries.add(CatalogEntry.put(inStock));

@@ -19,6 +19,10 @@ import java.nio.file.Path;
  * @param catalog load a SYNTHETIC catalogue and serve the content route and the availability rule;
  *     halfway through the replay an item sells out and a new item is listed ({@link
  *     CatalogShowcase})
+ * @param experiment serve two variants, the model and the popular control, 50/50, and replay the
+ *     sessions with SIMULATED shoppers acting on their lists ({@link SimulatedShoppers}); the live
+ *     KPIs per variant are printed as they move
+ * @param seed the simulated shoppers' seed
  */
 public record DemoOptions(
     int kafkaPort,
@@ -30,11 +34,14 @@ public record DemoOptions(
     Path bundle,
     Path sessions,
     boolean rollout,
-    boolean catalog) {
+    boolean catalog,
+    boolean experiment,
+    long seed) {
 
   public DemoOptions {
-    if (rollout && catalog) {
-      throw new IllegalArgumentException("--rollout and --catalog are separate demos: pick one");
+    if ((rollout ? 1 : 0) + (catalog ? 1 : 0) + (experiment ? 1 : 0) > 1) {
+      throw new IllegalArgumentException(
+          "--rollout, --catalog and --experiment are separate demos: pick one");
     }
   }
 }

@@ -3,10 +3,12 @@ package io.insession.demo;
 import io.insession.config.InSessionConfig;
 import io.insession.data.Click;
 import io.insession.data.SessionFiles;
+import io.insession.experiments.KpiTable;
 import io.insession.kafka.EmbeddedKafkaBroker;
 import io.insession.kafka.Topics;
 import io.insession.runtime.RecommenderService;
 import io.insession.runtime.ShutdownSignal;
+import io.insession.schemas.ExperimentKpis;
 import io.insession.schemas.WeblogEvent;
 import io.insession.scoring.ModelBundle;
 import io.insession.scoring.ModelInfo;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +56,18 @@ public final class DemoRunner {
 
   /** The rules the demo's catalogue part serves (unless the settings name others). */
   static final String CATALOG_CHAIN = "content,available,exclude-seen";
+
+  /** The experiment's variants (unless the settings name others): the model against popular. */
+  static final String EXPERIMENT_VARIANTS = "control:popular:50,gru:bundle:50";
+
+  /** The experiment's id, the variant set's salt (unless the settings name another). */
+  static final String EXPERIMENT_SALT = "demo-experiment";
+
+  /** How often the experiment's tasks send their sums (unless the settings say otherwise). */
+  static final String EXPERIMENT_EMIT_MS = "1000";
+
+  /** How often the live KPIs are printed when they moved. */
+  static final Duration KPI_REFRESH = Duration.ofSeconds(5);
 
   private final DemoOptions options;
   private final Map<String, String> settings;
@@ -105,6 +120,15 @@ public final class DemoRunner {
       if (options.catalog()) {
         effective.putIfAbsent(InSessionConfig.RULES_CHAIN, CATALOG_CHAIN);
       }
+      if (options.experiment()) {
+        effective.putIfAbsent(InSessionConfig.VARIANTS, EXPERIMENT_VARIANTS);
+        effective.putIfAbsent(InSessionConfig.VARIANTS_SALT, EXPERIMENT_SALT);
+        effective.putIfAbsent(InSessionConfig.EXPERIMENTS_EMIT_INTERVAL_MS, EXPERIMENT_EMIT_MS);
+        // a session's lists then depend on its own events only (live trending lists, the
+        // cold-start fallback when on, depend on every session's timing), so the simulated
+        // shoppers' events, and the KPIs, are the same on every run with the same seed
+        effective.putIfAbsent(InSessionConfig.TRENDING_ENABLED, "false");
+      }
       final RecommenderService.Builder assembly =
           RecommenderService.builder(InSessionConfig.of(effective)).stream()
               .metrics()
@@ -124,10 +148,17 @@ public final class DemoRunner {
                   options.quiet() ? nullStream() : out,
                   Clock.systemUTC());
           KafkaProducer<String, WeblogEvent> producer =
-              producer(service.config(), Topics.from(service.config()))) {
+              producer(service.config(), Topics.from(service.config()));
+          LiveKpis live =
+              options.experiment()
+                  ? LiveKpis.start(
+                      service.config(),
+                      service.config().getString(InSessionConfig.VARIANTS_SALT),
+                      out,
+                      KPI_REFRESH)
+                  : null) {
         final InSessionConfig config = service.config();
         final Topics topics = Topics.from(config);
-        final ModelInfo model = service.variants().primary().scorer().model();
         if (!service.streams().awaitRunning(Duration.ofSeconds(60))) {
           out.println("Kafka Streams did not reach RUNNING within 60 s; see the log.");
           return 1;
@@ -135,15 +166,14 @@ public final class DemoRunner {
         watcher.start();
         out.printf(
             Locale.ROOT,
-            "%nInSession demo ready in %.1f s: Kafka at %s, model %s %s, lookup API on port %d,"
+            "%nInSession demo ready in %.1f s: Kafka at %s, %s, lookup API on port %d,"
                 + " metrics on port %d.%n"
                 + "Replaying %d real sessions (%d product views) at %.0f events/s (about %d s)."
                 + " Ctrl-C stops.%n"
                 + "Try:  curl -s localhost:%d/v1/sessions/%s/recommendations%n%n",
             (System.nanoTime() - start) / 1e9,
             config.bootstrapServers(),
-            model.name(),
-            model.version(),
+            models(service.variants().models()),
             service.lookupApiPort(),
             service.metricsPort(),
             sessions.size(),
@@ -157,8 +187,41 @@ public final class DemoRunner {
                 ? CatalogShowcase.load(
                     config, service.streams().streams(), vocabulary(bundle), out, Clock.systemUTC())
                 : null;
+        final SimulatedShoppers shoppers =
+            options.experiment()
+                ? new SimulatedShoppers(
+                    ShopperModel.withSeed(options.seed()),
+                    producer,
+                    topics.weblog().name(),
+                    Clock.systemUTC(),
+                    options.quiet() ? nullStream() : out)
+                : null;
         final int sent;
-        if (showcase != null) {
+        if (shoppers != null) {
+          out.printf(
+              Locale.ROOT,
+              "Experiment %s: variants %s; SIMULATED shoppers (seed %d) click, add to cart and buy"
+                  + " from the lists they are shown; live KPIs every %d s.%n",
+              config.getString(InSessionConfig.VARIANTS_SALT),
+              config.getList(InSessionConfig.VARIANTS),
+              options.seed(),
+              KPI_REFRESH.toSeconds());
+          watcher.listener(shoppers);
+          final SimulatedShoppers.Result result =
+              shoppers.run(
+                  sessions,
+                  options.eventsPerSecond(),
+                  DRAIN_TIMEOUT,
+                  event -> watcher.viewed(event.getEventId(), event.getItemId()),
+                  signal::requested);
+          if (result.stalled()) {
+            out.printf(
+                Locale.ROOT,
+                "A simulated shopper waited more than %d s for a list; see the log.%n",
+                DRAIN_TIMEOUT.toSeconds());
+          }
+          sent = result.sent();
+        } else if (showcase != null) {
           final int half = clicks.size() / 2;
           final int first = replay(producer, topics, clicks.subList(0, half), watcher, signal);
           final List<Click> rest = clicks.subList(half, clicks.size());
@@ -212,8 +275,10 @@ public final class DemoRunner {
         if (showcase != null) {
           out.println(watcher.catalog().summary());
         }
+        final boolean counted =
+            live == null || experimentSummary(live, shoppers, sessions.size(), watcher, signal);
         if (options.exitAfterReplay()) {
-          return drained && switched && catalogShown ? 0 : 1;
+          return drained && switched && catalogShown && counted ? 0 : 1;
         }
         out.printf(
             Locale.ROOT,
@@ -225,6 +290,42 @@ public final class DemoRunner {
     } finally {
       deleteRecursively(work);
     }
+  }
+
+  /**
+   * Waits until the experiment's KPIs count every replayed session and list, then prints them, what
+   * the simulated shoppers did, and each variant's lifts.
+   *
+   * @return whether the KPIs counted everything in time
+   */
+  private boolean experimentSummary(
+      final LiveKpis live,
+      final SimulatedShoppers shoppers,
+      final int sessions,
+      final RecommendationWatcher watcher,
+      final ShutdownSignal signal)
+      throws InterruptedException {
+    final Optional<ExperimentKpis> kpis =
+        live.awaitCounted(sessions, watcher.received(), DRAIN_TIMEOUT, signal::requested);
+    if (kpis.isEmpty()) {
+      out.printf(
+          Locale.ROOT,
+          "The experiment's KPIs did not count the %d sessions and %d lists within %d s;"
+              + " the latest: %s%n",
+          sessions,
+          watcher.received(),
+          DRAIN_TIMEOUT.toSeconds(),
+          live.latest().map(k -> KpiTable.format(k, "since it started")).orElse("none"));
+      return false;
+    }
+    out.print(
+        "── Final KPIs: SIMULATED shoppers; they show the loop at work, not what a shop would"
+            + " see ──"
+            + System.lineSeparator()
+            + KpiTable.format(kpis.get(), "since it started")
+            + shoppers.summary()
+            + LiveKpis.verdict(kpis.get()));
+    return true;
   }
 
   private int replay(
@@ -255,6 +356,18 @@ public final class DemoRunner {
           DRAIN_TIMEOUT.toSeconds());
     }
     return all;
+  }
+
+  /** "model NAME VERSION", or with several variants "models VARIANT=NAME VERSION, ...". */
+  private static String models(final Map<String, ModelInfo> byVariant) {
+    if (byVariant.size() == 1) {
+      final ModelInfo model = byVariant.values().iterator().next();
+      return "model " + model.name() + " " + model.version();
+    }
+    final List<String> models = new ArrayList<>();
+    byVariant.forEach(
+        (variant, model) -> models.add(variant + "=" + model.name() + " " + model.version()));
+    return "models " + String.join(", ", models);
   }
 
   /** The embedded broker's ports (free ones if those asked for are taken), or null. */

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -52,6 +53,7 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
   private final Thread thread;
   private final RolloutTracker rollout = new RolloutTracker();
   private final CatalogTracker catalog = new CatalogTracker();
+  private volatile Consumer<RecommendationList> listener = list -> {};
 
   /**
    * @param clientProperties bootstrap servers and any security settings
@@ -85,6 +87,11 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
   /** Remembers what an event viewed, to show it next to the list it triggers. */
   public void viewed(final String eventId, final String itemId) {
     viewedByEvent.put(eventId, itemId);
+  }
+
+  /** Hands every list to {@code listener} too, once it is shown. */
+  public void listener(final Consumer<RecommendationList> listener) {
+    this.listener = listener;
   }
 
   public void start() {
@@ -151,6 +158,8 @@ public final class RecommendationWatcher implements Runnable, AutoCloseable {
         list.getVariant(),
         list.getModelVersion());
     catalogNote.ifPresent(out::println);
+    // after its line, so that what a simulated shopper does with it is shown below it
+    listener.accept(list);
   }
 
   private String fallbackLabel(final RecommendationList list) {

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoCommandIT {
 
   private static final int LONG_SESSIONS = 12;
+  private static final int EXPERIMENT_SESSIONS = 80;
 
   @Test
   void shouldReplaySampleSessionsAndExitOnceEveryEventHasItsList() {
@@ -133,6 +136,67 @@ class DemoCommandIT {
                 + " replayed sessions, "
                 + LONG_SESSIONS
                 + ".0 items each");
+  }
+
+  @Test
+  void shouldRunAnExperimentWithSimulatedShoppersWhereTheGruBeatsThePopularControl() {
+    final String output =
+        demo(
+            "--experiment",
+            "--exit-after-replay",
+            "--kafka-port=0",
+            "--port=0",
+            "--rate=200",
+            "--sessions=" + EXPERIMENT_SESSIONS,
+            "--seed=7");
+
+    assertThat(output)
+        .contains("Experiment demo-experiment: variants [control:popular:50, gru:bundle:50]")
+        .contains("SIMULATED shopper, session ");
+    final Matcher replayed =
+        Pattern.compile("Replayed (\\d+) events\\. (\\d+) lists received").matcher(output);
+    assertThat(replayed.find()).as(output).isTrue();
+    assertThat(replayed.group(2)).as("every event has its list").isEqualTo(replayed.group(1));
+    final int marker = output.indexOf("── Final KPIs: SIMULATED shoppers");
+    assertThat(marker).as(output).isNotNegative();
+    final String last = output.substring(marker);
+    assertThat(last).contains("Experiment demo-experiment, since it started");
+    // the variant lines: sessions, impressions, clicks, buyers, orders, revenue
+    final Map<String, long[]> counts = new TreeMap<>();
+    final Matcher variant =
+        Pattern.compile("(?m)^  (control|gru) +(\\d+) +(\\d+) +(\\d+) +(\\d+) +(\\d+) +([0-9.]+)$")
+            .matcher(last);
+    while (variant.find()) {
+      counts.put(
+          variant.group(1),
+          new long[] {Long.parseLong(variant.group(2)), Long.parseLong(variant.group(3))});
+    }
+    assertThat(counts).as(last).containsOnlyKeys("control", "gru");
+    assertThat(counts.values().stream().mapToLong(c -> c[0]).sum())
+        .as("every replayed session counted once")
+        .isEqualTo(EXPERIMENT_SESSIONS);
+    assertThat(counts.values().stream().mapToLong(c -> c[1]).sum())
+        .as("every list counted as an impression")
+        .isEqualTo(Long.parseLong(replayed.group(2)));
+    final Map<String, Double> ctr = new TreeMap<>();
+    final Matcher line =
+        Pattern.compile("(?m)^  CTR +(control|gru) +([0-9.]+) +\\[([0-9.]+), ([0-9.]+)\\]")
+            .matcher(last);
+    while (line.find()) {
+      ctr.put(line.group(1), Double.parseDouble(line.group(2)));
+      assertThat(Double.parseDouble(line.group(3)))
+          .isLessThanOrEqualTo(Double.parseDouble(line.group(2)));
+      assertThat(Double.parseDouble(line.group(4)))
+          .isGreaterThanOrEqualTo(Double.parseDouble(line.group(2)));
+    }
+    assertThat(ctr).as(last).containsOnlyKeys("control", "gru");
+    // the shoppers click what they want, and the GRU shows it more often than the popular items
+    assertThat(ctr.get("gru")).as(last).isGreaterThan(ctr.get("control"));
+    assertThat(last)
+        .containsPattern("(?m)^  CTR +gru +[0-9.]+ +\\[[0-9., ]+\\] +\\+[0-9.]+ %")
+        .containsPattern("SIMULATED shoppers, variant control: looked at \\d+ lists")
+        .containsPattern("SIMULATED shoppers, variant gru: looked at \\d+ lists")
+        .contains("gru against control: CTR +");
   }
 
   /**
