@@ -1,4 +1,4 @@
-"""Command line: ``python3 -m insession_exporter train|quantize|evaluate ...`` (see README.md)."""
+"""Command line: ``python3 -m insession_exporter train|quantize|index|synthetic|evaluate ...`` (see README.md)."""
 from __future__ import annotations
 
 import argparse

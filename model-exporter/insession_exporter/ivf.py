@@ -78,8 +78,8 @@ class IvfSettings:
     @staticmethod
     def derived(num_items: int) -> "IvfSettings":
         """Sizes from the catalogue: about ``2 sqrt(num_items)`` lists (a power of two, at least 16, at most
-        num_items / 16) and 1/16 of them probed (at least 8), so a session re-ranks about 1/16 * 1.5 of
-        the catalogue at 43k items and about 1/10 at a million (``docs``: the recall/cost measurements)."""
+        num_items / 16) and 1/16 of them probed (at least 8): a session re-ranks about 9 % of the catalogue
+        (``probe x list_size``), which favours speed; README.md ("IVF retrieval") has the recall it costs."""
         if num_items < 256:
             raise ValueError(f"a catalogue of {num_items} items is too small for an IVF index (exact is cheaper)")
         lists = 2 ** round(math.log2(2 * math.sqrt(num_items)))
