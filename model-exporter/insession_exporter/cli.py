@@ -1,4 +1,4 @@
-"""Command line: ``python3 -m insession_exporter train|quantize|evaluate ...`` (see README.md)."""
+"""Command line: ``python3 -m insession_exporter train|quantize|index|synthetic|evaluate ...`` (see README.md)."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +17,7 @@ from .data import Vocabulary, read_sessions
 from .evaluate import evaluate_all
 from .export import export
 from .model import GRU4Rec, ModelConfig
+from .ivf import IvfSettings, ivf_bundle, retrieval_choice
 from .quantize import quantize_bundle, write_metrics
 from .train import TrainConfig, resolve_device, train
 from .tune import Clock, TuneSettings, record_final_training, search
@@ -25,7 +26,7 @@ log = logging.getLogger("insession_exporter")
 
 _MODEL_KEYS = {f.name for f in fields(ModelConfig)} - {"num_items"}
 _TRAIN_KEYS = {f.name for f in fields(TrainConfig)}
-_OTHER_KEYS = {"top_k", "comment"}
+_OTHER_KEYS = {"top_k", "comment", "retrieval"}
 
 
 def load_hparams(path: str) -> Dict[str, Any]:
@@ -46,12 +47,15 @@ def load_hparams(path: str) -> Dict[str, Any]:
 def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir: str, name: str,
                      test_file: Optional[str] = None, epochs: Optional[int] = None, device_name: str = "cpu",
                      max_batches: Optional[int] = None, tune_settings: Optional[TuneSettings] = None,
-                     clock: Clock = time.monotonic) -> Dict[str, Any]:
+                     clock: Clock = time.monotonic, retrieval: Any = None) -> Dict[str, Any]:
     """Read, train, evaluate (when ``test_file``), export. Returns the bundle metadata.
 
     With ``hparams`` None the exporter tunes itself (:mod:`.tune`) on the training file within
     ``tune_settings.budget_seconds`` and records the search in ``metadata.json`` -> ``tuning``; the test
-    file is read only after the final model is trained."""
+    file is read only after the final model is trained.
+
+    ``retrieval`` (``--retrieval``) overrides the recipe's ``"retrieval"`` (exact when neither says);
+    see :func:`.export.export`."""
     torch.set_num_threads(1)
     device = resolve_device(device_name)
     train_data = read_sessions(train_file)
@@ -77,9 +81,12 @@ def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir
     else:
         hp = dict(hparams)
     hp.pop("comment", None)
+    retrieval = hp.pop("retrieval", None) if retrieval is None else retrieval
+    hp.pop("retrieval", None)
     if epochs is not None:
         hp["epochs"] = epochs
     vocab = Vocabulary.from_sessions(train_data)
+    retrieval_choice(retrieval, len(vocab))  # a bad setting fails before the training, not after it
     items, offsets = vocab.encode(train_data)
     mcfg = ModelConfig.from_dict({**hp, "num_items": len(vocab)})
     tcfg = TrainConfig.from_dict(hp)
@@ -113,7 +120,50 @@ def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir
     training_data = {"train_file": os.path.basename(train_file), "sessions": train_data.num_sessions,
                      "events": train_data.num_events, "items": len(vocab)}
     return export(model, out_dir, vocab, name=name, top_k=int(hp.get("top_k", 100)), hyperparameters=hyper,
-                  training_data=training_data, metrics=metrics, tuning=tuning)
+                  training_data=training_data, metrics=metrics, tuning=tuning, retrieval=retrieval)
+
+
+def synthetic_bundle(out_dir: str, num_items: int, hidden_size: int, *, top_k: int = 100, seed: int = 42,
+                     retrieval: Any = None) -> Dict[str, Any]:
+    """A **synthetic** bundle for speed measurements: an untrained GRU4Rec (constrained embedding, random
+    weights ~ U(-0.1, 0.1), seeded) over ``num_items`` made-up items ``synthetic-<i>``; same graph and
+    contract as a trained bundle of that size. Its lists mean nothing; its name says ``synthetic``."""
+    if num_items < 1 or hidden_size < 1:
+        raise ValueError(f"synthetic bundle needs num_items and hidden_size >= 1, got {num_items}, {hidden_size}")
+    torch.manual_seed(seed)
+    model = GRU4Rec(ModelConfig(num_items=num_items, hidden_size=hidden_size, constrained_embedding=True))
+    vocab = Vocabulary([f"synthetic-{i}" for i in range(num_items)], np.ones(num_items, dtype=np.int64))
+    return export(model, out_dir, vocab, name=f"synthetic-{num_items}x{hidden_size}", top_k=top_k,
+                  hyperparameters={"synthetic": True, "seed": seed, "hidden_size": hidden_size},
+                  training_data={"synthetic": "random weights, no training"}, retrieval=retrieval)
+
+
+def _ivf_settings(args: argparse.Namespace, bundle_dir: str) -> IvfSettings:
+    """The ``index`` options; on a source that is already IVF, its index's sizes with the new ``--probe``."""
+    with open(os.path.join(bundle_dir, "metadata.json"), encoding="utf-8") as f:
+        src = json.load(f)
+    num_items = int(src["num_items"])
+    given = {k: v for k, v in (("lists", args.lists), ("probe", args.probe), ("cap_factor", args.cap_factor))
+             if v is not None}
+    if src.get("retrieval", {}).get("type") == "ivf":
+        if set(given) != {"probe"}:
+            raise ValueError(f"{bundle_dir} already has ivf retrieval: give --probe alone to search more or fewer "
+                             "of its lists, or index the exact bundle")
+        r = src["retrieval"]
+        given = {"lists": r["lists"], "probe": args.probe, "cap_factor": r["kmeans"]["cap_factor"]}
+    return IvfSettings.from_dict({"type": "ivf", **given}, num_items)
+
+
+def _retrieval_arg(value: str) -> Any:
+    """``exact``, ``ivf``, ``auto`` or a JSON object such as ``{"type": "ivf", "lists": 1024, "probe": 16}``."""
+    if value.lstrip().startswith("{"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as e:
+            raise argparse.ArgumentTypeError(f"--retrieval: not valid JSON: {e}") from e
+    if value not in ("exact", "ivf", "auto"):
+        raise argparse.ArgumentTypeError(f"--retrieval must be exact, ivf, auto or a JSON object, got {value!r}")
+    return value
 
 
 def evaluate_bundle(bundle_dir: str, test_file: str) -> Dict[str, float]:
@@ -174,11 +224,30 @@ def main(argv: Optional[List[str]] = None) -> int:
     t.add_argument("--name", help="bundle name (default: gru4rec-<hparams file stem>, or gru4rec-tuned)")
     t.add_argument("--epochs", type=int, help="override the epochs of the hparams file")
     t.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    t.add_argument("--retrieval", type=_retrieval_arg,
+                   help="how the graph finds the top-K: exact (whole catalog; the default unless the recipe has "
+                        "\"retrieval\"), ivf (IVF index, sizes from the catalogue), auto (ivf from 200,000 items) "
+                        "or a JSON object {\"type\": \"ivf\", \"lists\": L, \"probe\": P}")
     q = sub.add_parser("quantize", help="write an int8 copy of a bundle (catalog scoring in int8, see quantize.py)")
     q.add_argument("--bundle", required=True, help="the float bundle to quantise")
     q.add_argument("--out", required=True, help="bundle directory to write")
     q.add_argument("--name", help="bundle name (default: the source's name + '-int8')")
     q.add_argument("--test", help="test sessions: measure Recall@20/MRR@20 of the new bundle (NumPy interpreter)")
+    ix = sub.add_parser("index", help="write a copy of an exact bundle that finds its top-K with an IVF index "
+                                      "(approximate, exact re-rank; see ivf.py)")
+    ix.add_argument("--bundle", required=True, help="the exact float bundle")
+    ix.add_argument("--out", required=True, help="bundle directory to write")
+    ix.add_argument("--name", help="bundle name (default: the source's name + '-ivf')")
+    ix.add_argument("--lists", type=int, help="number of inverted lists (default: derived from the catalogue)")
+    ix.add_argument("--probe", type=int, help="lists searched per session (default: derived)")
+    ix.add_argument("--cap-factor", type=float, help="list size = cap_factor x num_items / lists (default 1.5)")
+    ix.add_argument("--test", help="test sessions: measure Recall@20/MRR@20 of the new bundle (NumPy interpreter)")
+    sy = sub.add_parser("synthetic", help="a synthetic (untrained, random) bundle of any size, for speed tests")
+    sy.add_argument("--items", type=int, required=True)
+    sy.add_argument("--hidden-size", type=int, default=256)
+    sy.add_argument("--top-k", type=int, default=100)
+    sy.add_argument("--retrieval", type=_retrieval_arg, default="exact", help="exact (default), ivf, auto or JSON")
+    sy.add_argument("--out", required=True)
     e = sub.add_parser("evaluate", help="evaluate a bundle's model.onnx on a test file (NumPy ONNX interpreter)")
     e.add_argument("--bundle", required=True)
     e.add_argument("--test", required=True)
@@ -197,7 +266,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 minutes = 20.0 if args.tune_budget_minutes is None else args.tune_budget_minutes
                 settings = TuneSettings(budget_seconds=minutes * 60.0)
             meta = train_and_export(args.train, hp, args.out, name, test_file=args.test, epochs=args.epochs,
-                                    device_name=args.device, tune_settings=settings)
+                                    device_name=args.device, tune_settings=settings, retrieval=args.retrieval)
             log.info("metrics: %s", json.dumps(meta["metrics"]))
         elif args.cmd == "quantize":
             meta = quantize_bundle(args.bundle, args.out, name=args.name)
@@ -207,6 +276,18 @@ def main(argv: Optional[List[str]] = None) -> int:
                                                 **{k: round(v, 6) for k, v in res.items()}})
             log.info("quantization: %s; metrics: %s", json.dumps(meta["quantization"]["parity_vs_float"]),
                      json.dumps(meta["metrics"]))
+        elif args.cmd == "index":
+            meta = ivf_bundle(args.bundle, args.out, _ivf_settings(args, args.bundle), name=args.name)
+            if args.test:
+                res = evaluate_bundle(args.out, args.test)
+                meta = write_metrics(args.out, {"test_file": os.path.basename(args.test),
+                                                **{k: round(v, 6) for k, v in res.items()}})
+            log.info("retrieval: %s; metrics: %s", json.dumps({k: meta["retrieval"][k] for k in (
+                "lists", "probe", "list_size", "spilled_items", "parity_vs_exact")}), json.dumps(meta["metrics"]))
+        elif args.cmd == "synthetic":
+            meta = synthetic_bundle(args.out, args.items, args.hidden_size, top_k=args.top_k,
+                                    retrieval=args.retrieval)
+            log.info("synthetic bundle %s: %s", args.out, json.dumps(meta.get("retrieval", "exact")))
         else:
             res = evaluate_bundle(args.bundle, args.test)
             log.info("bundle %s on %s: %s", args.bundle, args.test, json.dumps(res))

@@ -160,7 +160,7 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
            metrics: Optional[Mapping[str, Any]] = None,
            tuning: Optional[Mapping[str, Any]] = None,
            write_parity: bool = True, verify: bool = True,
-           now: Optional[_dt.datetime] = None) -> Dict[str, Any]:
+           now: Optional[_dt.datetime] = None, retrieval: Any = None) -> Dict[str, Any]:
     """Write a model bundle for ``model`` to ``bundle_dir`` and return its metadata.
 
     Steps: ``model.eval()`` (on CPU); wrap it in :class:`StepModule` (``item_idx`` int64 [batch],
@@ -175,12 +175,22 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
     With ``verify`` the ONNX graph is also executed by the package's NumPy interpreter on the parity inputs
     and compared with PyTorch (tolerance 1e-4).
 
+    ``retrieval`` chooses how the graph finds the top-K (:func:`.ivf.retrieval_choice`): None or ``"exact"``
+    scores the whole catalog; ``"ivf"``, ``"auto"`` (IVF from 200,000 items) or ``{"type": "ivf", "lists": L,
+    "probe": P, ...}`` rewrites the exported graph to an IVF search with exact re-rank (:mod:`.ivf`), and
+    ``metadata.json`` gets ``retrieval``. Checked before anything is written.
+
     ``top_k`` is capped at the number of items. Raises ``ValueError`` on inconsistent arguments.
     """
+    from .ivf import apply_ivf, retrieval_choice
     if len(vocab) != model.num_items:
         raise ValueError(f"vocabulary has {len(vocab)} items but the model has {model.num_items}")
     if not name or any(c in name for c in "/\\\n"):
         raise ValueError(f"bad bundle name {name!r}")
+    ivf = retrieval_choice(retrieval, model.num_items)
+    if ivf is not None and model.config.repeat:
+        raise ValueError("IVF retrieval of a repeat-aware model is not supported (its repeat bonus is added to "
+                         "every catalog score); use exact retrieval")
     os.makedirs(bundle_dir, exist_ok=True)
     model = model.cpu().eval()
     step = StepModule(model, top_k).eval()
@@ -253,4 +263,6 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
         f.write("\n")
     log.info("exported bundle %s to %s (%d items, hidden %d, top_k %d, model.onnx %d bytes)", name, bundle_dir,
              model.num_items, hidden_size, k, meta["files"]["model.onnx"]["bytes"])
+    if ivf is not None:
+        meta = apply_ivf(bundle_dir, ivf, now=now, keep_metrics=True)
     return meta

@@ -64,6 +64,13 @@ def _topk(node: onnx.NodeProto, x: np.ndarray, k: np.ndarray) -> List[np.ndarray
     return [np.take_along_axis(x, idx, axis=axis), idx.astype(np.int64)]
 
 
+def _reshape(node: onnx.NodeProto, x: np.ndarray, shape: np.ndarray) -> List[np.ndarray]:
+    if _attrs(node).get("allowzero", 0):
+        raise NotImplementedError("Reshape with allowzero=1")
+    dims = [x.shape[i] if int(d) == 0 else int(d) for i, d in enumerate(np.asarray(shape).reshape(-1))]
+    return [x.reshape(dims)]
+
+
 def _concat(node: onnx.NodeProto, *xs: np.ndarray) -> List[np.ndarray]:
     return [np.concatenate(xs, axis=_attrs(node)["axis"])]
 
@@ -195,6 +202,7 @@ _OPS: Dict[str, Callable[..., List[np.ndarray]]] = {
     "Slice": _slice,
     "TopK": _topk,
     "Concat": _concat,
+    "Reshape": _reshape,
     "Gather": _gather,
     "Transpose": _transpose,
     "Equal": lambda n, a, b: [np.equal(a, b)],

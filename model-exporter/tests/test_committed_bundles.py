@@ -13,10 +13,11 @@ from insession_exporter.onnx_numpy import check_parity
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TEST_BUNDLES = os.path.join(ROOT, "streams-app", "src", "test", "resources", "bundles")
 BUNDLES = [os.path.join(TEST_BUNDLES, "tiny"), os.path.join(TEST_BUNDLES, "tiny-int8"),
+           os.path.join(TEST_BUNDLES, "tiny-ivf"),
            os.path.join(ROOT, "streams-app", "src", "main", "resources", "io", "insession", "demo", "bundle")]
 
 
-@pytest.mark.parametrize("bundle", BUNDLES, ids=["tiny", "tiny-int8", "demo"])
+@pytest.mark.parametrize("bundle", BUNDLES, ids=["tiny", "tiny-int8", "tiny-ivf", "demo"])
 def test_committed_bundle(bundle):
     if not os.path.isdir(bundle):
         pytest.skip(f"{bundle} not present")
@@ -47,3 +48,14 @@ def test_committed_int8_bundle_is_made_from_the_committed_tiny_bundle():
     assert int8["quantization"]["source"] == {"name": tiny["name"], "version": tiny["version"],
                                               "model_sha256": tiny["files"]["model.onnx"]["sha256"]}
     assert int8["files"]["items.tsv"] == tiny["files"]["items.tsv"]
+
+
+def test_committed_ivf_bundle_is_made_from_the_committed_tiny_bundle():
+    with open(os.path.join(TEST_BUNDLES, "tiny", "metadata.json"), encoding="utf-8") as f:
+        tiny = json.load(f)
+    with open(os.path.join(TEST_BUNDLES, "tiny-ivf", "metadata.json"), encoding="utf-8") as f:
+        ivf = json.load(f)
+    assert ivf["retrieval"]["source"] == {"name": tiny["name"], "version": tiny["version"],
+                                          "model_sha256": tiny["files"]["model.onnx"]["sha256"]}
+    assert ivf["retrieval"]["source_metrics"] == tiny["metrics"]
+    assert ivf["files"]["items.tsv"] == tiny["files"]["items.tsv"]

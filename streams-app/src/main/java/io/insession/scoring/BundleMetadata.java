@@ -25,6 +25,8 @@ import java.util.Objects;
  *     model
  * @param inputs the step model's input tensors
  * @param outputs the step model's output tensors
+ * @param retrieval how the step model finds its top-K ({@link Retrieval#EXACT} without {@code
+ *     retrieval})
  * @param files expected SHA-256 and size of every other file in the bundle, by file name
  */
 public record BundleMetadata(
@@ -40,6 +42,7 @@ public record BundleMetadata(
     int recentItems,
     List<TensorSpec> inputs,
     List<TensorSpec> outputs,
+    Retrieval retrieval,
     Map<String, FileDigest> files) {
 
   public BundleMetadata {
@@ -47,6 +50,7 @@ public record BundleMetadata(
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(created, "created");
     Objects.requireNonNull(modelType, "modelType");
+    Objects.requireNonNull(retrieval, "retrieval");
     if (recentItems < 0) {
       throw new IllegalArgumentException("recentItems must be >= 0, got " + recentItems);
     }

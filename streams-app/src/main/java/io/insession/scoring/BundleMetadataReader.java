@@ -51,6 +51,7 @@ final class BundleMetadataReader {
       throw fail("top_k must be between 1 and num_items (" + numItems + "), got " + topK);
     }
     checkQuantization(root);
+    final Retrieval retrieval = retrieval(root, topK);
     return new BundleMetadata(
         formatVersion,
         requiredText(root, "name"),
@@ -64,6 +65,7 @@ final class BundleMetadataReader {
         recentItems(root),
         tensors(root, "inputs"),
         tensors(root, "outputs"),
+        retrieval,
         files(root));
   }
 
@@ -89,6 +91,61 @@ final class BundleMetadataReader {
               + "); re-quantise the float bundle with the current model-exporter: python3 -m"
               + " insession_exporter quantize --bundle FLOAT_BUNDLE --out NEW_DIR");
     }
+  }
+
+  /**
+   * How the graph finds its top-K: absent or {@code "type": "exact"} is exact scoring; {@code
+   * "ivf"} needs a scheme this build knows and sizes that give every session at least {@code top_k}
+   * candidates. Any other type is refused, never served as if exact.
+   */
+  private static Retrieval retrieval(final JsonNode root, final int topK) {
+    final JsonNode retrieval = root.get("retrieval");
+    if (retrieval == null || retrieval.isNull()) {
+      return Retrieval.EXACT;
+    }
+    if (!retrieval.isObject()) {
+      throw fail("'retrieval' must be an object");
+    }
+    final String type = requiredText(retrieval, "type", "retrieval");
+    if (Retrieval.EXACT.type().equals(type)) {
+      return Retrieval.EXACT;
+    }
+    if (!"ivf".equals(type)) {
+      throw fail(
+          "retrieval type '"
+              + type
+              + "' is not supported (this build serves exact and ivf); export the bundle with a"
+              + " model-exporter that matches this build");
+    }
+    final String scheme = requiredText(retrieval, "scheme", "retrieval");
+    if (!ModelBundle.RETRIEVAL_SCHEMES.contains(scheme)) {
+      throw fail(
+          "retrieval scheme '"
+              + scheme
+              + "' is not supported (this build serves "
+              + String.join(", ", new TreeSet<>(ModelBundle.RETRIEVAL_SCHEMES))
+              + ")");
+    }
+    final int lists = requiredInt(retrieval, "lists", "retrieval");
+    final int probe = requiredInt(retrieval, "probe", "retrieval");
+    final int listSize = requiredInt(retrieval, "list_size", "retrieval");
+    if (lists < 1 || probe < 1 || probe > lists || listSize < 1) {
+      throw fail(
+          "retrieval needs lists >= 1, 1 <= probe <= lists and list_size >= 1, got lists "
+              + lists
+              + ", probe "
+              + probe
+              + ", list_size "
+              + listSize);
+    }
+    if ((long) probe * listSize < topK) {
+      throw fail(
+          "retrieval re-ranks at most probe × list_size = "
+              + (long) probe * listSize
+              + " candidates, fewer than top_k "
+              + topK);
+    }
+    return new Retrieval(type, scheme, lists, probe, listSize);
   }
 
   /**
@@ -186,12 +243,17 @@ final class BundleMetadataReader {
   }
 
   private static int requiredInt(final JsonNode node, final String field) {
+    return requiredInt(node, field, null);
+  }
+
+  private static int requiredInt(final JsonNode node, final String field, final String where) {
+    final String path = where == null ? field : where + "." + field;
     final JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
-      throw fail("missing field '" + field + "'");
+      throw fail("missing field '" + path + "'");
     }
     if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-      throw fail("field '" + field + "' must be an integer, got " + value);
+      throw fail("field '" + path + "' must be an integer, got " + value);
     }
     return value.asInt();
   }

@@ -48,6 +48,12 @@ public final class ModelBundle {
    */
   public static final Set<String> QUANTIZATION_SCHEMES = Set.of("int8-catalog-v2");
 
+  /**
+   * The approximate-retrieval schemes ({@code retrieval.scheme} in metadata.json) this build
+   * serves: {@code ivf-v1}, an inverted-file index with an exact re-rank inside the graph.
+   */
+  public static final Set<String> RETRIEVAL_SCHEMES = Set.of("ivf-v1");
+
   private static final Logger LOG = LoggerFactory.getLogger(ModelBundle.class);
 
   private final Path directory;
@@ -82,13 +88,14 @@ public final class ModelBundle {
     final ItemVocabulary items =
         ItemVocabulary.read(directory.resolve(ITEMS_FILE), ITEMS_FILE, metadata.numItems());
     LOG.info(
-        "Loaded model bundle {}/{} from {}: {} items, hidden size {}, top_k {}",
+        "Loaded model bundle {}/{} from {}: {} items, hidden size {}, top_k {}, retrieval {}",
         metadata.name(),
         metadata.version(),
         directory,
         metadata.numItems(),
         metadata.hiddenSize(),
-        metadata.topK());
+        metadata.topK(),
+        metadata.retrieval().describe());
     return new ModelBundle(directory, metadata, items);
   }
 
@@ -133,6 +140,11 @@ public final class ModelBundle {
    */
   public int recentItems() {
     return metadata.recentItems();
+  }
+
+  /** How the step model finds its top-K: exact, or an approximate index search. */
+  public Retrieval retrieval() {
+    return metadata.retrieval();
   }
 
   /** Number of candidates the model returns per step. */

@@ -82,13 +82,14 @@ public final class OnnxGruScorer implements SessionScorer {
       throw e;
     }
     LOG.info(
-        "Serving {}/{} with ONNX Runtime on {}: {} items, hidden size {}, top_k {}",
+        "Serving {}/{} with ONNX Runtime on {}: {} items, hidden size {}, top_k {}, retrieval {}",
         bundle.name(),
         bundle.version(),
         runtime.effectiveDevice().settingValue(),
         bundle.numItems(),
         bundle.hiddenSize(),
-        bundle.topK());
+        bundle.topK(),
+        bundle.retrieval().describe());
     return new OnnxGruScorer(bundle, runtime.environment(), session);
   }
 

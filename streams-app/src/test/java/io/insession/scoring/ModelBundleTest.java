@@ -272,6 +272,78 @@ class ModelBundleTest {
   }
 
   @Test
+  void shouldReadTheIvfRetrievalOfAnIvfBundleAndExactOtherwise() {
+    final ModelBundle bundle = ModelBundle.load(TestBundles.named("tiny-ivf"));
+
+    assertThat(bundle.retrieval()).isEqualTo(new Retrieval("ivf", "ivf-v1", 128, 8, 35));
+    assertThat(bundle.retrieval().approximate()).isTrue();
+    assertThat(bundle.retrieval().candidates()).isEqualTo(280);
+    assertThat(bundle.retrieval().describe())
+        .isEqualTo(
+            "ivf (ivf-v1: 8 of 128 lists of 35 items, 280 candidates re-ranked per session)");
+    assertThat(bundle.metadata().outputs())
+        .isEqualTo(ModelBundle.load(TestBundles.tiny()).metadata().outputs());
+    assertThat(ModelBundle.load(TestBundles.tiny()).retrieval()).isEqualTo(Retrieval.EXACT);
+    assertThat(Retrieval.EXACT.approximate()).isFalse();
+  }
+
+  @Test
+  void shouldReadAnExplicitExactRetrievalAsExact() {
+    final Path bundle = TestBundles.copyOfTiny(temp);
+    TestBundles.editMetadata(bundle, root -> root.putObject("retrieval").put("type", "exact"));
+
+    assertThat(ModelBundle.load(bundle).retrieval()).isEqualTo(Retrieval.EXACT);
+  }
+
+  @Test
+  void shouldRefuseAnUnknownRetrievalType() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-ivf");
+    TestBundles.editMetadata(
+        bundle, root -> ((ObjectNode) root.get("retrieval")).put("type", "hnsw"));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessageStartingWith(
+            "metadata.json: retrieval type 'hnsw' is not supported (this build serves exact and"
+                + " ivf)");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownIvfScheme() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-ivf");
+    TestBundles.editMetadata(
+        bundle, root -> ((ObjectNode) root.get("retrieval")).put("scheme", "ivf-v9"));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessage(
+            "metadata.json: retrieval scheme 'ivf-v9' is not supported (this build serves ivf-v1)");
+  }
+
+  @Test
+  void shouldRefuseIvfSizesThatCannotFillTheTopK() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-ivf");
+    TestBundles.editMetadata(
+        bundle, root -> ((ObjectNode) root.get("retrieval")).put("probe", 1).put("list_size", 19));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessage(
+            "metadata.json: retrieval re-ranks at most probe × list_size = 19 candidates, fewer"
+                + " than top_k 20");
+  }
+
+  @Test
+  void shouldRefuseAnIvfRetrievalWithoutItsSizes() {
+    final Path bundle = TestBundles.copyOf(temp, "tiny-ivf");
+    TestBundles.editMetadata(bundle, root -> ((ObjectNode) root.get("retrieval")).remove("lists"));
+
+    assertThatThrownBy(() -> ModelBundle.load(bundle))
+        .isInstanceOf(InvalidModelBundleException.class)
+        .hasMessage("metadata.json: missing field 'retrieval.lists'");
+  }
+
+  @Test
   void shouldReadTheRecentItemsOfARepeatAwareBundle() {
     final ModelBundle bundle = ModelBundle.load(TestBundles.named("tiny-repeat"));
 

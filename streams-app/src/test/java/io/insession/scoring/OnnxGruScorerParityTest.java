@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The Java side of the exporter's parity fixture: parity.json holds fixed inputs and the exporter's
  * outputs (PyTorch's for a float bundle, the int8 graph's own for a quantised one; see
- * docs/model-bundle.md); ONNX Runtime Java must reproduce them, both when called directly and
- * through the scorer's tensor building and output decoding. A repeat-aware bundle's cases also
- * carry {@code recent_items} (repeats within a row, padding, an unknown item between known ones);
- * through the scorer they become each request's recent items (an unknown item as an id the model
- * lacks).
+ * docs/model-bundle.md; the IVF graph's own for an IVF bundle); ONNX Runtime Java must reproduce
+ * them, both when called directly and through the scorer's tensor building and output decoding. A
+ * repeat-aware bundle's cases also carry {@code recent_items} (repeats within a row, padding, an
+ * unknown item between known ones); through the scorer they become each request's recent items (an
+ * unknown item as an id the model lacks).
  */
 class OnnxGruScorerParityTest {
 
@@ -52,7 +52,7 @@ class OnnxGruScorerParityTest {
 
   /** Each test bundle (float, and int8 made from it) with its parity cases. */
   static Stream<Arguments> bundles() {
-    return Stream.of("tiny", "tiny-int8", "tiny-repeat", "tiny-repeat-int8")
+    return Stream.of("tiny", "tiny-int8", "tiny-repeat", "tiny-repeat-int8", "tiny-ivf")
         .map(OnnxGruScorerParityTest::load)
         .map(f -> Arguments.of(f.name(), f.bundle(), f.cases()));
   }

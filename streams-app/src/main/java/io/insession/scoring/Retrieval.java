@@ -1,0 +1,55 @@
+package io.insession.scoring;
+
+import java.util.Objects;
+
+/**
+ * How a bundle's step model finds its top-K ({@code retrieval} in metadata.json, see
+ * docs/model-bundle.md): {@link #EXACT} scores every item; {@code ivf} searches an inverted-file
+ * index in the graph — the {@code probe} lists (of {@code lists}, each padded to {@code listSize}
+ * items) whose centroids score best, then an exact re-rank of their items. The graph's inputs and
+ * outputs are the same either way, so the serving side only reads and reports this.
+ *
+ * @param type {@code exact} or {@code ivf}
+ * @param scheme the index scheme (e.g. {@code ivf-v1}), empty for exact
+ * @param lists number of inverted lists, 0 for exact
+ * @param probe lists searched per session, 0 for exact
+ * @param listSize items per list (padded), 0 for exact
+ */
+public record Retrieval(String type, String scheme, int lists, int probe, int listSize) {
+
+  /** Exact scoring of the whole catalog: a bundle without {@code retrieval}. */
+  public static final Retrieval EXACT = new Retrieval("exact", "", 0, 0, 0);
+
+  public Retrieval {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(scheme, "scheme");
+  }
+
+  /** Whether the top-K is approximate (an index search), not exact. */
+  public boolean approximate() {
+    return !EXACT.type().equals(type);
+  }
+
+  /** Items re-ranked exactly per session: {@code probe × listSize}, 0 for exact scoring. */
+  public int candidates() {
+    return probe * listSize;
+  }
+
+  /** One line for logs: {@code exact}, or the index's scheme and sizes. */
+  public String describe() {
+    return approximate()
+        ? type
+            + " ("
+            + scheme
+            + ": "
+            + probe
+            + " of "
+            + lists
+            + " lists of "
+            + listSize
+            + " items, "
+            + candidates()
+            + " candidates re-ranked per session)"
+        : type;
+  }
+}
