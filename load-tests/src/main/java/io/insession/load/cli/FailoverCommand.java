@@ -65,7 +65,7 @@ final class FailoverCommand implements Callable<Integer> {
       names = {"-s", "--set"},
       paramLabel = "KEY=VALUE",
       description =
-          "A setting of every instance, e.g. -s session.timeout.ms=6000, -s"
+          "A setting of every instance, e.g. -s insession.streams.session.timeout.ms=6000, -s"
               + " num.standby.replicas=0 (repeatable).")
   List<String> settings = new ArrayList<>();
 
