@@ -33,8 +33,6 @@ import picocli.CommandLine.Option;
     })
 final class FailoverCommand implements Callable<Integer> {
 
-  private static final Duration START = Duration.ofMinutes(5);
-
   private static final String DYNAMIC = "dynamic";
   private static final String STATIC = "static";
 
@@ -68,6 +66,14 @@ final class FailoverCommand implements Callable<Integer> {
           "A setting of every instance, e.g. -s insession.streams.session.timeout.ms=6000, -s"
               + " num.standby.replicas=0 (repeatable).")
   List<String> settings = new ArrayList<>();
+
+  @Option(
+      names = "--start-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "How long an instance may take to be ready, and the lists to come back (default"
+              + " ${DEFAULT-VALUE}; raise it on a machine busy with other work).")
+  int startTimeoutSeconds = 300;
 
   @Option(names = "--app-heap", description = "-Xmx of each instance (default ${DEFAULT-VALUE}).")
   String appHeap = "512m";
@@ -173,7 +179,8 @@ final class FailoverCommand implements Callable<Integer> {
                 settings,
                 staticMembership),
             "failover-" + membership + "-" + System.currentTimeMillis())) {
-      waitUntil(scenario::allReady, START, "every instance ready");
+      waitUntil(
+          scenario::allReady, Duration.ofSeconds(startTimeoutSeconds), "every instance ready");
       scenario.startLoad();
       final long warmFrom = System.nanoTime();
       pause(Duration.ofSeconds(settleSeconds));
@@ -190,7 +197,7 @@ final class FailoverCommand implements Callable<Integer> {
         final long killedAt = scenario.kill(victim);
         waitUntil(
             () -> scenario.firstListAfter(killedAt).size() == partitions,
-            START,
+            Duration.ofSeconds(startTimeoutSeconds),
             "lists on every partition after the kill");
         final Collection<Duration> firsts = scenario.firstListAfter(killedAt).values();
         final Duration gap = max(firsts);
@@ -205,7 +212,10 @@ final class FailoverCommand implements Callable<Integer> {
             seconds(gap),
             firsts.stream().sorted().map(FailoverCommand::seconds).toList());
         scenario.restart(victim);
-        waitUntil(scenario::allReady, START, "instance " + victim + " ready again");
+        waitUntil(
+            scenario::allReady,
+            Duration.ofSeconds(startTimeoutSeconds),
+            "instance " + victim + " ready again");
         pause(Duration.ofSeconds(settleSeconds));
       }
 
@@ -214,7 +224,10 @@ final class FailoverCommand implements Callable<Integer> {
       for (int i = 0; i < instances; i++) {
         final long stoppedAt = scenario.stop(i);
         scenario.restart(i);
-        waitUntil(scenario::allReady, START, "instance " + i + " ready after its restart");
+        waitUntil(
+            scenario::allReady,
+            Duration.ofSeconds(startTimeoutSeconds),
+            "instance " + i + " ready after its restart");
         pause(Duration.ofSeconds(settleSeconds));
         final Collection<Duration> silences =
             scenario.silencePerPartition(stoppedAt, System.nanoTime()).values();
@@ -231,7 +244,10 @@ final class FailoverCommand implements Callable<Integer> {
       }
 
       scenario.stopLoad();
-      waitUntil(scenario::everyEventHasAList, START, "a list for every event");
+      waitUntil(
+          scenario::everyEventHasAList,
+          Duration.ofSeconds(startTimeoutSeconds),
+          "a list for every event");
       final Map<String, Integer> counts = scenario.countsPerEvent();
       final long duplicated = counts.values().stream().filter(c -> c > 1).count();
       final long missing =
