@@ -56,6 +56,12 @@ public final class InSessionConfig extends AbstractConfig {
 
   public static final String APPLICATION_ID = "insession.application.id";
   public static final String KAFKA_CONNECT_TIMEOUT_MS = "insession.kafka.connect.timeout.ms";
+
+  // --- high availability (issue 14, point 4; docs/high-availability.md) ------------------------
+  public static final String INSTANCE_ID = "insession.instance.id";
+  public static final String STREAMS_SESSION_TIMEOUT_MS = "insession.streams.session.timeout.ms";
+  public static final String STREAMS_LEAVE_GROUP_ON_CLOSE =
+      "insession.streams.leave.group.on.close";
   public static final String WEBLOG_TOPIC = "insession.topic.weblog";
   public static final String DEAD_LETTER_TOPIC = "insession.topic.dead.letter";
   public static final String RECOMMENDATIONS_TOPIC = "insession.topic.recommendations";
@@ -209,8 +215,39 @@ public final class InSessionConfig extends AbstractConfig {
           "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT"
               + "|PORT_[0-9]+_(TCP|UDP|SCTP)(_ADDR|_PORT|_PROTO)?)");
 
+  /**
+   * Kafka keys that are another spelling of one of InSession's (Kafka key → InSession key): the
+   * application id names the group that the lag monitor and /ready watch, and the Streams group
+   * settings of docs/high-availability.md have their defaults and validation here.
+   */
+  private static final Map<String, String> KAFKA_SPELLINGS =
+      Map.of(
+          StreamsConfig.APPLICATION_ID_CONFIG,
+          APPLICATION_ID,
+          ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+          INSTANCE_ID,
+          ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+          STREAMS_SESSION_TIMEOUT_MS);
+
+  /** Kafka's rule for a group.instance.id (legal characters of a topic name), with room for -N. */
+  private static final Pattern INSTANCE_ID_PATTERN = Pattern.compile("[a-zA-Z0-9._-]{1,240}");
+
   /** Variables with the prefix that InSession's scripts read, not settings: left out silently. */
   private static final Set<String> NOT_SETTINGS = Set.of("INSESSION_JAVA_OPTS", "INSESSION_DATA");
+
+  /**
+   * Default of {@link #STREAMS_SESSION_TIMEOUT_MS}: how long the group waits for a member that
+   * stopped heartbeating (a {@code kill -9}, a lost node) before its tasks move. Kafka's default is
+   * 45 s, which is most of the time a crashed instance needs to run again; 10 s still leaves four
+   * missed heartbeats (2 s apart) of slack.
+   */
+  private static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
+  /** Heartbeats per session timeout: a member misses four before it is dropped. */
+  private static final int HEARTBEATS_PER_SESSION_TIMEOUT = 5;
+
+  /** Kafka's default heartbeat interval, the longest one derived here. */
+  private static final int MAX_HEARTBEAT_INTERVAL_MS = 3_000;
 
   private static final ConfigDef DEFINITION =
       new ConfigDef()
@@ -233,6 +270,46 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.LOW,
               "How long (ms) the start-up waits for the Kafka cluster (bootstrap.servers) to"
                   + " answer before it fails with an error naming the servers it tried.")
+          .define(
+              INSTANCE_ID,
+              Type.STRING,
+              "",
+              InSessionConfig::validateInstanceId,
+              Importance.MEDIUM,
+              "This instance's stable name in the Streams group (static membership, Kafka's"
+                  + " group.instance.id; Streams appends -1, -2, ... per stream thread), e.g. the"
+                  + " pod name of a StatefulSet. An instance that comes back under the same name"
+                  + " within the session timeout (a crash restarted in place) takes its tasks back"
+                  + " at once, with no rebalance and no wait for the timeout. Letters, digits, '.',"
+                  + " '_' and '-', at most 240. Empty: dynamic membership. Kafka's"
+                  + " group.instance.id (KAFKA_GROUP_INSTANCE_ID) is another spelling of this key;"
+                  + " setting both to different values is an error.")
+          .define(
+              STREAMS_SESSION_TIMEOUT_MS,
+              Type.INT,
+              DEFAULT_SESSION_TIMEOUT_MS,
+              ConfigDef.Range.between(1_000, 1_800_000),
+              Importance.MEDIUM,
+              "How long (ms) the group waits for an instance that stopped heartbeating (kill -9,"
+                  + " a lost node, a static member stopped without leaving) before its tasks move"
+                  + " to the others: the floor of the gap in the lists after a crash"
+                  + " (docs/high-availability.md has the measured gaps). The heartbeat interval is"
+                  + " a fifth of it, at most Kafka's 3 s. The broker refuses values outside its"
+                  + " group.min.session.timeout.ms (6 s by default) and"
+                  + " group.max.session.timeout.ms (30 min). Kafka's default is 45 s. Kafka's"
+                  + " session.timeout.ms (KAFKA_SESSION_TIMEOUT_MS) is another spelling of this"
+                  + " key; setting both to different values is an error.")
+          .define(
+              STREAMS_LEAVE_GROUP_ON_CLOSE,
+              Type.BOOLEAN,
+              true,
+              Importance.LOW,
+              "Whether a clean stop (SIGTERM) leaves the Streams group, static member or not, so"
+                  + " that its tasks move to the standbys at once. Kafka Streams' own close stays"
+                  + " in the group: the stopped instance's partitions then get no lists until it"
+                  + " comes back or its session times out (a scale-down would leave them idle"
+                  + " for the whole timeout). false only for static members that are always"
+                  + " restarted in place faster than a hand-over (docs/high-availability.md).")
           .define(
               WEBLOG_TOPIC,
               Type.STRING,
@@ -1167,15 +1244,6 @@ public final class InSessionConfig extends AbstractConfig {
                   + " refused. Empty: signatures are not checked (checksums always are).");
 
   /**
-   * Consumer session timeout (ms): how long the group waits for a member that stopped heartbeating
-   * (a {@code kill -9}, a lost node) before its partitions move. Kafka's default is 45 s, which is
-   * most of the time a crashed instance needs to run again; 10 s still leaves three heartbeats (3
-   * s) of slack. With static membership ({@code group.instance.id}) a restarted instance takes its
-   * partitions back at once without a rebalance.
-   */
-  private static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
-
-  /**
    * Standby replicas ({@code num.standby.replicas}; Kafka's default is 0): with two or more
    * instances each task's stores are kept warm on one other instance, which takes the task over
    * when its owner dies or stops without restoring the session store from the changelog first. With
@@ -1219,25 +1287,39 @@ public final class InSessionConfig extends AbstractConfig {
               throw new ConfigException(
                   k, settings.get(k), "unknown InSession setting (see `insession config`)");
             });
-    final String kafkaApplicationId = kafka.remove(StreamsConfig.APPLICATION_ID_CONFIG);
-    if (kafkaApplicationId != null) {
-      final String ownApplicationId = own.putIfAbsent(APPLICATION_ID, kafkaApplicationId);
-      if (ownApplicationId != null && !ownApplicationId.equals(kafkaApplicationId)) {
-        throw new ConfigException(
-            APPLICATION_ID
-                + "="
-                + ownApplicationId
-                + " and "
-                + StreamsConfig.APPLICATION_ID_CONFIG
-                + "="
-                + kafkaApplicationId
-                + " differ: they are the same setting (the Streams group that the lag monitor"
-                + " and /ready watch); set only "
-                + APPLICATION_ID
-                + " (INSESSION_APPLICATION_ID)");
-      }
-    }
+    KAFKA_SPELLINGS.forEach((kafkaKey, ownKey) -> takeKafkaSpelling(own, kafka, kafkaKey, ownKey));
     return new InSessionConfig(own, kafka);
+  }
+
+  /**
+   * Moves Kafka's spelling of one of InSession's keys ({@link #KAFKA_SPELLINGS}) to InSession's
+   * key; both given with different values is an error.
+   */
+  private static void takeKafkaSpelling(
+      final Map<String, String> own,
+      final Map<String, String> kafka,
+      final String kafkaKey,
+      final String ownKey) {
+    final String kafkaValue = kafka.remove(kafkaKey);
+    if (kafkaValue == null) {
+      return;
+    }
+    final String ownValue = own.putIfAbsent(ownKey, kafkaValue);
+    if (ownValue != null && !ownValue.equals(kafkaValue)) {
+      throw new ConfigException(
+          ownKey
+              + "="
+              + ownValue
+              + " and "
+              + kafkaKey
+              + "="
+              + kafkaValue
+              + " differ: they are the same setting; set only "
+              + ownKey
+              + " ("
+              + ownKey.toUpperCase(Locale.ROOT).replace('.', '_')
+              + ")");
+    }
   }
 
   /**
@@ -1321,6 +1403,16 @@ public final class InSessionConfig extends AbstractConfig {
       ExcludeSeenSpec.parse(String.valueOf(value));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name, value, e.getMessage());
+    }
+  }
+
+  private static void validateInstanceId(final String name, final Object value) {
+    final String id = String.valueOf(value);
+    if (!id.isEmpty() && !INSTANCE_ID_PATTERN.matcher(id).matches()) {
+      throw new ConfigException(
+          name,
+          value,
+          "must be empty (dynamic membership) or 1 to 240 letters, digits, '.', '_' or '-'");
     }
   }
 
@@ -1414,8 +1506,16 @@ public final class InSessionConfig extends AbstractConfig {
         StreamsConfig.POLL_MS_CONFIG,
         Math.max(1L, Math.min(DEFAULT_POLL_MS, getLong(SCORING_BATCH_MAX_DELAY_MS))));
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    // unprefixed, so that a user's session.timeout.ms (KAFKA_SESSION_TIMEOUT_MS) replaces it
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
+    // how soon a member that stopped heartbeating loses its tasks; heartbeats five times as often
+    final int sessionTimeoutMs = getInt(STREAMS_SESSION_TIMEOUT_MS);
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+    p.put(
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+        Math.min(MAX_HEARTBEAT_INTERVAL_MS, sessionTimeoutMs / HEARTBEATS_PER_SESSION_TIMEOUT));
+    // static membership: Streams gives each stream thread's consumer <id>-<thread index>
+    if (!getString(INSTANCE_ID).isEmpty()) {
+      p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, getString(INSTANCE_ID));
+    }
     // a warm copy of every task's state on another instance (docs/high-availability.md)
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, DEFAULT_STANDBY_REPLICAS);
     // one memory budget for every RocksDB store; Streams hands the config setter these keys

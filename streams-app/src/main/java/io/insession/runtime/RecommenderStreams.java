@@ -92,7 +92,8 @@ public final class RecommenderStreams {
               metrics,
               weblogPartitions),
           streamsProperties(config),
-          warmup);
+          warmup,
+          config.getBoolean(InSessionConfig.STREAMS_LEAVE_GROUP_ON_CLOSE));
     } catch (RuntimeException e) {
       warmup.close();
       throw e;

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -21,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * <p>An exception that escapes the topology stops this client loudly (one ERROR line with the
  * cause) instead of retrying forever on the same record; the process supervisor restarts it, and
  * exactly-once processing means nothing is lost or duplicated.
+ *
+ * <p>On {@link #close()} the client either leaves its group, so that its tasks move to the other
+ * instances (their standbys) at once, or stays in it, Kafka Streams' own behaviour, so that its
+ * partitions wait until it comes back or its session times out ({@code
+ * insession.streams.leave.group.on.close}; docs/high-availability.md).
  */
 public final class StreamsRunner implements AutoCloseable {
 
@@ -32,19 +39,28 @@ public final class StreamsRunner implements AutoCloseable {
   private volatile Throwable failure;
   private volatile Runnable onFailure = () -> {};
   private final ScorerWarmup warmup;
+  private final GroupMembershipOperation onClose;
 
-  /** A runner with nothing to warm up. */
+  /**
+   * A runner with nothing to warm up that stays in its group on {@link #close()} (Kafka Streams'
+   * own behaviour).
+   */
   public StreamsRunner(final Topology topology, final Properties properties) {
-    this(topology, properties, ScorerWarmup.none());
+    this(topology, properties, ScorerWarmup.none(), false);
   }
 
   /**
    * A runner whose readiness also waits for {@code warmup}, which it waits for on {@link #close()}
    * (before the scorer closes).
+   *
+   * @param leaveGroupOnClose whether {@link #close()} leaves the group (static member or not)
    */
   public StreamsRunner(
-      final Topology topology, final Properties properties, final ScorerWarmup warmup) {
-    this(topology, properties, new FreeThreadClientSupplier(), warmup);
+      final Topology topology,
+      final Properties properties,
+      final ScorerWarmup warmup,
+      final boolean leaveGroupOnClose) {
+    this(topology, properties, new FreeThreadClientSupplier(), warmup, leaveGroupOnClose);
   }
 
   /** The same on the given Kafka clients. */
@@ -52,8 +68,13 @@ public final class StreamsRunner implements AutoCloseable {
       final Topology topology,
       final Properties properties,
       final KafkaClientSupplier clients,
-      final ScorerWarmup warmup) {
+      final ScorerWarmup warmup,
+      final boolean leaveGroupOnClose) {
     this.warmup = Objects.requireNonNull(warmup, "warmup");
+    this.onClose =
+        leaveGroupOnClose
+            ? GroupMembershipOperation.LEAVE_GROUP
+            : GroupMembershipOperation.REMAIN_IN_GROUP;
     this.streams = new KafkaStreams(topology, properties, clients);
     streams.setUncaughtExceptionHandler(
         e -> {
@@ -131,9 +152,14 @@ public final class StreamsRunner implements AutoCloseable {
 
   @Override
   public void close() {
-    LOG.info("Closing Kafka Streams");
+    LOG.info(
+        "Closing Kafka Streams ({})",
+        onClose == GroupMembershipOperation.LEAVE_GROUP
+            ? "leaving the group: its tasks move to the other instances now"
+            : "staying in the group: its tasks wait for it or for the session timeout");
     try {
-      streams.close(Duration.ofSeconds(30));
+      streams.close(
+          CloseOptions.groupMembershipOperation(onClose).withTimeout(Duration.ofSeconds(30)));
     } finally {
       warmup.close();
     }

@@ -135,7 +135,7 @@ class InSessionConfigTest {
     env.put("HOSTNAME", "insession-streams-0");
     env.put("INSESSION_JAVA_OPTS", "-Xmx1g");
     env.put("KAFKA_BOOTSTRAP_SERVERS", "kafka-bootstrap.kafka.svc:9092");
-    env.put("KAFKA_GROUP_INSTANCE_ID", "insession-streams-0");
+    env.put("INSESSION_INSTANCE_ID", "insession-streams-0");
     env.put("KAFKA_NUM_STREAM_THREADS", "2");
     env.put("INSESSION_APPLICATION_ID", "shop-recommender");
     env.put("INSESSION_TOPIC_PARTITIONS", "12");
@@ -163,7 +163,7 @@ class InSessionConfigTest {
         .containsEntry("num.stream.threads", "2")
         .containsEntry("group.instance.id", "insession-streams-0");
     assertThat(config.kafkaProperties())
-        .containsOnlyKeys("bootstrap.servers", "group.instance.id", "num.stream.threads");
+        .containsOnlyKeys("bootstrap.servers", "num.stream.threads");
     final List<ILoggingEvent> warnings =
         appender.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
     assertThat(warnings).hasSize(1);
@@ -221,11 +221,98 @@ class InSessionConfigTest {
   }
 
   @Test
-  void shouldDefaultToATenSecondSessionTimeoutThatKafkaSettingsReplace() {
+  void shouldDefaultToATenSecondSessionTimeoutWithHeartbeatsFiveTimesAsOften() {
     assertThat(InSessionConfig.of(Map.of()).streamsSettings())
-        .containsEntry("session.timeout.ms", 10_000);
-    assertThat(InSessionConfig.of(Map.of("session.timeout.ms", "30000")).streamsSettings())
-        .containsEntry("session.timeout.ms", "30000");
+        .containsEntry("session.timeout.ms", 10_000)
+        .containsEntry("heartbeat.interval.ms", 2_000);
+    assertThat(
+            InSessionConfig.of(Map.of(InSessionConfig.STREAMS_SESSION_TIMEOUT_MS, "6000"))
+                .streamsSettings())
+        .containsEntry("session.timeout.ms", 6_000)
+        .containsEntry("heartbeat.interval.ms", 1_200);
+    // never less often than Kafka's own 3 s
+    assertThat(
+            InSessionConfig.of(Map.of(InSessionConfig.STREAMS_SESSION_TIMEOUT_MS, "45000"))
+                .streamsSettings())
+        .containsEntry("heartbeat.interval.ms", 3_000);
+    // a heartbeat interval given explicitly wins
+    assertThat(InSessionConfig.of(Map.of("heartbeat.interval.ms", "500")).streamsSettings())
+        .containsEntry("heartbeat.interval.ms", "500");
+  }
+
+  @Test
+  void shouldTakeKafkasSessionTimeoutAsTheStreamsSessionTimeout() throws Exception {
+    final InSessionConfig config =
+        InSessionConfig.load(null, Map.of("KAFKA_SESSION_TIMEOUT_MS", "30000"), Map.of());
+
+    assertThat(config.getInt(InSessionConfig.STREAMS_SESSION_TIMEOUT_MS)).isEqualTo(30_000);
+    assertThat(config.streamsSettings())
+        .containsEntry("session.timeout.ms", 30_000)
+        .containsEntry("heartbeat.interval.ms", 3_000);
+    assertThat(config.kafkaProperties()).doesNotContainKey("session.timeout.ms");
+    assertThatThrownBy(
+            () ->
+                InSessionConfig.of(
+                    Map.of(
+                        InSessionConfig.STREAMS_SESSION_TIMEOUT_MS,
+                        "6000",
+                        "session.timeout.ms",
+                        "30000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("insession.streams.session.timeout.ms=6000")
+        .hasMessageContaining("session.timeout.ms=30000")
+        .hasMessageContaining("differ");
+    assertRejected(InSessionConfig.STREAMS_SESSION_TIMEOUT_MS, "999");
+  }
+
+  @Test
+  void shouldBeADynamicMemberUnlessAnInstanceIdIsSet() {
+    assertThat(InSessionConfig.of(Map.of()).streamsSettings())
+        .doesNotContainKey("group.instance.id");
+    assertThat(
+            InSessionConfig.of(Map.of(InSessionConfig.INSTANCE_ID, "insession-streams-2"))
+                .streamsSettings())
+        .containsEntry("group.instance.id", "insession-streams-2");
+  }
+
+  @Test
+  void shouldTakeKafkasGroupInstanceIdAsTheInstanceId() throws Exception {
+    final InSessionConfig config =
+        InSessionConfig.load(
+            null, Map.of("KAFKA_GROUP_INSTANCE_ID", "insession-streams-1"), Map.of());
+
+    assertThat(config.getString(InSessionConfig.INSTANCE_ID)).isEqualTo("insession-streams-1");
+    assertThat(config.streamsSettings()).containsEntry("group.instance.id", "insession-streams-1");
+    // plain clients (admin, producers, the lookup API's readers) are not group members
+    assertThat(config.clientProperties()).doesNotContainKey("group.instance.id");
+    assertThatThrownBy(
+            () ->
+                InSessionConfig.load(
+                    null,
+                    Map.of("INSESSION_INSTANCE_ID", "pod-0", "KAFKA_GROUP_INSTANCE_ID", "pod-1"),
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("insession.instance.id=pod-0")
+        .hasMessageContaining("group.instance.id=pod-1")
+        .hasMessageContaining("differ");
+  }
+
+  @Test
+  void shouldRejectAnInstanceIdKafkaWouldRefuse() {
+    assertRejected(InSessionConfig.INSTANCE_ID, "pod 0");
+    assertRejected(InSessionConfig.INSTANCE_ID, "pod/0");
+    assertRejected(InSessionConfig.INSTANCE_ID, "p".repeat(241));
+    assertThat(
+            InSessionConfig.of(Map.of(InSessionConfig.INSTANCE_ID, "p".repeat(240)))
+                .getString(InSessionConfig.INSTANCE_ID))
+        .hasSize(240);
+  }
+
+  @Test
+  void shouldLeaveTheGroupOnACleanStopByDefault() {
+    assertThat(
+            InSessionConfig.of(Map.of()).getBoolean(InSessionConfig.STREAMS_LEAVE_GROUP_ON_CLOSE))
+        .isTrue();
   }
 
   @Test

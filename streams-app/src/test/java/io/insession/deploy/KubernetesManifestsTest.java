@@ -133,6 +133,27 @@ class KubernetesManifestsTest {
     assertThat(gitignore).contains("deploy/kubernetes/kafka-truststore.p12");
   }
 
+  @Test
+  void shouldGiveEachStreamsPodItsNameAsItsStaticInstanceIdAndLeaveTheGroupOnSigterm() {
+    final Map<String, Object> container =
+        map(list(podSpec("insession-streams").get("containers")).get(0));
+    final List<Map<String, Object>> env =
+        list(container.get("env")).stream().map(KubernetesManifestsTest::map).toList();
+    assertThat(env)
+        .as("INSESSION_INSTANCE_ID from the pod name (docs/high-availability.md)")
+        .anyMatch(
+            e ->
+                "INSESSION_INSTANCE_ID".equals(e.get("name"))
+                    && "metadata.name"
+                        .equals(map(map(e.get("valueFrom")).get("fieldRef")).get("fieldPath")));
+    assertThat(env)
+        .as("one spelling of the instance id; a clean stop leaves the group (the default)")
+        .noneMatch(e -> "KAFKA_GROUP_INSTANCE_ID".equals(e.get("name")))
+        .noneMatch(e -> "INSESSION_STREAMS_LEAVE_GROUP_ON_CLOSE".equals(e.get("name")));
+    assertThat(configMap("insession-streams"))
+        .doesNotContainKeys("KAFKA_GROUP_INSTANCE_ID", "INSESSION_STREAMS_LEAVE_GROUP_ON_CLOSE");
+  }
+
   private static Map<String, Object> configMap(final String name) {
     return OBJECTS.stream()
         .map(Map.Entry::getValue)

@@ -60,6 +60,8 @@ public final class FailoverScenario implements AutoCloseable {
    * @param bundle the model bundle every instance serves
    * @param javaOptions JVM options of each instance
    * @param appSettings extra {@code KEY=VALUE} settings of each instance
+   * @param staticMembership whether each instance has its own {@code insession.instance.id}
+   *     (Kafka's {@code group.instance.id}; kept across its restarts) or joins as a dynamic member
    */
   public record Settings(
       int instances,
@@ -69,7 +71,8 @@ public final class FailoverScenario implements AutoCloseable {
       Path appJar,
       Path bundle,
       List<String> javaOptions,
-      List<String> appSettings) {
+      List<String> appSettings,
+      boolean staticMembership) {
 
     /** Validates and copies. */
     public Settings {
@@ -175,7 +178,8 @@ public final class FailoverScenario implements AutoCloseable {
             settings.appJar(),
             settings.bundle(),
             settings.javaOptions(),
-            appSettings);
+            appSettings,
+            settings.staticMembership());
     final FailoverScenario scenario =
         new FailoverScenario(withTopics, stack, applicationId, config);
     for (int i = 0; i < settings.instances(); i++) {
@@ -188,6 +192,10 @@ public final class FailoverScenario implements AutoCloseable {
   private ChildApp launch(final int instance) throws IOException {
     final List<String> appSettings = new ArrayList<>(settings.appSettings());
     appSettings.add(InSessionConfig.METRICS_PORT + "=" + metricsPorts.get(instance));
+    if (settings.staticMembership()) {
+      // as the StatefulSet does with the pod name: the same name across restarts
+      appSettings.add(InSessionConfig.INSTANCE_ID + "=instance-" + instance);
+    }
     return stack.startApp(
         "instance-" + instance,
         stack.workDir().resolve("state-" + applicationId + "-" + instance),
@@ -381,20 +389,33 @@ public final class FailoverScenario implements AutoCloseable {
    * toNanos} (from the window's start to a partition's first list counts too).
    */
   public Duration longestSilence(final long fromNanos, final long toNanos) {
+    return silencePerPartition(fromNanos, toNanos).values().stream()
+        .max(Duration::compareTo)
+        .orElse(Duration.ZERO);
+  }
+
+  /**
+   * Per partition, the longest time it went without a list between {@code fromNanos} and {@code
+   * toNanos} (from the window's start to its first list, and from its last list to the window's
+   * end, count too).
+   */
+  public Map<Integer, Duration> silencePerPartition(final long fromNanos, final long toNanos) {
     final Map<Integer, Long> last = new HashMap<>();
-    long longest = 0;
+    final Map<Integer, Long> longest = new HashMap<>();
     for (final ListReader.ReceivedList r : reader.received()) {
       if (r.receivedNanos() <= fromNanos || r.receivedNanos() > toNanos) {
         continue;
       }
       final long previous = last.getOrDefault(r.partition(), fromNanos);
-      longest = Math.max(longest, r.receivedNanos() - previous);
+      longest.merge(r.partition(), r.receivedNanos() - previous, Math::max);
       last.put(r.partition(), r.receivedNanos());
     }
+    final Map<Integer, Duration> silences = new HashMap<>();
     for (int p = 0; p < settings.partitions(); p++) {
-      longest = Math.max(longest, toNanos - last.getOrDefault(p, fromNanos));
+      final long tail = toNanos - last.getOrDefault(p, fromNanos);
+      silences.put(p, Duration.ofNanos(Math.max(tail, longest.getOrDefault(p, 0L))));
     }
-    return Duration.ofNanos(longest);
+    return silences;
   }
 
   /** The recommendations topic's name. */

@@ -124,7 +124,8 @@ class FailoverIT {
         TINY.toAbsolutePath(),
         List.of("-Xmx384m"),
         // the killed member is noticed within seconds (the default is 10 s)
-        List.of("session.timeout.ms=6000"));
+        List.of(InSessionConfig.STREAMS_SESSION_TIMEOUT_MS + "=6000"),
+        false);
   }
 
   /** One list per event; every session has lists for events sent after the disruption began. */
