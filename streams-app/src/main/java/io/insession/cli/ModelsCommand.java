@@ -33,7 +33,10 @@ import picocli.CommandLine.ParameterException;
       "3:unknown model name, version or parent; nothing to roll back to",
       "4:refused: invalid or tampered bundle, version taken by other content,"
           + " damaged stored version",
-      "5:gate: the candidate failed the promotion gate"
+      "5:gate, retrain: the candidate failed the promotion gate (retrain: nothing published)",
+      "6:retrain: no model trained (empty range, too few sessions, Python or torch missing,"
+          + " the exporter failed)",
+      "7:retrain: published, but the --then command failed"
     },
     subcommands = {
       ModelsPublishCommand.class,
@@ -44,6 +47,7 @@ import picocli.CommandLine.ParameterException;
       ModelsRollbackCommand.class,
       ModelsKeygenCommand.class,
       ModelsGateCommand.class,
+      ModelsRetrainCommand.class,
       CommandLine.HelpCommand.class
     })
 final class ModelsCommand {

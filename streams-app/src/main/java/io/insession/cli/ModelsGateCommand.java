@@ -64,37 +64,7 @@ final class ModelsGateCommand implements Callable<Integer> {
       description = "Training sessions: the catalog (default: the items the bundles know).")
   Path train;
 
-  @Option(
-      names = "--cutoff",
-      paramLabel = "K",
-      description = "K of Recall@K and MRR@K (default: ${DEFAULT-VALUE}).")
-  int cutoff = PromotionGate.Rule.defaults().cutoff();
-
-  @Option(
-      names = "--margin",
-      paramLabel = "FRACTION",
-      description =
-          "How much worse the candidate may be, relative to the current model (default:"
-              + " ${DEFAULT-VALUE}, i.e. 1 %).")
-  double margin = PromotionGate.Rule.defaults().margin();
-
-  @Option(
-      names = "--confidence",
-      paramLabel = "P",
-      description = "Confidence of the one-sided lower bound (default: ${DEFAULT-VALUE}).")
-  double confidence = PromotionGate.Rule.defaults().confidence();
-
-  @Option(
-      names = "--resamples",
-      paramLabel = "N",
-      description = "Bootstrap samples (default: ${DEFAULT-VALUE}).")
-  int resamples = PromotionGate.Rule.defaults().resamples();
-
-  @Option(
-      names = "--seed",
-      paramLabel = "N",
-      description = "Seed of the bootstrap (default: ${DEFAULT-VALUE}).")
-  long seed = PromotionGate.Rule.defaults().seed();
+  @Mixin GateRuleOptions gateRule;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the verdict as JSON.")
   Path json;
@@ -118,8 +88,7 @@ final class ModelsGateCommand implements Callable<Integer> {
   }
 
   private int gate() throws Exception {
-    final PromotionGate.Rule rule =
-        new PromotionGate.Rule(cutoff, margin, confidence, resamples, seed);
+    final PromotionGate.Rule rule = gateRule.rule();
     final InSessionConfig config = registry.settings();
     final PromotionGate.Verdict verdict =
         new GateRunner(spec, registry, config, train, !quiet)

@@ -200,6 +200,16 @@ public final class InSessionConfig extends AbstractConfig {
   /** PEM file of the Ed25519 keys a served version must be signed by (empty: not checked). */
   public static final String REGISTRY_VERIFY_KEYS = "insession.registry.verify.keys";
 
+  // --- retraining from the weblog topic (issue 11 point 5, docs/retraining.md) ----------------
+  /** The Python interpreter that runs model-exporter for {@code models retrain}. */
+  public static final String RETRAIN_PYTHON = "insession.retrain.python";
+
+  /** The model-exporter directory (holding the package {@code insession_exporter}). */
+  public static final String RETRAIN_EXPORTER_DIR = "insession.retrain.exporter.dir";
+
+  /** The share of the exported sessions (the latest) held out to evaluate and gate on. */
+  public static final String RETRAIN_HOLDOUT = "insession.retrain.holdout";
+
   /** Prefix of the RocksDB keys, which Kafka Streams hands to the RocksDB config setter. */
   public static final String ROCKSDB_PREFIX = "insession.rocksdb.";
 
@@ -1241,7 +1251,35 @@ public final class InSessionConfig extends AbstractConfig {
               "PEM file of one or more Ed25519 public keys ('PUBLIC KEY' blocks; several allow a"
                   + " key rotation). When set, a registry version is served (deployed) only if"
                   + " its record is signed by one of them; unsigned or badly signed versions are"
-                  + " refused. Empty: signatures are not checked (checksums always are).");
+                  + " refused. Empty: signatures are not checked (checksums always are).")
+          // --- retraining from the weblog topic (issue 11 point 5) ---------------------------
+          .define(
+              RETRAIN_PYTHON,
+              Type.STRING,
+              "/usr/bin/python3",
+              new ConfigDef.NonEmptyString(),
+              Importance.LOW,
+              "Python interpreter that models retrain runs model-exporter with (it needs torch,"
+                  + " onnx and numpy: model-exporter/README.md). On Debian the system Python"
+                  + " with the python3-torch packages; elsewhere a virtual environment's python.")
+          .define(
+              RETRAIN_EXPORTER_DIR,
+              Type.STRING,
+              "model-exporter",
+              new ConfigDef.NonEmptyString(),
+              Importance.LOW,
+              "Directory of model-exporter (it holds the package insession_exporter; put on"
+                  + " PYTHONPATH for models retrain). Relative paths start at the working"
+                  + " directory: the default fits a run from the repository root.")
+          .define(
+              RETRAIN_HOLDOUT,
+              Type.DOUBLE,
+              0.1,
+              ConfigDef.Range.between(0.01, 0.5),
+              Importance.LOW,
+              "Share of the exported sessions that models retrain holds out, the latest by their"
+                  + " first event: the candidate is trained on the others and evaluated and gated"
+                  + " on these (docs/retraining.md).");
 
   /**
    * Standby replicas ({@code num.standby.replicas}; Kafka's default is 0): with two or more

@@ -13,6 +13,7 @@ final class ConsoleProgressBar implements Progress {
   private final PrintStream out;
   private final String label;
   private final long total;
+  private final String unit;
   private final LongSupplier nanoClock;
   private final long startedAt;
   private long done;
@@ -20,9 +21,19 @@ final class ConsoleProgressBar implements Progress {
 
   ConsoleProgressBar(
       final PrintStream out, final String label, final long total, final LongSupplier nanoClock) {
+    this(out, label, total, "predictions", nanoClock);
+  }
+
+  ConsoleProgressBar(
+      final PrintStream out,
+      final String label,
+      final long total,
+      final String unit,
+      final LongSupplier nanoClock) {
     this.out = out;
     this.label = label;
     this.total = total;
+    this.unit = unit;
     this.nanoClock = nanoClock;
     this.startedAt = nanoClock.getAsLong();
     this.drawnAt = startedAt - REDRAW_NANOS;
@@ -52,13 +63,14 @@ final class ConsoleProgressBar implements Progress {
     final double seconds = (now - startedAt) / 1e9;
     return String.format(
         Locale.ROOT,
-        "%-12s [%s%s] %5.1f%% %,d/%,d predictions, %.0f/s",
+        "%-12s [%s%s] %5.1f%% %,d/%,d %s, %.0f/s",
         label,
         "=".repeat(filled),
         " ".repeat(WIDTH - filled),
         fraction * 100,
         done,
         total,
+        unit,
         seconds > 0 ? done / seconds : 0.0);
   }
 }

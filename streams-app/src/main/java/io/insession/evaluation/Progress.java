@@ -1,7 +1,7 @@
 package io.insession.evaluation;
 
-/** Reports how far a long evaluation has come. Implementations are thread-safe. */
-interface Progress extends AutoCloseable {
+/** Reports how far a long task (an evaluation, an export) has come. Thread-safe. */
+public interface Progress extends AutoCloseable {
 
   /** No output. */
   Progress NONE =
@@ -17,8 +17,8 @@ interface Progress extends AutoCloseable {
         }
       };
 
-  /** Some more predictions are done. */
-  void advance(long predictions);
+  /** Some more units (predictions, records) are done. */
+  void advance(long units);
 
   /** The task is over (ends the line of a bar). */
   @Override
@@ -29,9 +29,15 @@ interface Progress extends AutoCloseable {
    * {@link #NONE}.
    */
   static Progress forTask(final boolean allowed, final String label, final long total) {
+    return forTask(allowed, label, total, "predictions");
+  }
+
+  /** As {@link #forTask(boolean, String, long)}, counting {@code unit} (e.g. "records"). */
+  static Progress forTask(
+      final boolean allowed, final String label, final long total, final String unit) {
     if (!allowed || System.console() == null) {
       return NONE;
     }
-    return new ConsoleProgressBar(System.err, label, total, System::nanoTime);
+    return new ConsoleProgressBar(System.err, label, total, unit, System::nanoTime);
   }
 }
