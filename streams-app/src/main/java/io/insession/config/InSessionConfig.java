@@ -378,8 +378,8 @@ public final class InSessionConfig extends AbstractConfig {
               Importance.LOW,
               "Compacted topic of the live trending lists (value: Avro TrendingList, key:"
                   + " SCOPE#PARTITION, one record per scope and counting task; docs/trending.md)."
-                  + " Written and read by the streams instances when insession.trending.enabled"
-                  + " is set; the lookup API reads it for its fallback answer.")
+                  + " Written and read by the streams instances while insession.trending.enabled"
+                  + " is true (the default); the lookup API reads it for its fallback answer.")
           .define(
               TOPIC_PARTITIONS,
               Type.INT,
@@ -552,7 +552,7 @@ public final class InSessionConfig extends AbstractConfig {
           .define(
               TRENDING_ENABLED,
               Type.BOOLEAN,
-              false,
+              true,
               Importance.MEDIUM,
               "Live trending (docs/trending.md): the stream counts item events per item, decayed"
                   + " exponentially by event time, overall and per catalogue category, and publishes"
@@ -560,7 +560,9 @@ public final class InSessionConfig extends AbstractConfig {
                   + " the model does not know then gets the live trending list instead of the"
                   + " bundle's frozen popularity list (while trending has data), and the lookup API"
                   + " answers a session with no list yet with it (marked as a fallback) instead of"
-                  + " 404. Needs the trending topic (created by `insession run` with the others).")
+                  + " 404. On by default. Needs the trending topic and the catalogue topic (created"
+                  + " by `insession run` with the others; where an operator creates the topics, a"
+                  + " missing one stops the start with its name). Set false to run without them.")
           .define(
               TRENDING_HALF_LIFE_MS,
               Type.LONG,

@@ -70,6 +70,18 @@ public final class TopologyReplay {
    */
   public List<CutoffMetrics> run(final Map<String, List<Click>> test, final Duration timeout)
       throws TimeoutException {
+    return score(test, replay(test, timeout));
+  }
+
+  /**
+   * Replays {@code test} and returns the emitted lists, keyed by their trigger event id ({@code
+   * <session>#<position>}, {@link #eventId}).
+   *
+   * @param timeout how long to wait for the last list
+   * @throws TimeoutException when some clicks got no list in time
+   */
+  public Map<String, RecommendationList> replay(
+      final Map<String, List<Click>> test, final Duration timeout) throws TimeoutException {
     try (KafkaConsumer<String, byte[]> consumer = consumer()) {
       final List<TopicPartition> partitions =
           consumer.partitionsFor(topics.recommendations().name()).stream()
@@ -79,9 +91,13 @@ public final class TopologyReplay {
       consumer.seekToEnd(partitions);
       partitions.forEach(consumer::position);
       final int sent = produce(test);
-      final Map<String, RecommendationList> lists = collect(consumer, sent, timeout);
-      return score(test, lists);
+      return collect(consumer, sent, timeout);
     }
+  }
+
+  /** The event id the replay gives the click at {@code position} of {@code session}. */
+  public static String eventId(final String session, final int position) {
+    return session + POSITION_SEPARATOR + position;
   }
 
   private int produce(final Map<String, List<Click>> test) {
@@ -103,7 +119,7 @@ public final class TopologyReplay {
         for (int position = 0; position < clicks.size(); position++) {
           final WeblogEvent event =
               WeblogEvent.newBuilder()
-                  .setEventId(session.getKey() + POSITION_SEPARATOR + position)
+                  .setEventId(eventId(session.getKey(), position))
                   .setSessionId(session.getKey())
                   .setEventType(EventType.PRODUCT_VIEW)
                   .setItemId(clicks.get(position).itemId())
@@ -149,7 +165,7 @@ public final class TopologyReplay {
     for (final Map.Entry<String, List<Click>> session : test.entrySet()) {
       final List<Click> clicks = session.getValue();
       for (int position = 0; position + 1 < clicks.size(); position++) {
-        final RecommendationList list = lists.get(session.getKey() + POSITION_SEPARATOR + position);
+        final RecommendationList list = lists.get(eventId(session.getKey(), position));
         metrics.add(candidates(list), clicks.get(position + 1).itemId());
       }
     }

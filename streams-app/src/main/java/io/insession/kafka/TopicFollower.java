@@ -77,6 +77,13 @@ public final class TopicFollower<V> implements AutoCloseable {
   private void run() {
     try {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), POLL);
+      if (partitions == null || partitions.isEmpty()) {
+        // not fatal (the caller serves without it), but never silent
+        LOG.warn(
+            "Topic {} does not exist (or this principal may not DESCRIBE it); the {} waits for it",
+            topic.name(),
+            thread.getName());
+      }
       while (partitions == null || partitions.isEmpty()) {
         if (closing.get()) {
           return;

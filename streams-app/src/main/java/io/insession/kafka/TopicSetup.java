@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates topics idempotently through {@link Admin}: topics that exist already are left as they are
- * (a differing partition count is logged as a warning, never changed).
+ * (a differing partition count is logged as a warning, never changed). It lists the topics first
+ * and creates only the missing ones, so a principal without {@code CREATE} passes when an operator
+ * made them all; a missing topic that cannot be created fails with its name, the reason and the
+ * topic's {@link TopicSpec#ifMissing() note} (e.g. the setting that runs without it).
  *
  * <p>A topic that exists with other topic-level settings than its {@link TopicSpec} asks for (say a
  * recommendations topic created before it was compacted) is not altered either: InSession's
@@ -195,8 +198,37 @@ public final class TopicSetup {
       return List.of();
     }
     final long deadline = System.nanoTime() + timeout.toNanos();
-    final List<NewTopic> newTopics = new ArrayList<>();
+    // only the missing topics are created: a principal without CREATE (an operator made the
+    // topics) starts, and a missing one it may not create is named with its note
+    final Set<String> present = existingNames(admin, deadline, timeout);
+    final List<TopicSpec> existing = new ArrayList<>();
+    final List<TopicSpec> missing = new ArrayList<>();
     for (final TopicSpec spec : topics) {
+      (present.contains(spec.name()) ? existing : missing).add(spec);
+    }
+    final List<String> created = create(admin, missing, deadline, timeout, existing);
+    if (!existing.isEmpty()) {
+      checkExisting(admin, existing, deadline);
+      warnAboutConfigDrift(admin, bootstrapServers, existing, deadline);
+    }
+    return List.copyOf(created);
+  }
+
+  /**
+   * Creates {@code missing}; a topic that turns out to exist (made in the meantime) is added to
+   * {@code existing}.
+   */
+  private static List<String> create(
+      final Admin admin,
+      final List<TopicSpec> missing,
+      final long deadline,
+      final Duration timeout,
+      final List<TopicSpec> existing) {
+    if (missing.isEmpty()) {
+      return List.of();
+    }
+    final List<NewTopic> newTopics = new ArrayList<>();
+    for (final TopicSpec spec : missing) {
       final Optional<Short> replication =
           spec.replicationFactor() == TopicSpec.BROKER_DEFAULT
               ? Optional.empty()
@@ -207,8 +239,7 @@ public final class TopicSetup {
     }
     final CreateTopicsResult result = admin.createTopics(newTopics);
     final List<String> created = new ArrayList<>();
-    final List<TopicSpec> existing = new ArrayList<>();
-    for (final TopicSpec spec : topics) {
+    for (final TopicSpec spec : missing) {
       try {
         result.values().get(spec.name()).get(remainingNanos(deadline), TimeUnit.NANOSECONDS);
         created.add(spec.name());
@@ -231,11 +262,13 @@ public final class TopicSetup {
                   + e.getCause()
                   + "). It needs DESCRIBE on the topic, and CREATE unless an operator creates"
                   + " it first; docs/security-kafka.md lists the ACLs each InSession principal"
-                  + " needs",
+                  + " needs"
+                  + note(spec),
               e.getCause());
         } else {
           throw new KafkaException(
-              "Cannot create topic " + spec.name() + ": " + e.getCause(), e.getCause());
+              "Cannot create topic " + spec.name() + ": " + e.getCause() + note(spec),
+              e.getCause());
         }
       } catch (java.util.concurrent.TimeoutException e) {
         throw new TimeoutException("Creating topic " + spec.name() + " timed out after " + timeout);
@@ -243,11 +276,56 @@ public final class TopicSetup {
         throw new InterruptException(e);
       }
     }
-    if (!existing.isEmpty()) {
-      checkExisting(admin, existing, deadline);
-      warnAboutConfigDrift(admin, bootstrapServers, existing, deadline);
+    return created;
+  }
+
+  /**
+   * Fails when a topic of {@code topics} does not exist, naming it with its {@link
+   * TopicSpec#ifMissing() note}: for a part that reads a topic it does not create (a global store,
+   * whose missing topic would stop Kafka Streams with a less helpful error).
+   *
+   * @throws KafkaException naming the first missing topic, or if the topics cannot be listed
+   * @throws TimeoutException if the broker does not answer within {@code timeout}
+   * @throws InterruptException if the calling thread is interrupted (its flag stays set)
+   */
+  public static void requireTopics(
+      final Admin admin, final Collection<TopicSpec> topics, final Duration timeout) {
+    if (topics.isEmpty()) {
+      return;
     }
-    return List.copyOf(created);
+    final Set<String> present =
+        existingNames(admin, System.nanoTime() + timeout.toNanos(), timeout);
+    for (final TopicSpec spec : topics) {
+      if (!present.contains(spec.name())) {
+        throw new KafkaException(
+            "Topic "
+                + spec.name()
+                + " does not exist: `insession run` creates it (docs/security-kafka.md lists the"
+                + " ACLs), or an operator creates it with "
+                + spec.partitions()
+                + (spec.partitions() == 1 ? " partition" : " partitions")
+                + (spec.configs().isEmpty() ? "" : " and " + new TreeMap<>(spec.configs()))
+                + note(spec));
+      }
+    }
+  }
+
+  /** The names of the topics the principal may see (DESCRIBE), internal ones left out. */
+  private static Set<String> existingNames(
+      final Admin admin, final long deadline, final Duration timeout) {
+    try {
+      return admin.listTopics().names().get(remainingNanos(deadline), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new KafkaException("Cannot list topics: " + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new TimeoutException("Listing topics timed out after " + timeout);
+    } catch (InterruptedException e) {
+      throw new InterruptException(e);
+    }
+  }
+
+  private static String note(final TopicSpec spec) {
+    return spec.ifMissing().isEmpty() ? "" : ". " + spec.ifMissing();
   }
 
   /**

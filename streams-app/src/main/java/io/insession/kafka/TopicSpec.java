@@ -12,9 +12,15 @@ import java.util.Objects;
  * @param replicationFactor the replication factor, at least 1, or {@link #BROKER_DEFAULT} to use
  *     the broker's {@code default.replication.factor}
  * @param configs topic-level settings such as {@code cleanup.policy=compact}; copied
+ * @param ifMissing what an error adds when the topic is missing and cannot be created, e.g. the
+ *     setting that runs without it (empty: nothing)
  */
 public record TopicSpec(
-    String name, int partitions, short replicationFactor, Map<String, String> configs) {
+    String name,
+    int partitions,
+    short replicationFactor,
+    Map<String, String> configs,
+    String ifMissing) {
 
   /** Replication factor meaning "whatever the broker's default is". */
   public static final short BROKER_DEFAULT = -1;
@@ -33,6 +39,16 @@ public record TopicSpec(
           "replication factor of " + name + " must be >= 1 or -1: " + replicationFactor);
     }
     configs = Map.copyOf(Objects.requireNonNull(configs, "configs"));
+    Objects.requireNonNull(ifMissing, "ifMissing");
+  }
+
+  /** A topic without a note for when it is missing. */
+  public TopicSpec(
+      final String name,
+      final int partitions,
+      final short replicationFactor,
+      final Map<String, String> configs) {
+    this(name, partitions, replicationFactor, configs, "");
   }
 
   /** A topic with the broker's default replication factor and no topic-level settings. */
@@ -48,13 +64,21 @@ public record TopicSpec(
 
   /** The same topic with another replication factor. */
   public TopicSpec withReplicationFactor(final short factor) {
-    return new TopicSpec(name, partitions, factor, configs);
+    return new TopicSpec(name, partitions, factor, configs, ifMissing);
   }
 
   /** The same topic with one more topic-level setting. */
   public TopicSpec withConfig(final String key, final String value) {
     final Map<String, String> copy = new HashMap<>(configs);
     copy.put(key, value);
-    return new TopicSpec(name, partitions, replicationFactor, copy);
+    return new TopicSpec(name, partitions, replicationFactor, copy, ifMissing);
+  }
+
+  /**
+   * The same topic with a note that an error adds when the topic is missing and cannot be created
+   * (e.g. "set insession.trending.enabled=false to run without live trending").
+   */
+  public TopicSpec withIfMissing(final String note) {
+    return new TopicSpec(name, partitions, replicationFactor, configs, note);
   }
 }

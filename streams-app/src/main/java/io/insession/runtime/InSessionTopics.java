@@ -3,31 +3,60 @@ package io.insession.runtime;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.TopicSpec;
 import io.insession.kafka.Topics;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The topics InSession creates when they are missing, sized by the settings; the recommendations
  * topic is compacted with a retention, the deployments topic is compacted and has one partition,
- * the catalogue and experiment KPIs topics are compacted, the trending topic is compacted and has
- * one partition.
+ * the catalogue and experiment KPIs topics are compacted, the trending topic (with live trending
+ * on, the default) is compacted and has one partition.
  */
 public final class InSessionTopics {
 
   private InSessionTopics() {}
 
+  /**
+   * Every topic {@code insession run} creates when it is missing: the trending topic only with
+   * {@value InSessionConfig#TRENDING_ENABLED} (the default), since nothing else needs it.
+   */
   public static List<TopicSpec> specs(final InSessionConfig config) {
     final Topics topics = Topics.from(config);
     final int partitions = config.getInt(InSessionConfig.TOPIC_PARTITIONS);
     final short replication = config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR);
-    return List.of(
-        TopicSpec.of(topics.weblog().name(), partitions).withReplicationFactor(replication),
-        TopicSpec.of(topics.deadLetter().name(), partitions).withReplicationFactor(replication),
-        recommendations(config),
-        deployments(config),
-        catalog(config),
-        trending(config),
-        experiments(config));
+    final List<TopicSpec> specs = new ArrayList<>();
+    specs.add(TopicSpec.of(topics.weblog().name(), partitions).withReplicationFactor(replication));
+    specs.add(
+        TopicSpec.of(topics.deadLetter().name(), partitions).withReplicationFactor(replication));
+    specs.add(recommendations(config));
+    specs.add(deployments(config));
+    specs.add(catalog(config));
+    if (config.getBoolean(InSessionConfig.TRENDING_ENABLED)) {
+      specs.add(trending(config));
+    }
+    specs.add(experiments(config));
+    return List.copyOf(specs);
+  }
+
+  /**
+   * The topics of the topology's global stores, which Kafka Streams reads but never creates: the
+   * catalogue when a rule chain reads it or live trending counts per category, and the trending
+   * topic with live trending on. {@code RecommenderStreams} checks they exist before it starts.
+   *
+   * @param catalogRules whether a rule chain of the topology reads the catalogue
+   */
+  public static List<TopicSpec> globalStores(
+      final InSessionConfig config, final boolean catalogRules) {
+    final boolean trending = config.getBoolean(InSessionConfig.TRENDING_ENABLED);
+    final List<TopicSpec> specs = new ArrayList<>();
+    if (catalogRules || trending) {
+      specs.add(catalog(config));
+    }
+    if (trending) {
+      specs.add(trending(config));
+    }
+    return List.copyOf(specs);
   }
 
   /**
@@ -47,9 +76,14 @@ public final class InSessionTopics {
    */
   public static TopicSpec catalog(final InSessionConfig config) {
     return TopicSpec.compacted(
-        Topics.from(config).catalog().name(),
-        config.getInt(InSessionConfig.TOPIC_PARTITIONS),
-        config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR));
+            Topics.from(config).catalog().name(),
+            config.getInt(InSessionConfig.TOPIC_PARTITIONS),
+            config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR))
+        .withIfMissing(
+            "The catalogue's global store reads it when a rule chain uses a catalogue rule or"
+                + " live trending is on ("
+                + InSessionConfig.TRENDING_ENABLED
+                + "=false turns live trending off; docs/catalog.md)");
   }
 
   /**
@@ -58,9 +92,13 @@ public final class InSessionTopics {
    */
   public static TopicSpec trending(final InSessionConfig config) {
     return TopicSpec.compacted(
-        Topics.from(config).trending().name(),
-        1,
-        config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR));
+            Topics.from(config).trending().name(),
+            1,
+            config.getShort(InSessionConfig.TOPIC_REPLICATION_FACTOR))
+        .withIfMissing(
+            "Live trending (docs/trending.md) needs it; to run without live trending set "
+                + InSessionConfig.TRENDING_ENABLED
+                + "=false");
   }
 
   /**

@@ -30,9 +30,11 @@ public final class RecommenderStreams {
   /**
    * A runner (not started) of the topology over {@code variants}, recording into {@code metrics}.
    * The weblog topic must exist: its partition count decides which records sit on another partition
-   * than their key's murmur2 one (see {@link RecommenderTopology}). The warm-up of every variant's
-   * scorer starts now, in the background ({@link ScorerWarmup}); the runner's readiness waits for
-   * it.
+   * than their key's murmur2 one (see {@link RecommenderTopology}); so must the topics of the
+   * global stores ({@link InSessionTopics#globalStores}: the catalogue and, with live trending on,
+   * the trending topic), else this fails naming the missing one and the setting that does without
+   * it. The warm-up of every variant's scorer starts now, in the background ({@link ScorerWarmup});
+   * the runner's readiness waits for it.
    */
   public static StreamsRunner create(
       final InSessionConfig config, final ScorerVariants variants, final TopologyMetrics metrics) {
@@ -78,19 +80,20 @@ public final class RecommenderStreams {
       final ScorerWarmup warmup) {
     try {
       final Topics topics = Topics.from(config);
+      final TopologySettings settings = TopologySettings.from(config);
       final int weblogPartitions;
       try (Admin admin = Admin.create(config.clientProperties())) {
+        // a global store's missing topic would stop Kafka Streams after start; name it now
+        TopicSetup.requireTopics(
+            admin,
+            InSessionTopics.globalStores(config, settings.rules().needsCatalog()),
+            DESCRIBE_TIMEOUT);
         weblogPartitions =
             TopicSetup.partitionCount(admin, topics.weblog().name(), DESCRIBE_TIMEOUT);
       }
       return new StreamsRunner(
           RecommenderTopology.build(
-              TopologySettings.from(config),
-              variants,
-              topics,
-              Clock.systemUTC(),
-              metrics,
-              weblogPartitions),
+              settings, variants, topics, Clock.systemUTC(), metrics, weblogPartitions),
           streamsProperties(config),
           warmup,
           config.getBoolean(InSessionConfig.STREAMS_LEAVE_GROUP_ON_CLOSE));

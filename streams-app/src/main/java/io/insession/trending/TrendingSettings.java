@@ -15,7 +15,7 @@ import java.util.Map;
 public record TrendingSettings(
     boolean enabled, long halfLifeMs, int topN, long publishIntervalMs, double minScore) {
 
-  /** InSession's defaults (trending off), read from {@link InSessionConfig}'s definitions. */
+  /** InSession's defaults (trending on), read from {@link InSessionConfig}'s definitions. */
   public static TrendingSettings defaults() {
     return from(InSessionConfig.of(Map.of()));
   }

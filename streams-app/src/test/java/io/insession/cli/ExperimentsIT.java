@@ -68,7 +68,8 @@ class ExperimentsIT {
           .until(
               () -> {
                 for (int i = 0; i < SESSIONS; i++) {
-                  final HttpJson.Answer list = api.get("/v1/sessions/s-" + i + "/recommendations");
+                  final HttpJson.Answer list =
+                      api.get("/v1/sessions/s-" + i + "/recommendations?fallback=none");
                   if (list.status() == 200) {
                     first.put("s-" + i, list.body());
                   }

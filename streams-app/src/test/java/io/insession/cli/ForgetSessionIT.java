@@ -3,6 +3,7 @@ package io.insession.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.TopicSetup;
 import io.insession.runtime.InSessionTopics;
@@ -45,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Forgetting a session on a real broker, through {@code DELETE /v1/sessions/{id}} and through
  * {@code insession sessions forget}: afterwards nothing of it is readable, neither in the store
  * (interactive query), nor as the latest value of its key on the store's changelog or on the
- * recommendations topic (both tombstones), nor from the lookup API (404); other sessions stay, and
+ * recommendations topic (both tombstones), nor from the lookup API (404 with {@code
+ * ?fallback=none}; by default the live trending fallback, marked as such); other sessions stay, and
  * a later event of the same id starts a new session.
  */
 class ForgetSessionIT {
@@ -102,9 +104,13 @@ class ForgetSessionIT {
       assertThat(deleted.status()).isEqualTo(202);
       assertThat(deleted.body().get("sessionId").asText()).isEqualTo("gone");
       assertThat(deleted.body().get("forgetEventId").asText()).isNotBlank();
-      assertThat(api.get("/v1/sessions/gone/recommendations").status())
+      assertThat(api.get("/v1/sessions/gone/recommendations?fallback=none").status())
           .as("the cached list is dropped at once")
           .isEqualTo(404);
+      // with live trending on (the default) the session gets the fallback, never its own list
+      final JsonNode fallback = api.get("/v1/sessions/gone/recommendations").body();
+      assertThat(fallback.get("fallback").asBoolean()).isTrue();
+      assertThat(fallback.get("recommendationId").isNull()).isTrue();
       assertThat(operator.delete("/v1/sessions/never-seen").status())
           .as("an unknown session is forgotten all the same")
           .isEqualTo(202);
@@ -158,8 +164,9 @@ class ForgetSessionIT {
       assertThat(store.get("kept").getEventCount()).isEqualTo(1);
       await()
           .atMost(TIMEOUT)
-          .until(() -> api.get("/v1/sessions/cli/recommendations").status() == 404);
-      assertThat(api.get("/v1/sessions/gone/recommendations").status()).isEqualTo(404);
+          .until(() -> api.get("/v1/sessions/cli/recommendations?fallback=none").status() == 404);
+      assertThat(api.get("/v1/sessions/gone/recommendations?fallback=none").status())
+          .isEqualTo(404);
       assertThat(listOf(api, "kept")).isEqualTo("k1");
 
       CommittedLists.send(config, producer, view("gone", "g3", 5, Instant.now()));
@@ -223,9 +230,13 @@ class ForgetSessionIT {
     return TestEvents.view(session, eventId, TestModels.tinyItemId(item), time);
   }
 
-  /** The trigger event id of the session's list the lookup API serves, or "" for none. */
+  /**
+   * The trigger event id of the session's own list the lookup API serves, or "" for none ({@code
+   * ?fallback=none}: not the trending fallback a session without a list gets by default).
+   */
   private static String listOf(final HttpJson api, final String sessionId) {
-    final HttpJson.Answer answer = api.get("/v1/sessions/" + sessionId + "/recommendations");
+    final HttpJson.Answer answer =
+        api.get("/v1/sessions/" + sessionId + "/recommendations?fallback=none");
     return answer.status() == 200 ? answer.body().get("triggerEventId").asText() : "";
   }
 

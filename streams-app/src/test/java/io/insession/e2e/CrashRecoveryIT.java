@@ -113,6 +113,7 @@ class CrashRecoveryIT {
     final Topics topics = Topics.from(first);
     KAFKA.createTopic(topics.weblog().name(), partitions);
     KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createGlobalStoreTopics(first);
     final String pendingChangelog = app + "-pending-events-changelog";
 
     try (SessionScorer real = TestModels.tinyGruScorer()) {
@@ -159,6 +160,7 @@ class CrashRecoveryIT {
     final Topics topics = Topics.from(first);
     KAFKA.createTopic(topics.weblog().name(), partitions);
     KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createGlobalStoreTopics(first);
 
     try (SessionScorer real = TestModels.tinyGruScorer()) {
       final CrashingScorer crashing = new CrashingScorer(real, 2, false);

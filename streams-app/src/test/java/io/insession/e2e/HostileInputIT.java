@@ -89,6 +89,7 @@ class HostileInputIT {
     weblog = topics.weblog().name();
     KAFKA.createTopic(weblog, 1);
     KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createGlobalStoreTopics(config);
     final List<Case> cases = corpus();
 
     try (SessionScorer scorer = TestModels.tinyGruScorer();

@@ -103,6 +103,7 @@ class MixedPartitionersEndToEndIT {
     KAFKA.createTopic(topics.weblog().name(), PARTITIONS);
     KAFKA.createTopic(topics.deadLetter().name(), PARTITIONS);
     KAFKA.createTopic(topics.recommendations().name(), PARTITIONS);
+    KAFKA.createGlobalStoreTopics(config);
     final Map<String, List<String>> lists = new TreeMap<>();
     try (StreamsRunner streams = RecommenderStreams.create(config, scorer);
         KafkaProducer<byte[], byte[]> producer =

@@ -60,6 +60,7 @@ class RecommenderEndToEndIT {
     final Topics topics = Topics.from(config);
     KAFKA.createTopic(topics.weblog().name(), 2);
     KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createGlobalStoreTopics(config);
     final Map<String, List<WeblogEvent>> sessions = sessions();
 
     try (SessionScorer scorer = TestModels.tinyGruScorer();

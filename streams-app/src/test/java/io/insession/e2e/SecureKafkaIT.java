@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.cli.Main;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.TopicSetup;
+import io.insession.kafka.TopicSpec;
 import io.insession.runtime.InSessionTopics;
 import io.insession.runtime.RecommenderService;
 import io.insession.testing.HttpJson;
@@ -32,10 +33,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -155,6 +159,43 @@ class SecureKafkaIT {
   }
 
   @Test
+  void shouldStartWithoutCreateOnOperatorMadeTopicsAndNameAMissingTrendingTopic() throws Exception {
+    final Map<String, String> settings = names("operator");
+    final InSessionConfig names = InSessionConfig.of(settings);
+    KAFKA.addUser("insession-nocreate", "nocreate-secret");
+    // the stream's ACLs without CREATE on its topics: an operator makes them
+    KAFKA.grant(
+        InSessionAcls.stream("User:insession-nocreate", names).stream()
+            .filter(
+                acl ->
+                    acl.entry().operation() != AclOperation.CREATE
+                        || acl.pattern().patternType() == PatternType.PREFIXED)
+            .toList());
+    settings.putAll(KAFKA.sasl("insession-nocreate", "nocreate-secret"));
+    final List<TopicSpec> specs = InSessionTopics.specs(names);
+    final String trending = names.getString(InSessionConfig.TRENDING_TOPIC);
+    try (Admin admin = KAFKA.superAdmin()) {
+      // every topic but the trending one, which live trending (on by default) needs
+      TopicSetup.ensureTopics(
+          admin, specs.stream().filter(spec -> !spec.name().equals(trending)).toList(), TIMEOUT);
+    }
+
+    assertThatThrownBy(() -> ensureTopics(settings))
+        .isInstanceOf(KafkaException.class)
+        .hasMessageContaining("Cannot create topic " + trending)
+        .hasMessageContaining("TopicAuthorizationException")
+        .hasMessageContaining(InSessionConfig.TRENDING_ENABLED + "=false");
+
+    // once the operator made it too, the principal without CREATE passes: only missing topics
+    // are created
+    try (Admin admin = KAFKA.superAdmin()) {
+      TopicSetup.ensureTopics(admin, specs, TIMEOUT);
+    }
+    final InSessionConfig secured = InSessionConfig.of(settings);
+    assertThat(TopicSetup.ensureTopics(secured, InSessionTopics.specs(secured), TIMEOUT)).isEmpty();
+  }
+
+  @Test
   void shouldNameTheMissingSecuritySettingsInsteadOfTimingOut() throws Exception {
     final Map<String, String> plain = names("plain");
     plain.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, KAFKA.saslBootstrapServers());
@@ -235,7 +276,9 @@ class SecureKafkaIT {
           .atMost(TIMEOUT)
           .untilAsserted(
               () -> {
-                final HttpJson.Answer answer = api.get("/v1/sessions/s-1/recommendations");
+                // the session's own list, not the trending fallback it gets before (the default)
+                final HttpJson.Answer answer =
+                    api.get("/v1/sessions/s-1/recommendations?fallback=none");
                 assertThat(answer.status()).isEqualTo(200);
                 final JsonNode body = answer.body();
                 assertThat(body.get("triggerEventId").asText()).isEqualTo("e-1");

@@ -1,13 +1,22 @@
 package io.insession.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.insession.config.InSessionConfig;
+import io.insession.runtime.InSessionTopics;
+import io.insession.runtime.RecommenderStreams;
+import io.insession.scoring.SessionScorer;
 import io.insession.testing.KafkaTestCluster;
+import io.insession.testing.TestModels;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -15,14 +24,18 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class TopicSetupIT {
 
   @RegisterExtension static final KafkaTestCluster KAFKA = new KafkaTestCluster();
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  @TempDir Path stateDir;
 
   @Test
   void shouldCreateMissingTopicsWithTheirConfigsAndLeaveExistingOnes() throws Exception {
@@ -99,6 +112,67 @@ class TopicSetupIT {
           .get();
       assertThat(TopicSetup.configDrift(admin, List.of(wanted), TIMEOUT)).isEmpty();
     }
+  }
+
+  @Test
+  void shouldCreateTheTrendingTopicWithTheOthersByDefault() throws Exception {
+    final InSessionConfig config = InSessionConfig.of(uniqueTopics("run"));
+    final List<TopicSpec> specs = InSessionTopics.specs(config);
+    final String trending = config.getString(InSessionConfig.TRENDING_TOPIC);
+
+    assertThat(TopicSetup.ensureTopics(config, specs, TIMEOUT)).contains(trending);
+
+    try (Admin admin = Admin.create(KAFKA.adminProps())) {
+      assertThat(TopicSetup.partitionCount(admin, trending, TIMEOUT)).isEqualTo(1);
+      assertThat(TopicSetup.configDrift(admin, specs, TIMEOUT)).as("compacted").isEmpty();
+    }
+  }
+
+  @Test
+  void shouldNameAMissingTrendingTopicAndTheSettingInsteadOfStartingTheStream() throws Exception {
+    // topics made by hand, as an operator would, without the trending topic
+    final Map<String, String> settings = uniqueTopics("by-hand");
+    settings.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    final InSessionConfig config = InSessionConfig.of(settings);
+    final Topics topics = Topics.from(config);
+    KAFKA.createTopics(
+        topics.weblog().name(),
+        topics.deadLetter().name(),
+        topics.recommendations().name(),
+        topics.catalog().name());
+
+    try (SessionScorer scorer = TestModels.tinyGruScorer()) {
+      assertThatThrownBy(() -> RecommenderStreams.create(config, scorer))
+          .isInstanceOf(KafkaException.class)
+          .hasMessageContaining("Topic " + topics.trending().name() + " does not exist")
+          .hasMessageContaining("cleanup.policy=compact")
+          .hasMessageContaining(InSessionConfig.TRENDING_ENABLED + "=false");
+
+      // the setting the message names: the stream needs no trending topic then
+      settings.put(InSessionConfig.TRENDING_ENABLED, "false");
+      RecommenderStreams.create(InSessionConfig.of(settings), scorer).close();
+    }
+  }
+
+  /** Settings with unique topic names and application id, on the test broker. */
+  private static Map<String, String> uniqueTopics(final String prefix) {
+    final Map<String, String> settings = new HashMap<>();
+    settings.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+    settings.put(InSessionConfig.APPLICATION_ID, KAFKA.uniqueName(prefix));
+    for (final String key :
+        List.of(
+            InSessionConfig.WEBLOG_TOPIC,
+            InSessionConfig.DEAD_LETTER_TOPIC,
+            InSessionConfig.RECOMMENDATIONS_TOPIC,
+            InSessionConfig.DEPLOYMENTS_TOPIC,
+            InSessionConfig.CATALOG_TOPIC,
+            InSessionConfig.TRENDING_TOPIC,
+            InSessionConfig.EXPERIMENTS_TOPIC)) {
+      settings.put(key, KAFKA.uniqueName(prefix));
+    }
+    settings.put(InSessionConfig.TOPIC_PARTITIONS, "1");
+    settings.put(InSessionConfig.TOPIC_REPLICATION_FACTOR, "1");
+    return settings;
   }
 
   private static int partitions(final TopicDescription description) {

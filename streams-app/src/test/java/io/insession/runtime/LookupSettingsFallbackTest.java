@@ -18,19 +18,24 @@ class LookupSettingsFallbackTest {
   void shouldKeepThe404WithTrendingOffEvenWithABundle() {
     final InSessionConfig config =
         InSessionConfig.of(
-            Map.of(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString()));
+            Map.of(
+                InSessionConfig.TRENDING_ENABLED,
+                "false",
+                InSessionConfig.MODEL_BUNDLE,
+                TestModels.tinyBundleDir().toString()));
 
     assertThat(LookupSettings.fallback(config, TrendingLists.NONE)).isSameAs(FallbackLists.NONE);
   }
 
   @Test
-  void shouldFallBackToTheBundlesPopularItemsWithTrendingOn() {
+  void shouldFallBackToTheBundlesPopularItemsWithTrendingOnByDefault() {
     final InSessionConfig config =
         InSessionConfig.of(
             Map.of(
-                InSessionConfig.TRENDING_ENABLED, "true",
-                InSessionConfig.RECOMMENDATIONS_COUNT, "7",
-                InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString()));
+                InSessionConfig.RECOMMENDATIONS_COUNT,
+                "7",
+                InSessionConfig.MODEL_BUNDLE,
+                TestModels.tinyBundleDir().toString()));
     final TrendingLists trending = (scope, count) -> Trending.empty(scope);
 
     final FallbackLists fallback = LookupSettings.fallback(config, trending);
@@ -44,8 +49,7 @@ class LookupSettingsFallbackTest {
 
   @Test
   void shouldHaveNoPopularityListWithoutABundle() {
-    final InSessionConfig config =
-        InSessionConfig.of(Map.of(InSessionConfig.TRENDING_ENABLED, "true"));
+    final InSessionConfig config = InSessionConfig.of(Map.of());
 
     assertThat(LookupSettings.fallback(config, TrendingLists.NONE).of("all")).isEmpty();
   }

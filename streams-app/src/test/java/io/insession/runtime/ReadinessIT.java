@@ -48,6 +48,7 @@ class ReadinessIT {
     final Topics topics = Topics.from(config);
     KAFKA.createTopics(
         topics.weblog().name(), topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createGlobalStoreTopics(config);
     final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
 
     try (SessionScorer scorer = TestModels.tinyGruScorer();

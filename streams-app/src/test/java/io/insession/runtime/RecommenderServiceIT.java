@@ -66,7 +66,8 @@ class RecommenderServiceIT {
           .atMost(TIMEOUT)
           .untilAsserted(
               () -> {
-                final HttpJson.Answer answer = api.get("/v1/sessions/s1/recommendations");
+                final HttpJson.Answer answer =
+                    api.get("/v1/sessions/s1/recommendations?fallback=none");
                 assertThat(answer.status()).isEqualTo(200);
                 final JsonNode body = answer.body();
                 assertThat(body.get("triggerEventId").asText()).isEqualTo("e1");

@@ -58,6 +58,7 @@ class StreamsOperationsIT {
     final Topics topics = Topics.from(config);
     KAFKA.createTopic(topics.weblog().name(), PARTITIONS);
     KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createGlobalStoreTopics(config);
     final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
     // the idle gauges count by this clock: it moves only where the test says, never by itself
     final ManualClock clock = new ManualClock(Instant.now());
@@ -184,6 +185,7 @@ class StreamsOperationsIT {
     final Topics topics = Topics.from(config);
     KAFKA.createTopic(topics.weblog().name(), PARTITIONS);
     KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createGlobalStoreTopics(config);
     final PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
     final CountDownLatch gate = new CountDownLatch(1);
 

@@ -1,7 +1,9 @@
 package io.insession.testing;
 
+import io.insession.config.InSessionConfig;
 import io.insession.kafka.TopicSetup;
 import io.insession.kafka.TopicSpec;
+import io.insession.runtime.InSessionTopics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -215,6 +217,17 @@ public final class KafkaTestCluster implements BeforeAllCallback, AfterAllCallba
   public void createTopic(final String name, final int partitions) {
     try (Admin admin = Admin.create(adminProps())) {
       TopicSetup.ensureTopics(admin, List.of(TopicSpec.of(name, partitions)), ADMIN_TIMEOUT);
+    }
+  }
+
+  /**
+   * Creates the topics of the topology's global stores as {@code insession run} does (the catalogue
+   * and, with live trending on, the default, the trending topic): for tests that create the other
+   * topics by hand ({@code RecommenderStreams} refuses to start without them).
+   */
+  public void createGlobalStoreTopics(final InSessionConfig config) {
+    try (Admin admin = Admin.create(adminProps())) {
+      TopicSetup.ensureTopics(admin, InSessionTopics.globalStores(config, true), ADMIN_TIMEOUT);
     }
   }
 

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.catalog.SyntheticCatalog;
 import io.insession.config.InSessionConfig;
 import io.insession.kafka.EmbeddedKafkaBroker;
+import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
+import io.insession.runtime.InSessionTopics;
 import io.insession.runtime.RecommenderService;
 import io.insession.schemas.CatalogItem;
 import io.insession.schemas.WeblogEvent;
@@ -24,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.Utils;
@@ -63,6 +66,18 @@ class TrendingEndToEndIT {
       assertThat(service.streams().awaitRunning(TIMEOUT)).isTrue();
       final HttpJson api = new HttpJson(service.lookupApiPort());
       final Topics topics = Topics.from(service.config());
+      // the service (as `insession run`) created the trending topic with the others
+      try (Admin admin = Admin.create(service.config().clientProperties())) {
+        assertThat(admin.listTopics().names().get()).contains(topics.trending().name());
+        assertThat(
+                TopicSetup.partitionCount(admin, topics.trending().name(), Duration.ofSeconds(30)))
+            .isEqualTo(1);
+        assertThat(
+                TopicSetup.configDrift(
+                    admin, List.of(InSessionTopics.trending(service.config())), TIMEOUT))
+            .as("compacted")
+            .isEmpty();
+      }
 
       // nothing counted yet: the bundle's frozen popularity list, marked as a fallback
       final JsonNode before = api.get("/v1/sessions/nobody/recommendations").body();
@@ -215,7 +230,7 @@ class TrendingEndToEndIT {
     settings.put(InSessionConfig.MODEL_BUNDLE, TestModels.tinyBundleDir().toString());
     settings.put(InSessionConfig.RECOMMENDATIONS_COUNT, Integer.toString(LENGTH));
     settings.put(InSessionConfig.TOPIC_PARTITIONS, Integer.toString(PARTITIONS));
-    settings.put(InSessionConfig.TRENDING_ENABLED, "true");
+    // live trending is on by default: no insession.trending.enabled here
     settings.put(InSessionConfig.TRENDING_PUBLISH_INTERVAL_MS, "200");
     settings.put(InSessionConfig.API_CATALOG_ENABLED, "true");
     settings.put(InSessionConfig.API_PORT, "0");
