@@ -18,7 +18,8 @@ import picocli.CommandLine.ParameterException;
     mixinStandardHelpOptions = true,
     description = {
       "Publish, list and show model versions in the model registry; deploy them,",
-      "see the deployment history and roll back; make keys to sign versions with.",
+      "see the deployment history and roll back, or roll out step by step with an",
+      "automatic rollback (canary); make keys to sign versions with.",
       "The registry (--registry DIR or insession.registry.dir) holds immutable,",
       "verified bundles, shared by every instance: a directory or a volume they",
       "all mount. Deployments are records on a compacted Kafka topic that every",
@@ -33,7 +34,9 @@ import picocli.CommandLine.ParameterException;
       "3:unknown model name, version or parent; nothing to roll back to",
       "4:refused: invalid or tampered bundle, version taken by other content,"
           + " damaged stored version",
-      "5:gate: the candidate failed the promotion gate"
+      "5:gate: the candidate failed the promotion gate",
+      "6:canary: rolled back (the candidate was worse, or a step timed out with rollback)",
+      "7:canary: held (a step timed out with hold)"
     },
     subcommands = {
       ModelsPublishCommand.class,
@@ -44,6 +47,7 @@ import picocli.CommandLine.ParameterException;
       ModelsRollbackCommand.class,
       ModelsKeygenCommand.class,
       ModelsGateCommand.class,
+      ModelsCanaryCommand.class,
       CommandLine.HelpCommand.class
     })
 final class ModelsCommand {
