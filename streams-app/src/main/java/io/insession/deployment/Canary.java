@@ -137,6 +137,7 @@ public final class Canary {
               + Deployments.describe(deployment));
       out.flush();
       Instant seen = null;
+      boolean quiet = false;
       while (true) {
         final Optional<ExperimentKpis> now = kpis.get();
         final CanaryPolicy.Decision decision =
@@ -145,8 +146,9 @@ public final class Canary {
         last = decision;
         if (decision.action() == CanaryPolicy.Action.WAIT) {
           final Instant computed = now.map(ExperimentKpis::getComputedAt).orElse(null);
-          if (!Objects.equals(computed, seen)) {
+          if (!quiet || !Objects.equals(computed, seen)) {
             seen = computed;
+            quiet = true;
             out.println("  waiting: " + decision.reason() + "; " + decision.figures().describe());
             out.flush();
           }

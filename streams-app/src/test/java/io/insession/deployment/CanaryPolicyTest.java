@@ -33,7 +33,7 @@ class CanaryPolicyTest {
   }
 
   /** A variant with {@code sessions} sessions, {@code impressions} impressions and its CTR. */
-  private static VariantKpis ctrVariant(
+  static VariantKpis ctrVariant(
       final String name, final long sessions, final long impressions, final Kpi ctr) {
     return VariantKpis.newBuilder()
         .setVariant(name)
@@ -58,7 +58,7 @@ class CanaryPolicyTest {
         .build();
   }
 
-  private static Kpi kpi(final double estimate, final double low, final double high) {
+  static Kpi kpi(final double estimate, final double low, final double high) {
     return Kpi.newBuilder().setEstimate(estimate).setLow(low).setHigh(high).build();
   }
 
