@@ -18,7 +18,8 @@ import picocli.CommandLine.ParameterException;
     mixinStandardHelpOptions = true,
     description = {
       "Publish, list and show model versions in the model registry; deploy them,",
-      "see the deployment history and roll back; make keys to sign versions with.",
+      "see the deployment history and roll back, or roll out step by step with an",
+      "automatic rollback (canary); make keys to sign versions with.",
       "The registry (--registry DIR or insession.registry.dir) holds immutable,",
       "verified bundles, shared by every instance: a directory or a volume they",
       "all mount. Deployments are records on a compacted Kafka topic that every",
@@ -35,8 +36,10 @@ import picocli.CommandLine.ParameterException;
           + " damaged stored version",
       "5:gate, retrain: the candidate failed the promotion gate (retrain: nothing published)",
       "6:retrain: no model trained (empty range, too few sessions, Python or torch missing,"
-          + " the exporter failed)",
-      "7:retrain: published, but the --then command failed"
+          + " the exporter failed); canary: rolled back (the candidate was worse, or a step"
+          + " timed out with rollback)",
+      "7:retrain: published, but the --then command failed; canary: held (a step timed out"
+          + " with hold)"
     },
     subcommands = {
       ModelsPublishCommand.class,
@@ -48,6 +51,7 @@ import picocli.CommandLine.ParameterException;
       ModelsKeygenCommand.class,
       ModelsGateCommand.class,
       ModelsRetrainCommand.class,
+      ModelsCanaryCommand.class,
       CommandLine.HelpCommand.class
     })
 final class ModelsCommand {

@@ -49,12 +49,7 @@ final class ModelsRollbackCommand implements Callable<Integer> {
     }
     final ModelDeployment target = previous.get();
     final ModelDeployment deployment =
-        Deployments.deploy(
-            target.getVariants(),
-            target.getSalt(),
-            PublishOptions.defaultPublisher(),
-            Instant.now(),
-            "rollback to " + target.getDeploymentId());
+        Deployments.rollbackTo(target, PublishOptions.defaultPublisher(), Instant.now(), null);
     ModelsDeployCommand.write(config, deployment);
     final PrintWriter out = spec.commandLine().getOut();
     out.println(

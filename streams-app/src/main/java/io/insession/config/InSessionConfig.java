@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -116,6 +117,15 @@ public final class InSessionConfig extends AbstractConfig {
       "insession.experiments.emit.interval.ms";
   public static final String EXPERIMENTS_CONTROL = "insession.experiments.control";
   public static final String EXPERIMENTS_CONFIDENCE = "insession.experiments.confidence";
+
+  // --- canary (issue 11 point 4): models canary, docs/roll-outs.md "Canary" -------------------
+  public static final String CANARY_STEPS = "insession.canary.steps";
+  public static final String CANARY_STEP_MIN_SESSIONS = "insession.canary.step.min.sessions";
+  public static final String CANARY_MAX_STEP_MS = "insession.canary.max.step.ms";
+  public static final String CANARY_ON_TIMEOUT = "insession.canary.on.timeout";
+  public static final String CANARY_METRIC = "insession.canary.metric";
+  public static final String CANARY_MARGIN = "insession.canary.margin";
+  public static final String CANARY_CHECK_INTERVAL_MS = "insession.canary.check.interval.ms";
   public static final String SCORING_DEVICE = "insession.scoring.device";
   public static final String SCORING_DEVICE_ID = "insession.scoring.device.id";
   public static final String SCORING_INTRA_OP_THREADS = "insession.scoring.intra.op.threads";
@@ -723,6 +733,65 @@ public final class InSessionConfig extends AbstractConfig {
               ConfigDef.Range.between(0.5, 0.9999),
               Importance.LOW,
               "Two-sided confidence of the KPIs' intervals.")
+          .define(
+              CANARY_STEPS,
+              Type.LIST,
+              "5,25,50,100",
+              InSessionConfig::validateCanarySteps,
+              Importance.LOW,
+              "The canary's steps: the candidate's share, in percent of the replaced variant's"
+                  + " weight, step by step (whole numbers, increasing, 1 to 100).")
+          .define(
+              CANARY_STEP_MIN_SESSIONS,
+              Type.LONG,
+              1_000L,
+              ConfigDef.Range.atLeast(1L),
+              Importance.LOW,
+              "New sessions of the candidate a canary step needs before it may advance.")
+          .define(
+              CANARY_MAX_STEP_MS,
+              Type.LONG,
+              3_600_000L,
+              ConfigDef.Range.atLeast(1L),
+              Importance.LOW,
+              "How long a canary step may wait for a decision; then insession.canary.on.timeout.")
+          .define(
+              CANARY_ON_TIMEOUT,
+              Type.STRING,
+              "hold",
+              ValidString.in("hold", "rollback"),
+              Importance.LOW,
+              "What a canary step that timed out does: hold (keep its weights, stop, exit 7) or"
+                  + " rollback (deploy again what served before the canary, exit 6).")
+          .define(
+              CANARY_METRIC,
+              Type.STRING,
+              "conversion_rate",
+              ValidString.in(
+                  "ctr",
+                  "add_to_cart_rate",
+                  "conversion_rate",
+                  "average_order_value",
+                  "revenue_per_session"),
+              Importance.LOW,
+              "The live KPI the canary compares (docs/experiments.md): the candidate is rolled"
+                  + " back when its lift over the replaced variant lies wholly below"
+                  + " -insession.canary.margin.")
+          .define(
+              CANARY_MARGIN,
+              Type.DOUBLE,
+              0.0,
+              ConfigDef.Range.between(0.0, 0.99),
+              Importance.LOW,
+              "Relative loss the canary tolerates: 0.02 rolls back only a lift whose whole"
+                  + " interval lies below -2 %.")
+          .define(
+              CANARY_CHECK_INTERVAL_MS,
+              Type.LONG,
+              1_000L,
+              ConfigDef.Range.atLeast(1L),
+              Importance.LOW,
+              "How often the canary looks at the KPIs it follows.")
           .define(
               SCORING_DEVICE,
               Type.STRING,
@@ -1465,6 +1534,43 @@ public final class InSessionConfig extends AbstractConfig {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name, value, e.getMessage());
     }
+  }
+
+  private static void validateCanarySteps(final String name, final Object value) {
+    validateWith(name, value, InSessionConfig::parseCanarySteps);
+  }
+
+  /**
+   * Parses canary steps: whole percentages, increasing, 1 to 100.
+   *
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  public static List<Integer> parseCanarySteps(final List<String> entries) {
+    if (entries.isEmpty()) {
+      throw new IllegalArgumentException("needs at least one step, e.g. 5,25,50,100");
+    }
+    final List<Integer> steps = new ArrayList<>();
+    for (final String entry : entries) {
+      final int step;
+      try {
+        step = Integer.parseInt(entry.strip());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("step '" + entry + "' is not a whole percentage", e);
+      }
+      if (step < 1 || step > 100) {
+        throw new IllegalArgumentException("step " + step + " is not within 1 to 100 %");
+      }
+      if (!steps.isEmpty() && step <= steps.get(steps.size() - 1)) {
+        throw new IllegalArgumentException("steps must increase, got " + entries);
+      }
+      steps.add(step);
+    }
+    return List.copyOf(steps);
+  }
+
+  /** The canary's steps of {@link #CANARY_STEPS} (validated when the config was built). */
+  public List<Integer> canarySteps() {
+    return parseCanarySteps(getList(CANARY_STEPS));
   }
 
   private static void validateRuleChain(final String name, final Object value) {

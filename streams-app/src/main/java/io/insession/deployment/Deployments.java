@@ -102,6 +102,20 @@ public final class Deployments {
         .build();
   }
 
+  /**
+   * A new deployment of {@code target}'s variants and salt, noted {@code rollback to <id>} and,
+   * when given, why: what {@code models rollback} and a canary that rolls back write.
+   */
+  public static ModelDeployment rollbackTo(
+      final ModelDeployment target, final String by, final Instant at, final String why) {
+    return deploy(
+        target.getVariants(),
+        target.getSalt(),
+        by,
+        at,
+        "rollback to " + target.getDeploymentId() + (why == null ? "" : ": " + why));
+  }
+
   /** The refusal of {@code deployment} by {@code instance}, saying why. */
   public static ModelDeployment refusal(
       final ModelDeployment deployment,

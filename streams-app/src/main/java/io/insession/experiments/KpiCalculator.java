@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The KPIs of one experiment and window from the tasks' partial sums: the partials of each variant
@@ -109,42 +112,20 @@ public final class KpiCalculator {
             .setRevenuePerSession(revenuePerSession)
             .setAverageOrderValue(averageOrderValue);
     if (control != null) {
-      final double z = Intervals.z(confidence);
-      kpis.setCtr(
-              withLift(
-                  ctr,
-                  rateError(ctr, sum.getImpressions()),
-                  control.getCtr(),
-                  rateError(control.getCtr(), control.getImpressions()),
-                  confidence))
+      final VariantKpis plain = kpis.build();
+      kpis.setCtr(withLift(ctr, lift(plain, control, "ctr", confidence, confidence)))
           .setAddToCartRate(
-              withLift(
-                  addToCart,
-                  rateError(addToCart, n),
-                  control.getAddToCartRate(),
-                  rateError(control.getAddToCartRate(), control.getSessions()),
-                  confidence))
+              withLift(addToCart, lift(plain, control, "add_to_cart_rate", confidence, confidence)))
           .setConversionRate(
-              withLift(
-                  conversion,
-                  rateError(conversion, n),
-                  control.getConversionRate(),
-                  rateError(control.getConversionRate(), control.getSessions()),
-                  confidence))
+              withLift(conversion, lift(plain, control, "conversion_rate", confidence, confidence)))
           .setRevenuePerSession(
               withLift(
                   revenuePerSession,
-                  halfWidth(revenuePerSession) / z,
-                  control.getRevenuePerSession(),
-                  halfWidth(control.getRevenuePerSession()) / z,
-                  confidence))
+                  lift(plain, control, "revenue_per_session", confidence, confidence)))
           .setAverageOrderValue(
               withLift(
                   averageOrderValue,
-                  halfWidth(averageOrderValue) / z,
-                  control.getAverageOrderValue(),
-                  halfWidth(control.getAverageOrderValue()) / z,
-                  confidence));
+                  lift(plain, control, "average_order_value", confidence, confidence)));
     }
     return kpis.build();
   }
@@ -174,34 +155,72 @@ public final class KpiCalculator {
     return kpi == null ? Double.NaN : (kpi.getHigh() - kpi.getLow()) / 2;
   }
 
-  /** {@code kpi} with its lift over {@code control}, when both are there and positive. */
-  private static Kpi withLift(
-      final Kpi kpi,
-      final double standardError,
-      final Kpi control,
-      final double controlStandardError,
+  /**
+   * The relative lift of {@code treatment}'s KPI over {@code reference}'s, as the lifts over the
+   * control are computed: the delta method on the log scale ({@link Intervals#lift}), with the
+   * binomial standard error of a rate and, for a mean, its interval's half-width / z. Empty when
+   * either KPI is missing or not positive. Also used by the canary (deployment.CanaryPolicy) to
+   * compare a candidate with the variant it replaces, which need not be the control.
+   *
+   * @param kpi a key of {@link ExperimentBoard#KPIS}, e.g. {@code conversion_rate}
+   * @param kpiConfidence the confidence the KPIs' intervals were computed at
+   * @param confidence the confidence of the lift's interval
+   * @throws IllegalArgumentException for an unknown KPI name
+   */
+  public static Optional<Intervals.Interval> lift(
+      final VariantKpis treatment,
+      final VariantKpis reference,
+      final String kpi,
+      final double kpiConfidence,
       final double confidence) {
-    if (kpi == null
-        || control == null
-        || !(kpi.getEstimate() > 0)
-        || !(control.getEstimate() > 0)
-        || Double.isNaN(standardError)
-        || Double.isNaN(controlStandardError)) {
-      return kpi;
+    final Function<VariantKpis, Kpi> of = ExperimentBoard.KPIS.get(kpi);
+    if (of == null) {
+      throw new IllegalArgumentException(
+          "unknown KPI '" + kpi + "'; one of " + new TreeSet<>(ExperimentBoard.KPIS.keySet()));
     }
-    final Intervals.Interval lift =
+    final Kpi value = of.apply(treatment);
+    final Kpi control = of.apply(reference);
+    if (value == null
+        || control == null
+        || !(value.getEstimate() > 0)
+        || !(control.getEstimate() > 0)) {
+      return Optional.empty();
+    }
+    final double standardError = standardError(kpi, value, treatment, kpiConfidence);
+    final double controlStandardError = standardError(kpi, control, reference, kpiConfidence);
+    if (Double.isNaN(standardError) || Double.isNaN(controlStandardError)) {
+      return Optional.empty();
+    }
+    return Optional.of(
         Intervals.lift(
-            kpi.getEstimate(),
+            value.getEstimate(),
             standardError,
             control.getEstimate(),
             controlStandardError,
-            confidence);
+            confidence));
+  }
+
+  /** A rate's binomial standard error over its trials, or a mean's half-width / z. */
+  private static double standardError(
+      final String name, final Kpi kpi, final VariantKpis of, final double kpiConfidence) {
+    return switch (name) {
+      case "ctr" -> rateError(kpi, of.getImpressions());
+      case "add_to_cart_rate", "conversion_rate" -> rateError(kpi, of.getSessions());
+      default -> halfWidth(kpi) / Intervals.z(kpiConfidence);
+    };
+  }
+
+  /** {@code kpi} with {@code lift} (none: as it is). */
+  private static Kpi withLift(final Kpi kpi, final Optional<Intervals.Interval> lift) {
+    if (kpi == null || lift.isEmpty()) {
+      return kpi;
+    }
     return Kpi.newBuilder(kpi)
         .setLift(
             Lift.newBuilder()
-                .setEstimate(lift.estimate())
-                .setLow(lift.low())
-                .setHigh(lift.high())
+                .setEstimate(lift.get().estimate())
+                .setLow(lift.get().low())
+                .setHigh(lift.get().high())
                 .build())
         .build();
   }
