@@ -95,7 +95,7 @@ class RecommenderServiceIT {
   void shouldListEveryVariantsModelInTheReadyBody() throws Exception {
     final EmbeddedKafkaBroker.Ports ports = EmbeddedKafkaBroker.findFreePorts();
     final Map<String, String> settings =
-        new HashMap<>(config(TestModels.tinyBundleDir().toString()).originalsStrings());
+        new HashMap<>(config(TestModels.tinyBundleDir().toString()).settings());
     settings.put(InSessionConfig.VARIANTS, "control:popular:10,gru:bundle:90");
     final RecommenderService service =
         RecommenderService.builder(InSessionConfig.of(settings)).embeddedBroker(ports, 1).stream()
