@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,11 +77,12 @@ public final class TopicFollower<V> implements AutoCloseable {
 
   private void run() {
     try {
-      List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), POLL);
+      List<PartitionInfo> partitions = partitions();
       if (partitions == null || partitions.isEmpty()) {
         // not fatal (the caller serves without it), but never silent
         LOG.warn(
-            "Topic {} does not exist (or this principal may not DESCRIBE it); the {} waits for it",
+            "Topic {} not found (it does not exist, this principal may not DESCRIBE it, or the"
+                + " broker has not answered yet); the {} waits for it",
             topic.name(),
             thread.getName());
       }
@@ -89,7 +91,7 @@ public final class TopicFollower<V> implements AutoCloseable {
           return;
         }
         Thread.sleep(TOPIC_RETRY_MILLIS);
-        partitions = consumer.partitionsFor(topic.name(), POLL);
+        partitions = partitions();
       }
       final List<TopicPartition> assigned =
           partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -110,6 +112,19 @@ public final class TopicFollower<V> implements AutoCloseable {
       LOG.error("The {} stopped", thread.getName(), e);
     } finally {
       consumer.close();
+    }
+  }
+
+  /**
+   * The topic's partitions; null when the metadata did not come within {@link #POLL} (a busy or
+   * starting broker): the caller asks again instead of the follower dying.
+   */
+  private List<PartitionInfo> partitions() {
+    try {
+      return consumer.partitionsFor(topic.name(), POLL);
+    } catch (TimeoutException e) {
+      LOG.debug("No metadata for {} within {} ms yet", topic.name(), POLL.toMillis());
+      return null;
     }
   }
 
