@@ -70,6 +70,7 @@ class GroupMembershipIT {
     final Topics topics = Topics.from(config);
     KAFKA.createTopic(topics.weblog().name(), 2);
     KAFKA.createTopics(topics.deadLetter().name(), topics.recommendations().name());
+    KAFKA.createGlobalStoreTopics(config);
     try (Admin admin = Admin.create(KAFKA.adminProps());
         SessionScorer scorer = TestModels.tinyGruScorer();
         StreamsRunner streams = RecommenderStreams.create(config, scorer)) {
