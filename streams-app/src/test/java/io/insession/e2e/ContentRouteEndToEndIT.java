@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.catalog.CatalogEntry;
+import io.insession.catalog.CatalogStore;
 import io.insession.catalog.CatalogWriter;
 import io.insession.catalog.SyntheticCatalog;
 import io.insession.config.InSessionConfig;
@@ -26,7 +27,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +73,16 @@ class ContentRouteEndToEndIT {
         catalogue.add(CatalogEntry.put(CatalogItem.newBuilder(item).setInStock(true).build()));
       }
       CatalogWriter.write(service.config(), catalogue, TIMEOUT);
+      // the whole catalogue in the stream's global store first: with part of it, the rule
+      // "available" drops the items not yet listed and the list is filled from further down
+      final ReadOnlyKeyValueStore<String, Object> listed =
+          service
+              .streams()
+              .streams()
+              .store(
+                  StoreQueryParameters.fromNameAndType(
+                      CatalogStore.STORE_NAME, QueryableStoreTypes.keyValueStore()));
+      await().atMost(TIMEOUT).until(() -> count(listed) == catalogue.size());
       final HttpJson api = new HttpJson(service.lookupApiPort());
       final String viewed = TestModels.tinyItemId(3);
       // lists appear once the global store holds the catalogue (available drops unlisted items)
@@ -113,6 +128,17 @@ class ContentRouteEndToEndIT {
   }
 
   /** The list that a new session's view of {@code item} gets. */
+  private static long count(final ReadOnlyKeyValueStore<String, Object> store) {
+    long count = 0;
+    try (KeyValueIterator<String, Object> all = store.all()) {
+      while (all.hasNext()) {
+        all.next();
+        count++;
+      }
+    }
+    return count;
+  }
+
   private List<String> listOf(
       final RecommenderService service, final HttpJson api, final String item) throws Exception {
     final String session = "s" + sessions.incrementAndGet();
