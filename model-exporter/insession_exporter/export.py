@@ -266,3 +266,17 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
     if ivf is not None:
         meta = apply_ivf(bundle_dir, ivf, now=now, keep_metrics=True)
     return meta
+
+
+def replace_nodes(model: onnx.ModelProto, nodes: List[onnx.NodeProto]) -> onnx.ModelProto:
+    """Gives the model's graph `nodes` as its nodes, drops the initializers no node reads any more,
+    and checks the model (the last step of a graph rewrite: int8 scoring, IVF retrieval)."""
+    graph = model.graph
+    del graph.node[:]
+    graph.node.extend(nodes)
+    used = {i for n in graph.node for i in n.input}
+    kept = [i for i in graph.initializer if i.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    onnx.checker.check_model(model)
+    return model

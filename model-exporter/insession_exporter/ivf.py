@@ -42,7 +42,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .export import RECENT_INPUT, graph_specs, sha256_file, tensor_specs
+from .export import RECENT_INPUT, graph_specs, replace_nodes, sha256_file, tensor_specs
 
 log = logging.getLogger(__name__)
 
@@ -332,14 +332,7 @@ def ivf_graph(proto: onnx.ModelProto, index: IvfIndex, probe: int) -> onnx.Model
             nodes.append(back)
         else:
             nodes.append(n)
-    del graph.node[:]
-    graph.node.extend(nodes)
-    used = {i for n in graph.node for i in n.input}
-    kept = [i for i in graph.initializer if i.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    onnx.checker.check_model(model)
-    return model
+    return replace_nodes(model, nodes)
 
 
 def _overlap(exact: Sequence[Mapping[str, Any]], approx: Sequence[Mapping[str, Any]], k: int = 20) -> Dict[str, float]:

@@ -46,7 +46,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .export import RECENT_INPUT, graph_specs, sha256_file, tensor_specs
+from .export import RECENT_INPUT, graph_specs, replace_nodes, sha256_file, tensor_specs
 from .onnx_numpy import run
 
 log = logging.getLogger(__name__)
@@ -197,14 +197,7 @@ def quantize_graph(proto: onnx.ModelProto) -> onnx.ModelProto:
             nodes.append(rescale)
         else:
             nodes.append(n)
-    del graph.node[:]
-    graph.node.extend(nodes)
-    used = {i for n in graph.node for i in n.input}
-    kept = [i for i in graph.initializer if i.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    onnx.checker.check_model(model)
-    return model
+    return replace_nodes(model, nodes)
 
 
 def _compare(float_cases: Sequence[Mapping[str, Any]], int8_cases: Sequence[Mapping[str, Any]],
