@@ -110,6 +110,20 @@ def resident_mib(port: int) -> Optional[float]:
     return None
 
 
+def disk_mib(folder: Optional[str]) -> Optional[float]:
+    """Bytes of the files under `folder` (as `du -sb` counts them), in MiB; None without a folder."""
+    if not folder:
+        return None
+    used = 0
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            try:
+                used += os.lstat(os.path.join(parent, name)).st_size
+            except OSError:  # a RocksDB file compacted away while walking
+                continue
+    return used / MIB
+
+
 def fmt(value: Optional[float], scale: float = 1.0, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value / scale:.{digits}f}"
 
@@ -119,13 +133,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True, help="the app's metrics port")
     parser.add_argument("--every", type=float, default=60.0, help="seconds between samples")
     parser.add_argument("--while-pid", type=int, required=True, help="sample while it runs")
+    parser.add_argument("--disk-dir", help="also print the bytes on disk under this folder (the state directory)")
     args = parser.parse_args()
     if args.every <= 0:
         raise ValueError(f"--every must be positive: {args.every}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     LOG.info(
-        "%7s %8s %8s %8s %9s %9s %9s %8s %8s %8s %7s %8s %8s",
-        "t(s)", "heap MiB", "direct", "RSS MiB", "rdb cache", "memtables", "sessions", "lag",
+        "%7s %8s %8s %8s %9s %9s %9s %8s %8s %8s %8s %8s %7s %8s %8s",
+        "t(s)", "heap MiB", "direct", "RSS MiB", "rdb cache", "memtables", "sessions", "sst MiB", "disk MiB", "lag",
         "in", "lists", "dlq", "p50 ms", "p99 ms",
     )
     start = time.monotonic()
@@ -137,7 +152,7 @@ def main() -> None:
             p50 = percentile(before, after, 0.50)
             p99 = percentile(before, after, 0.99)
             LOG.info(
-                "%7.0f %8s %8s %8s %9s %9s %9s %8s %8s %8s %7s %8s %8s",
+                "%7.0f %8s %8s %8s %9s %9s %9s %8s %8s %8s %8s %8s %7s %8s %8s",
                 time.monotonic() - start,
                 fmt(total(now, "jvm_memory_used_bytes", 'area="heap"'), MIB),
                 fmt(total(now, "jvm_buffer_memory_used_bytes", 'id="direct"'), MIB),
@@ -145,6 +160,8 @@ def main() -> None:
                 fmt(biggest(now, r"kafka_stream_state_block_cache_usage"), MIB, 1),
                 fmt(summed(now, r"kafka_stream_state_(cur|size_all)_mem_tables?"), MIB, 1),
                 fmt(total(now, "insession_active_sessions")),
+                fmt(summed(now, r"kafka_stream_state_total_sst_files_size"), MIB, 1),
+                fmt(disk_mib(args.disk_dir), 1.0, 1),
                 fmt(total(now, "insession_consumer_lag_records")),
                 fmt(delta(now, previous, "insession_events_in_total")),
                 fmt(delta(now, previous, "insession_lists_out_total")),

@@ -7,7 +7,7 @@
 # process, the yoochoose test sessions replayed) runs for the given minutes; meanwhile
 # load-tests/soak-sample.py reads the app's /metrics every interval and prints one row: heap,
 # direct buffers, the app's resident set (native memory: RocksDB, ONNX Runtime), RocksDB's block
-# cache and memtables, the consumer lag, events in, lists out and dead letters in the interval,
+# cache and memtables, the sessions held, the state stores' SST files and the state directory on disk, the consumer lag, events in, lists out and dead letters in the interval,
 # and the end-to-end latency p50/p99 of the interval's lists (histogram buckets: the value is the
 # bucket's upper bound). The generator's own report (latency over the whole run, lists per event)
 # follows at the end. Flat memory, bounded lag and in = lists + dead letters are what to look for.
@@ -36,7 +36,8 @@ echo "soak.sh: ${MINUTES} min at ${RATE} events/s, a bad record every ${BAD_EVER
   > "$WORK/generator.log" 2>&1 &
 GEN=$!
 trap 'kill "$GEN" 2>/dev/null || true' EXIT
-python3 "$ROOT/load-tests/soak-sample.py" --port "$PORT" --every "$EVERY" --while-pid "$GEN"
+python3 "$ROOT/load-tests/soak-sample.py" --port "$PORT" --every "$EVERY" --while-pid "$GEN" \
+  --disk-dir "$WORK/stack/state"
 status=0
 wait "$GEN" || status=$?
 echo "--- generator report ($WORK/generator.log) ---"

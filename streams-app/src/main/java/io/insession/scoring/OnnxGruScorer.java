@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * event; it is thread-safe and shared by all stream threads. Each call builds its input tensors
  * ({@link GruInputs}), runs the session with every tensor and the result closed at once, and
  * decodes the outputs ({@link GruOutputs}). {@link #stepAll} sends a whole batch in one ONNX
- * Runtime call.
+ * Runtime call — for an index-search (IVF) bundle, in as few calls as keep the rows the graph
+ * gathers under {@link Retrieval#GATHER_BYTES_PER_CALL} ({@link Retrieval#sessionsPerCall}).
  *
  * <p>A repeat-aware model ({@link ModelBundle#recentItems()} R > 0) also gets the session's recent
  * items: the event's item, then {@link StepRequest#recentItems()} from the most recent back, R in
@@ -45,10 +46,16 @@ public final class OnnxGruScorer implements SessionScorer {
   private final HiddenStateCodec codec;
   private final PopularityScorer popularity;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final int sessionsPerCall;
 
   private OnnxGruScorer(
-      final ModelBundle bundle, final OrtEnvironment environment, final OrtSession session) {
+      final ModelBundle bundle,
+      final OrtEnvironment environment,
+      final OrtSession session,
+      final long gatherBytesPerCall) {
     this.bundle = bundle;
+    this.sessionsPerCall =
+        bundle.retrieval().sessionsPerCall(bundle.hiddenSize(), gatherBytesPerCall);
     this.environment = environment;
     this.session = session;
     this.codec = new HiddenStateCodec(bundle.hiddenSize(), bundle.modelInfo());
@@ -62,6 +69,12 @@ public final class OnnxGruScorer implements SessionScorer {
    *     outputs differ from metadata.json (the message names the tensor and both shapes or types)
    */
   public static OnnxGruScorer create(final ModelBundle bundle, final OnnxRuntime runtime) {
+    return create(bundle, runtime, Retrieval.GATHER_BYTES_PER_CALL);
+  }
+
+  /** {@link #create(ModelBundle, OnnxRuntime)} with another gather budget per call (tests). */
+  static OnnxGruScorer create(
+      final ModelBundle bundle, final OnnxRuntime runtime, final long gatherBytesPerCall) {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(runtime, "runtime");
     final OrtSession session;
@@ -90,7 +103,7 @@ public final class OnnxGruScorer implements SessionScorer {
         bundle.hiddenSize(),
         bundle.topK(),
         bundle.retrieval().describe());
-    return new OnnxGruScorer(bundle, runtime.environment(), session);
+    return new OnnxGruScorer(bundle, runtime.environment(), session, gatherBytesPerCall);
   }
 
   @Override
@@ -131,6 +144,23 @@ public final class OnnxGruScorer implements SessionScorer {
    */
   @Override
   public List<StepResult> stepAll(final List<StepRequest> requests) {
+    if (requests.size() <= sessionsPerCall) {
+      return stepCall(requests);
+    }
+    final List<StepResult> results = new ArrayList<>(requests.size());
+    for (int from = 0; from < requests.size(); from += sessionsPerCall) {
+      results.addAll(
+          stepCall(requests.subList(from, Math.min(requests.size(), from + sessionsPerCall))));
+    }
+    return results;
+  }
+
+  /** The most sessions one ONNX Runtime call carries (see {@link Retrieval#sessionsPerCall}). */
+  public int sessionsPerCall() {
+    return sessionsPerCall;
+  }
+
+  private List<StepResult> stepCall(final List<StepRequest> requests) {
     final int[] itemIndices = new int[requests.size()];
     int known = 0;
     for (int i = 0; i < requests.size(); i++) {

@@ -30,6 +30,29 @@ public record Retrieval(String type, String scheme, int lists, int probe, int li
     return !EXACT.type().equals(type);
   }
 
+  /**
+   * Bytes the graph may gather per ONNX Runtime call for the re-rank of an index search: 256 MiB.
+   * An IVF graph copies each session's candidates' embedding rows ({@code candidates() × (hidden +
+   * 1)} floats) before it scores them, so a batch's working set grows with the batch; ONNX Runtime
+   * keeps its arena at the largest call's size. Calls are split to stay under this.
+   */
+  public static final long GATHER_BYTES_PER_CALL = 256L << 20;
+
+  /**
+   * The most sessions one ONNX Runtime call may carry: unlimited for exact scoring, otherwise as
+   * many as keep the gathered rows (and their scores) under {@code gatherBytes}, at least one.
+   *
+   * @param hiddenSize the model's hidden size
+   * @param gatherBytes the budget per call, e.g. {@link #GATHER_BYTES_PER_CALL}
+   */
+  public int sessionsPerCall(final int hiddenSize, final long gatherBytes) {
+    if (!approximate()) {
+      return Integer.MAX_VALUE;
+    }
+    final long perSession = (long) candidates() * (hiddenSize + 2L) * Float.BYTES;
+    return (int) Math.max(1L, Math.min(Integer.MAX_VALUE, gatherBytes / perSession));
+  }
+
   /** Items re-ranked exactly per session: {@code probe × listSize}, 0 for exact scoring. */
   public int candidates() {
     return probe * listSize;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -204,26 +205,67 @@ class OnnxGruScorerParityTest {
 
         assertThat(results).hasSize(requests.size());
         for (int r = 0; r < results.size(); r++) {
-          final String where = "case " + n + " row " + r;
-          final StepResult result = results.get(r);
-          assertThat(result.itemKnown()).isTrue();
-          assertThat(result.candidates())
-              .as(where + " item ids")
-              .extracting(Candidate::itemId)
-              .containsExactlyElementsOf(itemIds(bundle, c.topkItems()[r]));
-          final float[] scores = new float[result.candidates().size()];
-          for (int k = 0; k < scores.length; k++) {
-            scores[k] = result.candidates().get(k).score();
-          }
-          assertThat(scores)
-              .as(where + " scores")
-              .containsExactly(c.topkScores()[r], within((float) TOLERANCE));
-          assertThat(codec.decode(result.state()))
-              .as(where + " new state")
-              .containsExactly(c.newHidden()[r], within((float) TOLERANCE));
+          assertMatchesRow(bundle, codec, c, r, results.get(r), "case " + n + " row " + r);
         }
       }
     }
+  }
+
+  @Test
+  void shouldReturnTheSameListsWhenAnIndexSearchBatchIsSplitAcrossCalls() {
+    final Fixture fixture = load("tiny-ivf");
+    final ModelBundle bundle = fixture.bundle();
+    final Retrieval retrieval = bundle.retrieval();
+    // a budget of two sessions' gathered rows: every batch of the fixture is split into calls of 2
+    final long twoSessions = 2L * retrieval.candidates() * (bundle.hiddenSize() + 2) * Float.BYTES;
+    try (OnnxGruScorer scorer = OnnxGruScorer.create(bundle, runtime, twoSessions)) {
+      assertThat(scorer.sessionsPerCall()).isEqualTo(2);
+      final HiddenStateCodec codec = scorer.stateCodec();
+      final ParityCase c =
+          fixture.cases().stream().max((a, b) -> a.itemIdx().length - b.itemIdx().length).get();
+      assertThat(c.itemIdx().length).as("a batch that needs several calls").isGreaterThan(2);
+      final List<StepRequest> requests = new ArrayList<>();
+      for (int r = 0; r < c.itemIdx().length; r++) {
+        requests.add(
+            new StepRequest(
+                codec.encode(c.hidden()[r]), List.of(), bundle.itemId((int) c.itemIdx()[r])));
+      }
+      requests.add(1, new StepRequest(new byte[0], List.of(), "an item the model lacks"));
+
+      final List<StepResult> results = scorer.stepAll(requests);
+
+      assertThat(results).hasSize(requests.size());
+      assertThat(results.get(1).itemKnown()).isFalse();
+      final List<StepResult> known = new ArrayList<>(results);
+      known.remove(1);
+      for (int r = 0; r < known.size(); r++) {
+        assertMatchesRow(bundle, codec, c, r, known.get(r), "split batch row " + r);
+      }
+    }
+  }
+
+  private static void assertMatchesRow(
+      final ModelBundle bundle,
+      final HiddenStateCodec codec,
+      final ParityCase c,
+      final int r,
+      final StepResult result,
+      final String where) {
+    assertThat(result.itemKnown()).isTrue();
+    assertThat(result.candidates())
+        .as(where + " item ids")
+        .extracting(Candidate::itemId)
+        .containsExactlyElementsOf(itemIds(bundle, c.topkItems()[r]));
+    final float[] scores = new float[result.candidates().size()];
+    for (int k = 0; k < scores.length; k++) {
+      scores[k] = result.candidates().get(k).score();
+    }
+    assertThat(scores)
+        .as(where + " scores")
+        .containsExactly(c.topkScores()[r], within((float) TOLERANCE));
+    assertThat(codec.decode(result.state()))
+        .as(where + " new state")
+        .containsExactly(c.newHidden()[r], within((float) TOLERANCE));
   }
 
   @ParameterizedTest
