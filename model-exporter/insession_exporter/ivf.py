@@ -12,8 +12,10 @@ outputs, shapes, standard opset-14 ops), so the Java scorer serves it unchanged.
 * **assignment with spill**: every item lies in exactly one list; lists hold at most ``list_size``
   items (``ceil(cap_factor * num_items / lists)``). Items are placed nearest-centroid first, in
   order of how close they are to their nearest centroid; an item whose nearest list is full
-  **spills to its next-nearest centroid** that has room. The lists are padded with -1 to
-  ``list_size`` (a fixed shape for the graph);
+  **spills to its next-nearest centroid** that has room. When the ``probe`` smallest lists would
+  hold fewer than ``top_k`` items (k-means leaves tiny lists around outliers), every list is
+  raised to ``ceil(top_k / probe)`` items with the items nearest its centroid from bigger lists.
+  The lists are padded with -1 to ``list_size`` (a fixed shape for the graph);
 * **search** (in the graph, per session): ``[h | 1] . centroids^T`` -> ``TopK(probe)`` lists ->
   ``Gather`` of their item ids ``[batch, probe * list_size]`` -> ``Gather`` of those items' embedding
   rows and biases -> exact re-rank ``h . W_i + b_i`` (``MatMul``) -> padding masked to ``-inf`` ->
@@ -202,20 +204,69 @@ def assign(points: np.ndarray, centroids: np.ndarray, list_size: int, *, candida
         owner[p] = c
         fill[c] += 1
         spilled += int(c != near[p, 0])
+    return _lists_of(owner, lists, list_size), spilled
+
+
+def _lists_of(owner: np.ndarray, lists: int, list_size: int) -> np.ndarray:
+    """``[lists, list_size]`` item indices from each item's list, -1 padded, increasing index within a list."""
+    fill = np.bincount(owner, minlength=lists)
     out = np.full((lists, list_size), -1, dtype=np.int64)
-    order = np.lexsort((np.arange(len(points)), owner))  # by list, then point index
+    order = np.lexsort((np.arange(len(owner)), owner))  # by list, then point index
     starts = np.concatenate([[0], np.cumsum(fill)[:-1]])
     out[owner[order], np.arange(len(order)) - starts[owner[order]]] = order
-    return out, spilled
+    return out
 
 
-def build_index(weight: np.ndarray, bias: np.ndarray, settings: IvfSettings) -> IvfIndex:
-    """The IVF index of the items ``[W | b]`` (weight ``[num_items, hidden]``, bias ``[num_items]``)."""
+def fill_small_lists(points: np.ndarray, centroids: np.ndarray, list_items: np.ndarray,
+                     min_size: int) -> Tuple[np.ndarray, int]:
+    """Raises every list to at least ``min_size`` items: smallest list first (ties: lower list), it takes the
+    items nearest its centroid from lists that stay above ``min_size``. k-means on a catalogue with outliers can
+    leave lists of a few items, and a session whose probed lists are all small would see fewer than ``top_k``
+    items. Returns (the new lists, laid out as :func:`assign` does; how many items moved)."""
+    lists, list_size = list_items.shape
+    if min_size > list_size or lists * min_size > len(points):
+        raise ValueError(f"{lists} lists cannot each hold {min_size} of {len(points)} items in lists of {list_size}")
+    owner = np.empty(len(points), dtype=np.int64)
+    for c, row in enumerate(list_items):
+        owner[row[row >= 0]] = c
+    fill = np.bincount(owner, minlength=lists)
+    moved = 0
+    p64 = points.astype(np.float64)
+    p_norms = (p64 ** 2).sum(axis=1)
+    for c in np.lexsort((np.arange(lists), fill)):
+        if fill[c] >= min_size:
+            break  # in order of size: every later list is as big
+        d = p_norms - 2.0 * (p64 @ centroids[c].astype(np.float64))  # |p - c|^2 up to the constant |c|^2
+        for p in np.argsort(d, kind="stable"):
+            if fill[c] >= min_size:
+                break
+            if owner[p] != c and fill[owner[p]] > min_size:
+                fill[owner[p]] -= 1
+                owner[p] = c
+                fill[c] += 1
+                moved += 1
+    return _lists_of(owner, lists, list_size), moved
+
+
+def build_index(weight: np.ndarray, bias: np.ndarray, settings: IvfSettings,
+                top_k: Optional[int] = None) -> IvfIndex:
+    """The IVF index of the items ``[W | b]`` (weight ``[num_items, hidden]``, bias ``[num_items]``). With
+    ``top_k``, when the ``probe`` smallest lists would hold fewer than ``top_k`` items, every list is raised to
+    ``ceil(top_k / probe)`` items (:func:`fill_small_lists`; the moved items count as spilled)."""
     points = np.concatenate([weight, bias[:, None]], axis=1).astype(np.float32)
     centroids = kmeans(points, settings.lists, seed=settings.seed, iterations=settings.iterations,
                        sample_per_list=settings.sample_per_list)
-    list_items, spilled = assign(points, centroids, settings.list_size(len(points)))
-    return IvfIndex(centroids, list_items, spilled)
+    list_size = settings.list_size(len(points))
+    list_items, spilled = assign(points, centroids, list_size)
+    index = IvfIndex(centroids, list_items, spilled)
+    min_size = math.ceil(top_k / settings.probe) if top_k else 0
+    if top_k and int(np.sort(index.list_sizes)[:settings.probe].sum()) < top_k and min_size <= list_size \
+            and settings.lists * min_size <= len(points):
+        list_items, moved = fill_small_lists(points, centroids, list_items, min_size)
+        log.info("IVF: %d items moved into lists smaller than %d (top_k %d / probe %d)", moved, min_size, top_k,
+                 settings.probe)
+        index = IvfIndex(centroids, list_items, spilled + moved)
+    return index
 
 
 def check_probe(index: IvfIndex, probe: int, top_k: int) -> None:
@@ -366,7 +417,7 @@ def apply_ivf(bundle_dir: str, settings: IvfSettings, *, now: Optional[_dt.datet
     top_k = int(meta["top_k"])
     if settings.lists > len(weight):
         raise ValueError(f"IVF lists {settings.lists} > num_items {len(weight)}")
-    index = build_index(weight, bias, settings)
+    index = build_index(weight, bias, settings, top_k)
     check_probe(index, settings.probe, top_k)
     out = ivf_graph(proto, index, settings.probe)
     expected = tensor_specs(meta["hidden_size"], top_k)
@@ -405,7 +456,9 @@ def apply_ivf(bundle_dir: str, settings: IvfSettings, *, now: Optional[_dt.datet
             "probe": settings.probe,
             "list_size": list_size,
             "candidates": settings.probe * list_size,
-            "spill": "an item whose nearest list is full goes to its next-nearest centroid with room",
+            "spill": "an item whose nearest list is full goes to its next-nearest centroid with room; when the probe "
+                     "smallest lists would hold fewer than top_k items, each list takes the items nearest its "
+                     "centroid up to ceil(top_k / probe)",
             "kmeans": {"seed": settings.seed, "iterations": settings.iterations,
                        "sample_per_list": settings.sample_per_list, "cap_factor": settings.cap_factor,
                        "metric": "L2 on [W_i | b_i]"},

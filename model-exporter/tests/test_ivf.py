@@ -10,7 +10,7 @@ import pytest
 
 from insession_exporter import cli
 from insession_exporter.export import graph_specs, sha256_file, tensor_specs
-from insession_exporter.ivf import (AUTO_MIN_ITEMS, SCHEME, IvfIndex, IvfSettings, assign, build_index,
+from insession_exporter.ivf import (AUTO_MIN_ITEMS, SCHEME, IvfIndex, IvfSettings, assign, build_index, fill_small_lists,
                                     catalog_weights, check_probe, ivf_bundle, ivf_graph, retrieval_choice, search)
 from insession_exporter.onnx_numpy import check_parity, run
 from insession_exporter.quantize import quantize_bundle
@@ -84,6 +84,44 @@ def test_every_item_is_in_exactly_one_list_of_the_fixed_size():
     assert spilled == int((owner != nearest).sum()) and spilled > 0  # 60 < what the biggest cluster wants
     unbounded, none = assign(points, centroids, 1000)
     assert none == 0 and np.array_equal(np.sort(unbounded[unbounded >= 0]), np.arange(1000))
+
+
+def test_small_lists_are_filled_with_the_items_nearest_their_centroid():
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(1000, 9)).astype(np.float32)
+    far = np.full((2, 9), 40.0, dtype=np.float32)  # two centroids among outliers: nothing is nearest to them
+    far[1] *= -1
+    centroids = np.concatenate([points[rng.choice(1000, 18, replace=False)], far])
+    lists, _ = assign(points, centroids, 100)
+    assert (lists[18:] >= 0).sum() == 0
+
+    filled, moved = fill_small_lists(points, centroids, lists, 7)
+
+    sizes = (filled >= 0).sum(axis=1)
+    assert sizes.min() == 7 and moved == 14 and sizes.sum() == 1000
+    assert sorted(filled[filled >= 0].tolist()) == list(range(1000))
+    for c in (18, 19):  # each empty list holds the 7 items nearest its centroid (opposite corners: no overlap)
+        nearest = np.argsort(((points - centroids[c]) ** 2).sum(axis=1), kind="stable")
+        assert set(filled[c][filled[c] >= 0].tolist()) == set(nearest[:7].tolist())
+    with pytest.raises(ValueError, match="cannot each hold 101"):
+        fill_small_lists(points, centroids, lists, 101)
+
+
+def test_an_index_with_tiny_lists_is_filled_so_every_session_sees_top_k_items():
+    rng = np.random.default_rng(5)
+    weight = rng.uniform(-0.1, 0.1, size=(3000, 16)).astype(np.float32)  # no clusters: k-means leaves tiny lists
+    bias = np.zeros(3000, dtype=np.float32)
+    settings = IvfSettings(lists=100, probe=2)
+    plain = build_index(weight, bias, settings)
+    assert int(np.sort(plain.list_sizes)[:2].sum()) < 50
+    with pytest.raises(ValueError, match="can see only"):
+        check_probe(plain, 2, 50)
+
+    index = build_index(weight, bias, settings, top_k=50)
+
+    check_probe(index, 2, 50)
+    assert index.list_sizes.min() >= 25 and index.spilled > plain.spilled
+    assert sorted(index.list_items[index.list_items >= 0].tolist()) == list(range(3000))
 
 
 def certified_exact(hidden: np.ndarray, weight: np.ndarray, bias: np.ndarray, index: IvfIndex, probe: int,
