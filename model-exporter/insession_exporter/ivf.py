@@ -137,6 +137,27 @@ def _sq_dist(points: np.ndarray, centroids: np.ndarray, c_norms: np.ndarray) -> 
     return c_norms[None, :] - 2.0 * (points @ centroids.T)
 
 
+#: float64 distances computed at once: 2^26 (512 MiB), so 4,096 lists over a million items fit in memory
+_DISTANCE_BLOCK = 1 << 26
+
+
+def _rows_per_block(lists: int) -> int:
+    return max(1, _DISTANCE_BLOCK // max(1, lists))
+
+
+def _nearest(points: np.ndarray, centroids: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Each point's nearest centroid and its :func:`_sq_dist`, a block of rows at a time."""
+    c_norms = (centroids ** 2).sum(axis=1)
+    nearest = np.empty(len(points), dtype=np.int64)
+    nearest_d = np.empty(len(points))
+    step = _rows_per_block(len(centroids))
+    for s in range(0, len(points), step):
+        d = _sq_dist(points[s:s + step], centroids, c_norms)
+        nearest[s:s + step] = d.argmin(axis=1)
+        nearest_d[s:s + step] = d[np.arange(len(d)), nearest[s:s + step]]
+    return nearest, nearest_d
+
+
 def kmeans(points: np.ndarray, lists: int, *, seed: int, iterations: int, sample_per_list: int) -> np.ndarray:
     """L2 k-means centroids ``[lists, dim]`` (float32): k-means++ start and Lloyd rounds on a seeded sample of
     at most ``lists * sample_per_list`` points; an empty cluster gets the sample point farthest from its
@@ -156,21 +177,20 @@ def kmeans(points: np.ndarray, lists: int, *, seed: int, iterations: int, sample
         centroids[c] = sample[pick]
         closest = np.minimum(closest, ((sample - centroids[c]) ** 2).sum(axis=1))
     for _ in range(iterations):
-        d = _sq_dist(sample, centroids, (centroids ** 2).sum(axis=1))
-        nearest = d.argmin(axis=1)
+        nearest, nearest_d = _nearest(sample, centroids)
         sums = np.zeros_like(centroids)
         np.add.at(sums, nearest, sample)
         counts = np.bincount(nearest, minlength=lists)
         empty = np.flatnonzero(counts == 0)
         centroids = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centroids)
         if len(empty):
-            far = np.argsort(-(d[np.arange(n_sample), nearest] + (sample ** 2).sum(axis=1)))[:len(empty)]
+            far = np.argsort(-(nearest_d + (sample ** 2).sum(axis=1)))[:len(empty)]
             centroids[empty] = sample[far]
     return centroids.astype(np.float32)
 
 
 def assign(points: np.ndarray, centroids: np.ndarray, list_size: int, *, candidates: int = 16,
-           chunk: int = 65536) -> Tuple[np.ndarray, int]:
+           chunk: Optional[int] = None) -> Tuple[np.ndarray, int]:
     """Each point into one list of at most ``list_size``: nearest centroid first, points closest to their
     nearest centroid placed first, a point whose list is full spills to its next-nearest centroid with room
     (among its ``candidates`` nearest, then any). Returns (``[lists, list_size]`` int64 padded with -1, within
@@ -183,6 +203,7 @@ def assign(points: np.ndarray, centroids: np.ndarray, list_size: int, *, candida
     r = min(candidates, lists)
     near = np.empty((len(points), r), dtype=np.int64)
     near_d = np.empty((len(points), r))
+    chunk = chunk or _rows_per_block(lists)
     for s in range(0, len(points), chunk):
         d = _sq_dist(points[s:s + chunk].astype(np.float64), c64, c_norms)
         part = np.argpartition(d, r - 1, axis=1)[:, :r] if r < lists else np.tile(np.arange(lists), (len(d), 1))
