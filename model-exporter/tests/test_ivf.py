@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 import pytest
 
-from insession_exporter import cli
+from insession_exporter import cli, ivf
 from insession_exporter.export import graph_specs, sha256_file, tensor_specs
 from insession_exporter.ivf import (AUTO_MIN_ITEMS, SCHEME, IvfIndex, IvfSettings, assign, build_index, fill_small_lists,
                                     catalog_weights, check_probe, ivf_bundle, ivf_graph, retrieval_choice, search)
@@ -122,6 +122,21 @@ def test_an_index_with_tiny_lists_is_filled_so_every_session_sees_top_k_items():
     check_probe(index, 2, 50)
     assert index.list_sizes.min() >= 25 and index.spilled > plain.spilled
     assert sorted(index.list_items[index.list_items >= 0].tolist()) == list(range(3000))
+
+
+def test_distances_in_blocks_give_the_same_index(monkeypatch):
+    rng = np.random.default_rng(9)
+    weight = rng.normal(size=(2000, 12)).astype(np.float32)
+    bias = rng.normal(size=2000).astype(np.float32)
+    settings = IvfSettings(lists=40, probe=4)
+    whole = build_index(weight, bias, settings, top_k=20)
+
+    monkeypatch.setattr(ivf, "_DISTANCE_BLOCK", 100)  # 2 rows of 40 centroids at a time
+    blocks = build_index(weight, bias, settings, top_k=20)
+
+    np.testing.assert_array_equal(blocks.centroids, whole.centroids)
+    np.testing.assert_array_equal(blocks.list_items, whole.list_items)
+    assert blocks.spilled == whole.spilled
 
 
 def certified_exact(hidden: np.ndarray, weight: np.ndarray, bias: np.ndarray, index: IvfIndex, probe: int,
