@@ -1361,9 +1361,6 @@ public final class InSessionConfig extends AbstractConfig {
    */
   private static final int DEFAULT_STANDBY_REPLICAS = 1;
 
-  /** The cache of the pending-events store, for all stream threads (statestore.cache.max.bytes). */
-  static final long PENDING_EVENTS_CACHE_BYTES = 4L << 20;
-
   /** Kafka Streams' own default for poll.ms, the longest an idle stream thread blocks. */
   private static final long DEFAULT_POLL_MS = 100L;
 
@@ -1643,12 +1640,8 @@ public final class InSessionConfig extends AbstractConfig {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    // only the pending-events store is cached (RecommenderTopology.pendingStore): an event scored
-    // within the commit interval costs its changelog one tombstone instead of a put and a
-    // tombstone;
-    // 4 MiB holds ~10,000 waiting events (beyond, the cache writes through: correct, just more
-    // records)
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, PENDING_EVENTS_CACHE_BYTES);
+    // emit per event, not per cache flush, and don't hold records back in the producer
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     // an idle stream thread must come back to fire the micro-batch punctuator (with eager

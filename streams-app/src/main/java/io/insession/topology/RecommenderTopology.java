@@ -256,19 +256,12 @@ public final class RecommenderTopology {
         () -> new CatalogStore.Updater(listener));
   }
 
-  /**
-   * Events waiting for their micro-batch: in memory, but changelogged for exactly-once. Cached: an
-   * event scored before the next commit (nearly all of them) reaches the changelog as one tombstone
-   * when the cache is flushed at the commit, not as a put and a tombstone; events still waiting are
-   * written then, in the commit's transaction (the cache's size: {@code
-   * InSessionConfig#streamsSettings}, statestore.cache.max.bytes; only this store is cached).
-   */
+  /** Events waiting for their micro-batch: in memory, but changelogged for exactly-once. */
   private static StoreBuilder<KeyValueStore<Long, WeblogEvent>> pendingStore() {
     return Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(ScoreSessionProcessor.PENDING_STORE),
             Serdes.Long(),
             ValueSerdes.storeValue(WeblogEvent.class))
-        .withCachingEnabled()
         .withLoggingEnabled(Map.of());
   }
 

@@ -27,8 +27,7 @@ class InSessionConfigTest {
 
     assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
         .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
-    assertThat(streams.get(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG))
-        .isEqualTo(InSessionConfig.PENDING_EVENTS_CACHE_BYTES);
+    assertThat(streams.get(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isEqualTo(0);
     assertThat(streams.get("producer.linger.ms")).isEqualTo(0);
     assertThat(streams.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("insession");
     assertThat(InSessionConfig.of(Map.of()).sessionGapMs()).isEqualTo(30 * 60 * 1000L);
