@@ -169,13 +169,18 @@ def kmeans(points: np.ndarray, lists: int, *, seed: int, iterations: int, sample
     sample = points[np.sort(rng.choice(len(points), n_sample, replace=False))].astype(np.float64)
     # k-means++ on the sample, greedy over a few candidates per step would be nicer; one draw per step suffices
     centroids = np.empty((lists, sample.shape[1]))
+    s_norms = (sample ** 2).sum(axis=1)
+
+    def sq_dist_to(centroid: np.ndarray) -> np.ndarray:  # |s|^2 - 2 s.c + |c|^2: a matrix-vector product
+        return np.maximum(s_norms - 2.0 * (sample @ centroid) + centroid @ centroid, 0.0)
+
     centroids[0] = sample[rng.integers(n_sample)]
-    closest = ((sample - centroids[0]) ** 2).sum(axis=1)
+    closest = sq_dist_to(centroids[0])
     for c in range(1, lists):
         total = closest.sum()
         pick = rng.choice(n_sample, p=closest / total) if total > 0 else rng.integers(n_sample)
         centroids[c] = sample[pick]
-        closest = np.minimum(closest, ((sample - centroids[c]) ** 2).sum(axis=1))
+        closest = np.minimum(closest, sq_dist_to(centroids[c]))
     for _ in range(iterations):
         nearest, nearest_d = _nearest(sample, centroids)
         sums = np.zeros_like(centroids)
