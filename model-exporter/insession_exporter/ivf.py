@@ -286,7 +286,7 @@ def build_index(weight: np.ndarray, bias: np.ndarray, settings: IvfSettings,
     list_items, spilled = assign(points, centroids, list_size)
     index = IvfIndex(centroids, list_items, spilled)
     min_size = math.ceil(top_k / settings.probe) if top_k else 0
-    if top_k and int(np.sort(index.list_sizes)[:settings.probe].sum()) < top_k and min_size <= list_size \
+    if top_k and _fewest_seen(index, settings.probe) < top_k and min_size <= list_size \
             and settings.lists * min_size <= len(points):
         list_items, moved = fill_small_lists(points, centroids, list_items, min_size)
         log.info("IVF: %d items moved into lists smaller than %d (top_k %d / probe %d)", moved, min_size, top_k,
@@ -295,9 +295,14 @@ def build_index(weight: np.ndarray, bias: np.ndarray, settings: IvfSettings,
     return index
 
 
+def _fewest_seen(index: IvfIndex, probe: int) -> int:
+    """The fewest items a session can see: those of the ``probe`` smallest lists."""
+    return int(np.sort(index.list_sizes)[:probe].sum())
+
+
 def check_probe(index: IvfIndex, probe: int, top_k: int) -> None:
     """Every session must see at least ``top_k`` real candidates: the ``probe`` smallest lists must hold them."""
-    smallest = int(np.sort(index.list_sizes)[:probe].sum())
+    smallest = _fewest_seen(index, probe)
     if smallest < top_k:
         raise ValueError(f"IVF probe {probe} can see only {smallest} items (its {probe} smallest lists) but "
                          f"top_k is {top_k}: raise probe or lower lists")
