@@ -35,6 +35,20 @@ the scores of the candidates, so the model trains with today's sampled BPR-max /
 session's own items joining each row's negatives (:func:`train.sampled_scores`). Everything is
 stateless: the recent items are already in the serving side's session state, so the stored state stays
 the GRU's hidden vector (O(1) per event).
+
+``repeat_mode = "mixture"`` is RepeatNet's own form, in probability space:
+
+    P(i) = p * R(i) + (1 - p) * E(i),   p = sigmoid(w_g . h + b_g),
+    R(i) = sum_{j: r_j = i} softmax_j(a),  a_j = (Q h + b_Q) . W_out[r_j] + (P h + b_P)_j + w_s * s_{r_j},
+    E(i) = exp(tau * s_i) / sum_{k not in r} exp(tau * s_k)  for i not among the recent items (else 0),
+
+with ``s_i = h . W_out[i] + b_out[i]`` the plain catalog scores and ``a_j`` the bonus form's attention plus
+the recent item's own catalog score (weight ``w_s``). The graph ranks by ``log P(i)``; the explore
+normaliser is a sum over the whole catalog, which exact scoring computes anyway. Training
+(:func:`train.mixture_loss`) keeps the GRU exactly the plain one: the catalog scores learn with the sampled
+loss as before, and the head (gate, attention, temperature ``tau``) learns from the detached session
+state and embeddings by the exact decomposed likelihood (RepeatNet's explore part excludes the recent
+items, so ``-log P(target)`` splits into a gate term, a repeat or an explore term).
 """
 from __future__ import annotations
 
@@ -60,6 +74,7 @@ class ModelConfig:
     init_scale: float = 0.1         # embeddings ~ U(-init_scale, init_scale)
     repeat: bool = False            # repeat-aware scoring over the session's recent items (module docstring)
     recent_items: int = 10          # R: how many of the session's most recent items the repeat part sees
+    repeat_mode: str = "bonus"      # "bonus" (logit-space bonus) | "mixture" (RepeatNet probability mixture)
 
     def __post_init__(self) -> None:
         if self.num_items < 1:
@@ -74,6 +89,8 @@ class ModelConfig:
                 raise ValueError(f"{name} must be in [0, 1), got {v}")
         if not isinstance(self.repeat, bool):
             raise ValueError(f"repeat must be true or false, got {self.repeat!r}")
+        if self.repeat_mode not in ("bonus", "mixture"):
+            raise ValueError(f"repeat_mode must be 'bonus' or 'mixture', got {self.repeat_mode!r}")
         if isinstance(self.recent_items, bool) or not isinstance(self.recent_items, int) or self.recent_items < 1:
             raise ValueError(f"recent_items must be an integer >= 1, got {self.recent_items!r}")
 
@@ -106,15 +123,26 @@ class GRU4Rec(nn.Module):
         self.drop_emb = nn.Dropout(c.dropout_embedding)
         self.drop_hidden = nn.Dropout(c.dropout_hidden)
         if c.repeat:
-            self.rep_query: Optional[nn.Linear] = nn.Linear(c.hidden_size, c.hidden_size)
-            self.rep_position: Optional[nn.Linear] = nn.Linear(c.hidden_size, c.recent_items)
-            self.rep_gate: Optional[nn.Linear] = nn.Linear(c.hidden_size, 1)
-            # [j, k] True when k < j: position k is more recent than j (not saved: derived from recent_items)
-            self.register_buffer("rep_earlier", torch.from_numpy(
-                np.tril(np.ones((c.recent_items, c.recent_items), dtype=bool), k=-1)), persistent=False)
+            # built without drawing from the global RNG (reset_parameters draws their values after the GRU's),
+            # so a repeat model's GRU starts from the same values as the plain model's
+            with torch.random.fork_rng(devices=[]):
+                self._build_repeat_head(c)
         else:
             self.rep_query = self.rep_position = self.rep_gate = None
         self.reset_parameters()
+
+    def _build_repeat_head(self, c: ModelConfig) -> None:
+        self.rep_query: Optional[nn.Linear] = nn.Linear(c.hidden_size, c.hidden_size)
+        self.rep_position: Optional[nn.Linear] = nn.Linear(c.hidden_size, c.recent_items)
+        self.rep_gate: Optional[nn.Linear] = nn.Linear(c.hidden_size, 1)
+        if c.repeat_mode == "mixture":
+            # log of the explore temperature tau (E = softmax(tau * s) over the items not among the recent ones)
+            self.rep_log_temp = nn.Parameter(torch.zeros(()))
+            # weight of a recent item's own catalog score in the attention over the recent items
+            self.rep_base_weight = nn.Parameter(torch.ones(()))
+        # [j, k] True when k < j: position k is more recent than j (not saved: derived from recent_items)
+        self.register_buffer("rep_earlier", torch.from_numpy(
+            np.tril(np.ones((c.recent_items, c.recent_items), dtype=bool), k=-1)), persistent=False)
 
     def reset_parameters(self) -> None:
         s = self.config.init_scale
@@ -186,8 +214,60 @@ class GRU4Rec(nn.Module):
 
     def score_items_repeat(self, out: torch.Tensor, recent: torch.Tensor) -> torch.Tensor:
         """Scores ``[B, num_items]`` of the whole catalog with the repeat bonuses added (``repeat`` only)."""
+        if self.config.repeat_mode == "mixture":
+            return self.mixture_log_probs(self.score_items(out), out, recent)
         w, _ = self.repeat_weights(out, recent)
         return self.add_repeat_bonus(self.score_items(out), recent, w)
+
+    def mixture_parts(self, out: torch.Tensor, recent: torch.Tensor, shield: bool = False
+                      ) -> "tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]":
+        """The repeat part of the mixture: gate logit ``[B]`` (log p_repeat = logsigmoid of it), each recent
+        position's item log-probability under the repeat distribution ``[B, R]`` (the log of the summed
+        attention of every position holding the same item; -inf-ish at padding), the validity mask and the
+        ``same item`` matrix ``[B, R, R]``. ``shield`` (training) reads the catalog embeddings detached, so
+        that the head's gradients reach only its own parameters."""
+        if self.rep_query is None or self.rep_position is None or self.rep_gate is None:
+            raise ValueError("mixture_parts needs a model built with repeat=True")
+        valid = recent >= 0
+        idx = torch.where(valid, recent, torch.zeros_like(recent))
+        weight, bias_weight = self.out_emb.weight, self.out_bias.weight
+        if shield:
+            weight, bias_weight = weight.detach(), bias_weight.detach()
+        emb = F.embedding(idx, weight)                                                       # [B, R, H]
+        query = self.rep_query(out)
+        a = torch.matmul(emb, query.unsqueeze(2)).squeeze(2) + self.rep_position(out)      # [B, R]
+        bias = F.embedding(idx, bias_weight).squeeze(2)
+        base = torch.matmul(emb, out.unsqueeze(2)).squeeze(2) + bias                       # s_{r_j}
+        a = a + self.rep_base_weight * base
+        a = a.masked_fill(~valid, -1e4)
+        attn = torch.softmax(a, dim=1) * valid.to(a.dtype)
+        same = (recent.unsqueeze(2) == recent.unsqueeze(1)) & valid.unsqueeze(2)         # [B, R, R]
+        total = torch.matmul(same.to(a.dtype), attn.unsqueeze(2)).squeeze(2)              # [B, R]
+        log_rep = torch.log(total.clamp(min=1e-30))
+        return self.rep_gate(out).squeeze(1), log_rep, valid, same
+
+    def explore_temperature(self) -> torch.Tensor:
+        return self.rep_log_temp.exp()
+
+    def mixture_log_probs(self, scores: torch.Tensor, out: torch.Tensor, recent: torch.Tensor) -> torch.Tensor:
+        """log P(i) ``[B, N]`` of the mixture p * R(i) + (1 - p) * E(i) (RepeatNet): R over the recent items,
+        E the softmax of the catalog scores over the items *not* among them."""
+        n = self.num_items
+        gate, log_rep, valid, same = self.mixture_parts(out, recent)
+        repeated = (same & self.rep_earlier.unsqueeze(0)).any(dim=2)
+        write = valid & ~repeated
+        index = torch.where(write, recent, torch.full_like(recent, n))
+        very_neg = torch.full_like(log_rep, -1e30)
+        scores = scores * self.explore_temperature()
+        wide = torch.cat([scores, torch.zeros_like(scores[:, :1])], dim=1)
+        excl = wide.scatter(1, index, torch.where(write, very_neg, torch.zeros_like(log_rep)))[:, :n]
+        log_z = torch.logsumexp(excl, dim=1, keepdim=True)
+        any_recent = valid.any(dim=1)
+        log_p = torch.where(any_recent, F.logsigmoid(gate), torch.full_like(gate, -1e30)).unsqueeze(1)
+        log_not = torch.where(any_recent, F.logsigmoid(-gate), torch.zeros_like(gate)).unsqueeze(1)
+        explore = torch.cat([scores - log_z + log_not, torch.zeros_like(scores[:, :1])], dim=1)
+        rep = torch.where(write, log_p + log_rep, torch.zeros_like(log_rep))
+        return explore.scatter(1, index, rep)[:, :n]
 
     def add_repeat_bonus(self, scores: torch.Tensor, recent: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         """``scores`` [B, N] (the whole catalog) with ``sum_{j: recent_j = i} w_j`` added to item ``i``'s
@@ -241,7 +321,9 @@ class StepModule(nn.Module):
         # F.linear exports as one Gemm(transB=1) on the embedding itself; "x @ W.t()" would make the exporter
         # fold a transposed copy of W into the graph and double the file size.
         scores = F.linear(x, self.model.out_emb.weight, self.model.out_bias.weight.squeeze(1))
-        if recent_items is not None:
+        if recent_items is not None and c.repeat_mode == "mixture":
+            scores = self.model.mixture_log_probs(scores, x, recent_items)
+        elif recent_items is not None:
             w, _ = self.model.repeat_weights(x, recent_items)
             scores = self.model.add_repeat_bonus(scores, recent_items, w)
         topk_scores, topk_items = torch.topk(scores, self.top_k, dim=1)

@@ -178,6 +178,27 @@ def _scatter_elements(node: onnx.NodeProto, data: np.ndarray, idx: np.ndarray, u
     return [out]
 
 
+def _reduce_log_sum_exp(node: onnx.NodeProto, x: np.ndarray) -> List[np.ndarray]:
+    at = _attrs(node)
+    axes = None if at.get("axes") is None else tuple(at["axes"])
+    keep = bool(at.get("keepdims", 1))
+    m = np.max(x, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0).astype(x.dtype)
+    y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    return [(y if keep else np.squeeze(y, axis=axes)).astype(x.dtype)]
+
+
+def _softmax(node: onnx.NodeProto, x: np.ndarray) -> List[np.ndarray]:
+    axis = int(_attrs(node).get("axis", -1))
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return [(e / np.sum(e, axis=axis, keepdims=True)).astype(x.dtype)]
+
+
+def _clip(node: onnx.NodeProto, x: np.ndarray, lo: Any = None, hi: Any = None) -> List[np.ndarray]:
+    y = x if lo is None else np.maximum(x, lo)
+    return [(y if hi is None else np.minimum(y, hi)).astype(x.dtype)]
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return (1.0 / (1.0 + np.exp(-x))).astype(x.dtype)
 
@@ -195,6 +216,12 @@ _OPS: Dict[str, Callable[..., List[np.ndarray]]] = {
     "MatMul": lambda n, a, b: [a @ b],
     "Sigmoid": lambda n, x: [_sigmoid(x)],
     "Tanh": lambda n, x: [np.tanh(x)],
+    "Exp": lambda n, x: [np.exp(x)],
+    "Log": lambda n, x: [np.log(x)],
+    "Neg": lambda n, x: [-x],
+    "Clip": _clip,
+    "Softmax": _softmax,
+    "ReduceLogSumExp": _reduce_log_sum_exp,
     "Identity": lambda n, x: [x],
     "Shape": lambda n, x: [np.array(x.shape, dtype=np.int64)],
     "Gemm": _gemm,

@@ -203,6 +203,50 @@ def sampled_scores(model: GRU4Rec, out: torch.Tensor, targets: torch.Tensor,
     return torch.cat([pos, s], dim=1), mask
 
 
+#: explore rows per mini-batch on which the mixture's explore temperature learns (exact normaliser)
+CALIBRATION_ROWS = 16
+
+
+def mixture_loss(model: GRU4Rec, out: torch.Tensor, targets: torch.Tensor, extra: Optional[torch.Tensor],
+                 recent: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
+    """Loss of the repeat/explore mixture (``repeat_mode = "mixture"``, :mod:`.model`), three parts summed:
+
+    * the catalog scores learn exactly as a plain model's (the configured sampled loss over the target,
+      the other targets of the mini-batch and the shared negatives, every row), so the GRU is the plain
+      GRU; the repeat head reads the session state detached, so its gradients never reach the GRU;
+    * the gate learns ``P(target among the recent items)`` by binary cross-entropy, the attention
+      ``-log R(target)`` by the exact softmax over the R positions on the rows whose target is a recent item;
+    * the explore temperature learns ``-log E(target)`` on up to :data:`CALIBRATION_ROWS` of the other
+      rows, E = softmax of ``tau * s`` over the whole catalog less the recent items (exact normaliser;
+      scores detached, so only ``tau`` learns from it)."""
+    scores, mask = sampled_scores(model, out, targets, extra)
+    if cfg.loss == "bpr-max":
+        loss = bpr_max_loss(scores, mask, cfg.bpreg)
+    else:
+        loss = cross_entropy_loss(scores, mask)
+    head = out.detach()
+    gate, log_rep, valid, _ = model.mixture_parts(head, recent, shield=True)
+    at_target = (recent == targets.unsqueeze(1)) & valid
+    is_rep = at_target.any(dim=1)
+    b = len(targets)
+    loss = loss + F.binary_cross_entropy_with_logits(gate, is_rep.to(gate.dtype))
+    rep_nll = -(log_rep.masked_fill(~at_target, -1e30).max(dim=1).values)
+    loss = loss + rep_nll[is_rep].sum() / b
+    rows = torch.nonzero(~is_rep).squeeze(1)[:CALIBRATION_ROWS]
+    if len(rows):
+        # -log E(target) with the exact normaliser over the whole catalog less the recent items, on a few
+        # explore rows: only tau learns here (the scores are detached), so a handful of rows is enough
+        with torch.no_grad():
+            full = model.score_items(head[rows])
+            v = valid[rows]
+            seen = torch.zeros_like(full).scatter_add_(1, recent[rows].clamp(min=0), v.to(full.dtype)) > 0
+            full = full.masked_fill(seen, -1e30)
+            s_t = full.gather(1, targets[rows].unsqueeze(1)).squeeze(1)
+        tau = model.explore_temperature()
+        loss = loss + (torch.logsumexp(full * tau, dim=1) - s_t * tau).mean()
+    return loss
+
+
 def resolve_device(name: str) -> torch.device:
     if name not in ("cpu", "cuda"):
         raise ValueError(f"device must be 'cpu' or 'cuda', got {name!r}")
@@ -265,11 +309,14 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
             extra = torch.from_numpy(sampler.sample(cfg.n_sample)).to(device) if sampler is not None else None
             recent = (torch.from_numpy(recent_window(items, batch, model.config.recent_items)).to(device)
                       if model.config.repeat else None)
-            scores, mask = sampled_scores(model, model.output(hidden), y, extra, recent)
-            if cfg.loss == "bpr-max":
-                loss = bpr_max_loss(scores, mask, cfg.bpreg)
+            if recent is not None and model.config.repeat_mode == "mixture":
+                loss = mixture_loss(model, model.output(hidden), y, extra, recent, cfg)
             else:
-                loss = cross_entropy_loss(scores, mask)
+                scores, mask = sampled_scores(model, model.output(hidden), y, extra, recent)
+                if cfg.loss == "bpr-max":
+                    loss = bpr_max_loss(scores, mask, cfg.bpreg)
+                else:
+                    loss = cross_entropy_loss(scores, mask)
             for opt in optimizers:
                 opt.zero_grad(set_to_none=True)
             loss.backward()

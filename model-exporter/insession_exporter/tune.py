@@ -55,7 +55,7 @@ ANCHORS: Tuple[Dict[str, Any], ...] = (
 )
 # Then the first recipe with repeat-aware scoring (model.py): shops differ most in how often sessions go
 # back to their own items, so the search measures that switch early, on the configuration most likely to win.
-REPEAT_ANCHORS: Tuple[Dict[str, Any], ...] = ({**ANCHORS[0], "repeat": True},)
+REPEAT_ANCHORS: Tuple[Dict[str, Any], ...] = ({**ANCHORS[0], "repeat": True, "repeat_mode": "mixture"},)
 SPACE: Dict[str, Tuple[Any, ...]] = {
     "hidden_size": (64, 100, 128, 256),
     "constrained_embedding": (True, True, False),     # the recipes' choice, drawn twice as often
@@ -68,7 +68,7 @@ SPACE: Dict[str, Tuple[Any, ...]] = {
     "sample_alpha": (0.0, 0.2, 0.5, 0.75),
     "learning_rate": (0.02, 0.05, 0.1, 0.2),          # Adagrad
     "batch_size": (32, 64, 128),
-    "repeat": (False, True),                          # repeat-aware scoring over the 10 most recent items
+    "repeat": (False, True),                          # the repeat/explore mixture over the 10 most recent items
 }
 # Fixed for every trial (the recipes agree on them).
 FIXED: Dict[str, Any] = {"layers": 1, "optimizer": "adagrad", "top_k": 100, "seed": 42}
@@ -151,6 +151,8 @@ def candidates(settings: TuneSettings) -> List[Dict[str, Any]]:
             p.pop("bpreg", None)
         if not p.get("repeat", False):
             p.pop("repeat", None)
+        else:  # the repeat/explore mixture: the logit-space bonus lost to the plain GRU on both data sets
+            p["repeat_mode"] = "mixture"
         key = tuple(sorted(p.items()))
         if key not in seen:
             seen.add(key)

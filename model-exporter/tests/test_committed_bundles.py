@@ -13,11 +13,11 @@ from insession_exporter.onnx_numpy import check_parity
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TEST_BUNDLES = os.path.join(ROOT, "streams-app", "src", "test", "resources", "bundles")
 BUNDLES = [os.path.join(TEST_BUNDLES, "tiny"), os.path.join(TEST_BUNDLES, "tiny-int8"),
-           os.path.join(TEST_BUNDLES, "tiny-ivf"),
+           os.path.join(TEST_BUNDLES, "tiny-ivf"), os.path.join(TEST_BUNDLES, "tiny-mixture"),
            os.path.join(ROOT, "streams-app", "src", "main", "resources", "io", "insession", "demo", "bundle")]
 
 
-@pytest.mark.parametrize("bundle", BUNDLES, ids=["tiny", "tiny-int8", "tiny-ivf", "demo"])
+@pytest.mark.parametrize("bundle", BUNDLES, ids=["tiny", "tiny-int8", "tiny-ivf", "tiny-mixture", "demo"])
 def test_committed_bundle(bundle):
     if not os.path.isdir(bundle):
         pytest.skip(f"{bundle} not present")
@@ -29,8 +29,9 @@ def test_committed_bundle(bundle):
         assert info == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}, name
     proto = onnx.load(os.path.join(bundle, "model.onnx"))
     onnx.checker.check_model(proto)
-    assert graph_specs(proto) == tensor_specs(md["hidden_size"], md["top_k"])
-    assert {k: md[k] for k in ("inputs", "outputs")} == tensor_specs(md["hidden_size"], md["top_k"])
+    specs = tensor_specs(md["hidden_size"], md["top_k"], md["recent_items"] if md.get("repeat") else None)
+    assert graph_specs(proto) == specs
+    assert {k: md[k] for k in ("inputs", "outputs")} == specs
     assert len(Vocabulary.read_tsv(os.path.join(bundle, "items.tsv"))) == md["num_items"]
     with open(os.path.join(bundle, "parity.json"), encoding="utf-8") as f:
         cases = json.load(f)["cases"]

@@ -74,7 +74,7 @@ def test_split_refuses_data_too_small_to_split(tmp_path):
 def test_candidates_start_with_the_recipes_and_are_distinct():
     cands = candidates(TuneSettings(max_trials=8))
     assert cands[:2] == [dict(a) for a in tune.ANCHORS]
-    assert cands[2] == {**tune.ANCHORS[0], "repeat": True}  # the first recipe, repeat-aware
+    assert cands[2] == {**tune.ANCHORS[0], "repeat": True, "repeat_mode": "mixture"}  # the first recipe, repeat-aware
     assert any(c.get("repeat") for c in cands[3:]) and any("repeat" not in c for c in cands[3:])
     assert len(cands) == 8
     assert len({json.dumps(c, sort_keys=True) for c in cands}) == 8
@@ -220,5 +220,5 @@ def test_the_tuner_picks_repeat_aware_scoring_where_repeats_dominate(tmp_path):
     trials = result.record["trials"]
     assert [t["params"].get("repeat", False) for t in trials] == [False, False, True]
     assert result.record["chosen"]["trial"] == 3
-    assert result.hparams["repeat"] is True
+    assert result.hparams["repeat"] is True and result.hparams["repeat_mode"] == "mixture"
     assert trials[2]["mrr@20"] > max(trials[0]["mrr@20"], trials[1]["mrr@20"])

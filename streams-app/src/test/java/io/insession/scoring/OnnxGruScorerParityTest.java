@@ -53,7 +53,8 @@ class OnnxGruScorerParityTest {
 
   /** Each test bundle (float, and int8 made from it) with its parity cases. */
   static Stream<Arguments> bundles() {
-    return Stream.of("tiny", "tiny-int8", "tiny-repeat", "tiny-repeat-int8", "tiny-ivf")
+    return Stream.of(
+            "tiny", "tiny-int8", "tiny-repeat", "tiny-repeat-int8", "tiny-mixture", "tiny-ivf")
         .map(OnnxGruScorerParityTest::load)
         .map(f -> Arguments.of(f.name(), f.bundle(), f.cases()));
   }
