@@ -38,7 +38,8 @@ the GRU's hidden vector (O(1) per event).
 
 ``repeat_mode = "mixture"`` is RepeatNet's own form, in probability space:
 
-    P(i) = p * R(i) + (1 - p) * E(i),   p = sigmoid(w_g . h + b_g),
+    P(i) = p * R(i) + (1 - p) * E(i),   p = sigmoid(w_g . h + b_g + w_m * m),
+    m = log sum_{i in r} exp(tau * s_i) - log sum_{k not in r} exp(tau * s_k)   (the GRU's own repeat mass),
     R(i) = sum_{j: r_j = i} softmax_j(a),  a_j = (Q h + b_Q) . W_out[r_j] + (P h + b_P)_j + w_s * s_{r_j},
     E(i) = exp(tau * s_i) / sum_{k not in r} exp(tau * s_k)  for i not among the recent items (else 0),
 
@@ -140,6 +141,8 @@ class GRU4Rec(nn.Module):
             self.rep_log_temp = nn.Parameter(torch.zeros(()))
             # weight of a recent item's own catalog score in the attention over the recent items
             self.rep_base_weight = nn.Parameter(torch.ones(()))
+            # weight of the GRU's own softmax mass on the recent items in the gate (repeat_mass)
+            self.rep_mass_weight = nn.Parameter(torch.ones(()))
         # [j, k] True when k < j: position k is more recent than j (not saved: derived from recent_items)
         self.register_buffer("rep_earlier", torch.from_numpy(
             np.tril(np.ones((c.recent_items, c.recent_items), dtype=bool), k=-1)), persistent=False)
@@ -246,6 +249,15 @@ class GRU4Rec(nn.Module):
         log_rep = torch.log(total.clamp(min=1e-30))
         return self.rep_gate(out).squeeze(1), log_rep, valid, same
 
+    def repeat_mass(self, tau_scores: torch.Tensor, recent: torch.Tensor, first: torch.Tensor,
+                    log_z: torch.Tensor) -> torch.Tensor:
+        """The gate's second input ``[B]``: how much of the tempered catalog softmax the session's own items
+        hold against the rest, ``logsumexp_{distinct recent i}(tau s_i) - log Z`` (``log Z`` over the other
+        items, ``first`` marks each distinct item's most recent position); 0 where no recent item is known."""
+        own = tau_scores.gather(1, recent.clamp(min=0)).masked_fill(~first, -1e30)
+        mass = torch.logsumexp(own, dim=1) - log_z
+        return torch.where(first.any(dim=1), mass, torch.zeros_like(mass))
+
     def explore_temperature(self) -> torch.Tensor:
         return self.rep_log_temp.exp()
 
@@ -263,6 +275,7 @@ class GRU4Rec(nn.Module):
         excl = wide.scatter(1, index, torch.where(write, very_neg, torch.zeros_like(log_rep)))[:, :n]
         log_z = torch.logsumexp(excl, dim=1, keepdim=True)
         any_recent = valid.any(dim=1)
+        gate = gate + self.rep_mass_weight * self.repeat_mass(scores, recent, write, log_z.squeeze(1))
         log_p = torch.where(any_recent, F.logsigmoid(gate), torch.full_like(gate, -1e30)).unsqueeze(1)
         log_not = torch.where(any_recent, F.logsigmoid(-gate), torch.zeros_like(gate)).unsqueeze(1)
         explore = torch.cat([scores - log_z + log_not, torch.zeros_like(scores[:, :1])], dim=1)

@@ -214,36 +214,41 @@ def mixture_loss(model: GRU4Rec, out: torch.Tensor, targets: torch.Tensor, extra
     * the catalog scores learn exactly as a plain model's (the configured sampled loss over the target,
       the other targets of the mini-batch and the shared negatives, every row), so the GRU is the plain
       GRU; the repeat head reads the session state detached, so its gradients never reach the GRU;
-    * the gate learns ``P(target among the recent items)`` by binary cross-entropy, the attention
-      ``-log R(target)`` by the exact softmax over the R positions on the rows whose target is a recent item;
-    * the explore temperature learns ``-log E(target)`` on up to :data:`CALIBRATION_ROWS` of the other
-      rows, E = softmax of ``tau * s`` over the whole catalog less the recent items (exact normaliser;
-      scores detached, so only ``tau`` learns from it)."""
+    * the attention learns ``-log R(target)`` by the exact softmax over the R positions on the rows whose
+      target is a recent item;
+    * on the first :data:`CALIBRATION_ROWS` rows, with the whole catalog's scores (detached): the explore
+      temperature learns ``-log E(target)`` on the explore rows, E = softmax of ``tau * s`` over the catalog
+      less the recent items (exact normaliser), and the gate ``P(target among the recent items)`` by binary
+      cross-entropy, from the state and the GRU's own softmax mass on the recent items
+      (:meth:`GRU4Rec.repeat_mass`)."""
     scores, mask = sampled_scores(model, out, targets, extra)
     if cfg.loss == "bpr-max":
         loss = bpr_max_loss(scores, mask, cfg.bpreg)
     else:
         loss = cross_entropy_loss(scores, mask)
     head = out.detach()
-    gate, log_rep, valid, _ = model.mixture_parts(head, recent, shield=True)
+    gate, log_rep, valid, same = model.mixture_parts(head, recent, shield=True)
     at_target = (recent == targets.unsqueeze(1)) & valid
     is_rep = at_target.any(dim=1)
     b = len(targets)
-    loss = loss + F.binary_cross_entropy_with_logits(gate, is_rep.to(gate.dtype))
     rep_nll = -(log_rep.masked_fill(~at_target, -1e30).max(dim=1).values)
     loss = loss + rep_nll[is_rep].sum() / b
-    rows = torch.nonzero(~is_rep).squeeze(1)[:CALIBRATION_ROWS]
-    if len(rows):
-        # -log E(target) with the exact normaliser over the whole catalog less the recent items, on a few
-        # explore rows: only tau learns here (the scores are detached), so a handful of rows is enough
-        with torch.no_grad():
-            full = model.score_items(head[rows])
-            v = valid[rows]
-            seen = torch.zeros_like(full).scatter_add_(1, recent[rows].clamp(min=0), v.to(full.dtype)) > 0
-            full = full.masked_fill(seen, -1e30)
-            s_t = full.gather(1, targets[rows].unsqueeze(1)).squeeze(1)
-        tau = model.explore_temperature()
-        loss = loss + (torch.logsumexp(full * tau, dim=1) - s_t * tau).mean()
+    # the gate and the temperature need the whole catalog's scores: on the first CALIBRATION_ROWS rows
+    rows = torch.arange(min(b, CALIBRATION_ROWS), device=targets.device)
+    with torch.no_grad():
+        full = model.score_items(head[rows])
+        v = valid[rows]
+        first = v & ~(same[rows] & model.rep_earlier.unsqueeze(0)).any(dim=2)
+        seen = torch.zeros_like(full).scatter_add_(1, recent[rows].clamp(min=0), v.to(full.dtype)) > 0
+        s_t = full.gather(1, targets[rows].unsqueeze(1)).squeeze(1)
+    tau = model.explore_temperature()
+    log_z = torch.logsumexp((full * tau).masked_fill(seen, -1e30), dim=1)
+    explore = ~is_rep[rows]
+    if explore.any():  # -log E(target): only tau learns here (the scores are detached)
+        loss = loss + (log_z - s_t * tau)[explore].mean()
+    mass = model.repeat_mass(full * tau.detach(), recent[rows], first, log_z.detach())
+    gate = gate[rows] + model.rep_mass_weight * mass
+    loss = loss + F.binary_cross_entropy_with_logits(gate, is_rep[rows].to(gate.dtype))
     return loss
 
 

@@ -25,13 +25,15 @@ def mixture_model(num_items: int = 12, hidden: int = 6, recent: int = 4, seed: i
     with torch.no_grad():  # away from the initial values, so that every part matters
         model.rep_log_temp.fill_(0.7)
         model.rep_base_weight.fill_(0.4)
+        model.rep_mass_weight.fill_(0.6)
         model.out_bias.weight.normal_()
     return model
 
 
 def naive_mixture(model: GRU4Rec, out: torch.Tensor, recent: torch.Tensor) -> torch.Tensor:
     """P(i) computed item by item from the definition: p * sum of the attention of the positions holding i,
-    or (1 - p) * exp(tau s_i) / sum over the items not among the recent ones."""
+    or (1 - p) * exp(tau s_i) / sum over the items not among the recent ones; the gate p reads the state and
+    the tempered softmax mass of the recent items against the others."""
     s = model.score_items(out)
     tau = float(model.rep_log_temp.exp())
     probs = torch.zeros_like(s)
@@ -39,7 +41,10 @@ def naive_mixture(model: GRU4Rec, out: torch.Tensor, recent: torch.Tensor) -> to
         pos = [j for j in range(recent.shape[1]) if recent[b, j] >= 0]
         items = {int(recent[b, j]) for j in pos}
         h = out[b]
-        p = torch.sigmoid(model.rep_gate(h)).item() if pos else 0.0
+        others = [i for i in range(s.shape[1]) if i not in items]
+        z = torch.logsumexp(tau * s[b, others], dim=0)
+        mass = (torch.logsumexp(tau * s[b, sorted(items)], dim=0) - z) if items else 0.0
+        p = torch.sigmoid(model.rep_gate(h) + float(model.rep_mass_weight) * mass).item() if pos else 0.0
         a = []
         for j in pos:
             e = model.out_emb.weight[recent[b, j]]
@@ -47,8 +52,6 @@ def naive_mixture(model: GRU4Rec, out: torch.Tensor, recent: torch.Tensor) -> to
             a.append(float(model.rep_query(h) @ e) + float(model.rep_position(h)[j])
                      + float(model.rep_base_weight) * base)
         attn = torch.softmax(torch.tensor(a), dim=0) if a else torch.zeros(0)
-        others = [i for i in range(s.shape[1]) if i not in items]
-        z = torch.logsumexp(tau * s[b, others], dim=0)
         for i in others:
             probs[b, i] = (1 - p) * torch.exp(tau * s[b, i] - z)
         for k, j in enumerate(pos):
