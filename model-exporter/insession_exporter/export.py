@@ -249,7 +249,7 @@ def export(model: GRU4Rec, bundle_dir: str, vocab: Vocabulary, *, name: str, top
         "hidden_size": hidden_size,
         "top_k": k,
         "opset": OPSET,
-        **({"repeat": True, "recent_items": recent_size} if repeat else {}),
+        **({"repeat": True, "recent_items": recent_size, "repeat_mode": model.config.repeat_mode} if repeat else {}),
         **expected,
         "hyperparameters": dict(hyperparameters or {}),
         "training_data": dict(training_data or {}),

@@ -216,7 +216,8 @@ class GRU4Rec(nn.Module):
         return w * valid.to(w.dtype), emb
 
     def score_items_repeat(self, out: torch.Tensor, recent: torch.Tensor) -> torch.Tensor:
-        """Scores ``[B, num_items]`` of the whole catalog with the repeat bonuses added (``repeat`` only)."""
+        """Scores ``[B, num_items]`` of the whole catalog for a ``repeat`` model: the catalog scores with the
+        repeat bonuses added, or the mixture's log-probabilities (``repeat_mode = "mixture"``)."""
         if self.config.repeat_mode == "mixture":
             return self.mixture_log_probs(self.score_items(out), out, recent)
         w, _ = self.repeat_weights(out, recent)
@@ -249,6 +250,11 @@ class GRU4Rec(nn.Module):
         log_rep = torch.log(total.clamp(min=1e-30))
         return self.rep_gate(out).squeeze(1), log_rep, valid, same
 
+    def first_positions(self, valid: torch.Tensor, same: torch.Tensor) -> torch.Tensor:
+        """``[B, R]`` True at each distinct known item's most recent position (``same``: the ``[B, R, R]``
+        same-item matrix of the window): the one position that writes the item's value in the graph."""
+        return valid & ~(same & self.rep_earlier.unsqueeze(0)).any(dim=2)
+
     def repeat_mass(self, tau_scores: torch.Tensor, recent: torch.Tensor, first: torch.Tensor,
                     log_z: torch.Tensor) -> torch.Tensor:
         """The gate's second input ``[B]``: how much of the tempered catalog softmax the session's own items
@@ -266,8 +272,7 @@ class GRU4Rec(nn.Module):
         E the softmax of the catalog scores over the items *not* among them."""
         n = self.num_items
         gate, log_rep, valid, same = self.mixture_parts(out, recent)
-        repeated = (same & self.rep_earlier.unsqueeze(0)).any(dim=2)
-        write = valid & ~repeated
+        write = self.first_positions(valid, same)
         index = torch.where(write, recent, torch.full_like(recent, n))
         very_neg = torch.full_like(log_rep, -1e30)
         scores = scores * self.explore_temperature()
@@ -296,8 +301,7 @@ class GRU4Rec(nn.Module):
         valid = recent >= 0
         same = recent.unsqueeze(2) == recent.unsqueeze(1)                                      # [B, R, R]
         total = torch.matmul(same.to(w.dtype), w.unsqueeze(2)).squeeze(2)                      # [B, R]
-        repeated = (same & self.rep_earlier.unsqueeze(0)).any(dim=2)   # an earlier position holds the item
-        write = valid & ~repeated
+        write = self.first_positions(valid, same)
         index = torch.where(write, recent, torch.full_like(recent, n))
         wide = torch.cat([scores, torch.zeros_like(scores[:, :1])], dim=1)                     # [B, N + 1]
         update = torch.where(write, wide.gather(1, index) + total, torch.zeros_like(total))

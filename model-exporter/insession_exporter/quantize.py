@@ -231,7 +231,7 @@ def quantize_bundle(src_dir: str, out_dir: str, *, name: Optional[str] = None,
         raise ValueError(f"{src_dir}: int8 scoring of an {src['retrieval']['type']} retrieval bundle is not supported "
                          "(its re-rank gathers probe x list_size rows per session, where int8 would save little); "
                          "quantise the exact bundle, or build the IVF index from the float bundle")
-    if src.get("repeat") and src.get("hyperparameters", {}).get("repeat_mode", "bonus") == "mixture":
+    if src.get("repeat") and src.get("repeat_mode", "bonus") == "mixture":
         raise ValueError(f"{src_dir}: int8 scoring of a repeat/explore mixture bundle is not supported yet (its "
                          "explore softmax needs every item's score, not only their order); serve the float bundle")
     if os.path.abspath(src_dir) == os.path.abspath(out_dir):

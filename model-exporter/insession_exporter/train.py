@@ -173,6 +173,11 @@ def cross_entropy_loss(scores: torch.Tensor, neg_mask: torch.Tensor) -> torch.Te
     return -(masked[:, 0] - torch.logsumexp(masked, dim=1)).mean()
 
 
+def sampled_loss(scores: torch.Tensor, mask: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
+    """The configured loss (``cfg.loss``) over :func:`sampled_scores`' scores and negative mask."""
+    return bpr_max_loss(scores, mask, cfg.bpreg) if cfg.loss == "bpr-max" else cross_entropy_loss(scores, mask)
+
+
 def sampled_scores(model: GRU4Rec, out: torch.Tensor, targets: torch.Tensor,
                    extra: Optional[torch.Tensor], recent: Optional[torch.Tensor] = None
                    ) -> "tuple[torch.Tensor, torch.Tensor]":
@@ -203,7 +208,8 @@ def sampled_scores(model: GRU4Rec, out: torch.Tensor, targets: torch.Tensor,
     return torch.cat([pos, s], dim=1), mask
 
 
-#: explore rows per mini-batch on which the mixture's explore temperature learns (exact normaliser)
+#: rows per mini-batch (the first ones) on which the mixture's gate and explore temperature learn with the
+#: whole catalog's scores
 CALIBRATION_ROWS = 16
 
 
@@ -221,11 +227,7 @@ def mixture_loss(model: GRU4Rec, out: torch.Tensor, targets: torch.Tensor, extra
       less the recent items (exact normaliser), and the gate ``P(target among the recent items)`` by binary
       cross-entropy, from the state and the GRU's own softmax mass on the recent items
       (:meth:`GRU4Rec.repeat_mass`)."""
-    scores, mask = sampled_scores(model, out, targets, extra)
-    if cfg.loss == "bpr-max":
-        loss = bpr_max_loss(scores, mask, cfg.bpreg)
-    else:
-        loss = cross_entropy_loss(scores, mask)
+    loss = sampled_loss(*sampled_scores(model, out, targets, extra), cfg)
     head = out.detach()
     gate, log_rep, valid, same = model.mixture_parts(head, recent, shield=True)
     at_target = (recent == targets.unsqueeze(1)) & valid
@@ -238,7 +240,7 @@ def mixture_loss(model: GRU4Rec, out: torch.Tensor, targets: torch.Tensor, extra
     with torch.no_grad():
         full = model.score_items(head[rows])
         v = valid[rows]
-        first = v & ~(same[rows] & model.rep_earlier.unsqueeze(0)).any(dim=2)
+        first = model.first_positions(v, same[rows])
         seen = torch.zeros_like(full).scatter_add_(1, recent[rows].clamp(min=0), v.to(full.dtype)) > 0
         s_t = full.gather(1, targets[rows].unsqueeze(1)).squeeze(1)
     tau = model.explore_temperature()
@@ -317,11 +319,7 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
             if recent is not None and model.config.repeat_mode == "mixture":
                 loss = mixture_loss(model, model.output(hidden), y, extra, recent, cfg)
             else:
-                scores, mask = sampled_scores(model, model.output(hidden), y, extra, recent)
-                if cfg.loss == "bpr-max":
-                    loss = bpr_max_loss(scores, mask, cfg.bpreg)
-                else:
-                    loss = cross_entropy_loss(scores, mask)
+                loss = sampled_loss(*sampled_scores(model, model.output(hidden), y, extra, recent), cfg)
             for opt in optimizers:
                 opt.zero_grad(set_to_none=True)
             loss.backward()
