@@ -1,6 +1,7 @@
 package io.insession.load.ha;
 
 import io.insession.config.InSessionConfig;
+import io.insession.kafka.JavaKeyPartitioner;
 import io.insession.kafka.TopicSetup;
 import io.insession.kafka.Topics;
 import io.insession.load.stack.ChildApp;
@@ -29,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -80,6 +82,11 @@ public final class FailoverScenario implements AutoCloseable {
         throw new IllegalArgumentException(
             "instances, partitions, sessions and the rate must be positive");
       }
+      if (sessions < partitions) {
+        // a partition without sessions gets no lists: its failover could not be seen
+        throw new IllegalArgumentException(
+            "at least one session per partition: " + sessions + " < " + partitions);
+      }
       Objects.requireNonNull(appJar, "appJar");
       Objects.requireNonNull(bundle, "bundle");
       javaOptions = List.copyOf(javaOptions);
@@ -94,6 +101,7 @@ public final class FailoverScenario implements AutoCloseable {
   private final List<ChildApp> instances = new ArrayList<>();
   private final List<Integer> metricsPorts = new ArrayList<>();
   private final List<String> items;
+  private final List<String> sessionIds;
   private final KafkaProducer<String, WeblogEvent> producer;
   private final ListReader reader;
   private final List<WeblogEvent> sent = new CopyOnWriteArrayList<>();
@@ -125,6 +133,12 @@ public final class FailoverScenario implements AutoCloseable {
       known.add(bundle.itemId(i));
     }
     this.items = List.copyOf(known);
+    this.sessionIds =
+        spreadSessionIds(
+            applicationId + "-s",
+            settings.sessions(),
+            settings.partitions(),
+            key -> topics.weblog().keySerde().serializer().serialize(topics.weblog().name(), key));
     final Map<String, Object> producerProps = new HashMap<>(config.clientProperties());
     producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -284,7 +298,7 @@ public final class FailoverScenario implements AutoCloseable {
     final long n = nextEvent.getAndIncrement();
     final int session = (int) (n % settings.sessions());
     final long position = n / settings.sessions();
-    final String sessionId = applicationId + "-s" + session;
+    final String sessionId = sessionIds.get(session);
     final WeblogEvent event =
         WeblogEvent.newBuilder()
             .setEventId(sessionId + "-e" + position)
@@ -303,6 +317,49 @@ public final class FailoverScenario implements AutoCloseable {
             LOG.error("Sending {} failed: {}", event.getEventId(), error.toString());
           }
         });
+  }
+
+  /**
+   * {@code count} session ids {@code prefix + n}, spread over the partitions as evenly as counts
+   * allow (the producer's murmur2 partition of the serialized key): every partition carries load,
+   * so every partition must get lists again after a disruption. With ids taken as they come, 24
+   * sessions over 6 partitions leave one partition without any in about 7 % of runs.
+   *
+   * @param keyBytes the key serializer of the input topic
+   */
+  static List<String> spreadSessionIds(
+      final String prefix,
+      final int count,
+      final int partitions,
+      final Function<String, byte[]> keyBytes) {
+    final int perPartition = (count + partitions - 1) / partitions;
+    final int[] taken = new int[partitions];
+    final List<List<String>> byPartition = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      byPartition.add(new ArrayList<>());
+    }
+    int found = 0;
+    for (long n = 0; found < count; n++) {
+      final String id = prefix + n;
+      final int p = JavaKeyPartitioner.partitionOf(keyBytes.apply(id), partitions);
+      // fill every partition to count / partitions first, then hand out the remainder
+      final int cap = found < count - count % partitions ? count / partitions : perPartition;
+      if (taken[p] < cap) {
+        taken[p]++;
+        byPartition.get(p).add(id);
+        found++;
+      }
+    }
+    // round robin over the partitions, so consecutive events go to different partitions
+    final List<String> ids = new ArrayList<>(count);
+    for (int i = 0; ids.size() < count; i++) {
+      for (final List<String> onPartition : byPartition) {
+        if (i < onPartition.size()) {
+          ids.add(onPartition.get(i));
+        }
+      }
+    }
+    return List.copyOf(ids);
   }
 
   /**

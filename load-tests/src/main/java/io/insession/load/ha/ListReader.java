@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,6 +39,7 @@ public final class ListReader implements AutoCloseable {
   private final Deserializer<RecommendationList> decoder;
   private final List<ReceivedList> received = new CopyOnWriteArrayList<>();
   private final AtomicBoolean reading = new AtomicBoolean(true);
+  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private final Thread thread;
 
   private ListReader(
@@ -77,8 +79,17 @@ public final class ListReader implements AutoCloseable {
     return reader;
   }
 
-  /** Every list read so far, in the order read. */
+  /**
+   * Every list read so far, in the order read.
+   *
+   * @throws IllegalStateException when reading failed (it names the cause): a reader that stopped
+   *     must not look like a stream that stopped sending lists
+   */
   public List<ReceivedList> received() {
+    final RuntimeException failed = failure.get();
+    if (failed != null) {
+      throw new IllegalStateException("the list reader stopped: " + failed, failed);
+    }
     return List.copyOf(received);
   }
 
@@ -95,6 +106,8 @@ public final class ListReader implements AutoCloseable {
       }
     } catch (WakeupException e) {
       // closing
+    } catch (RuntimeException e) {
+      failure.set(e);
     } finally {
       consumer.close();
     }

@@ -1,10 +1,16 @@
 package io.insession.load.stack;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class ChildApp implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChildApp.class);
+  private static final int LOG_LINES_ON_EXIT = 40;
 
   private final Process process;
   private final String name;
@@ -75,12 +82,36 @@ public final class ChildApp implements AutoCloseable {
   /**
    * Throws when the process has ended (it should run until closed).
    *
-   * @throws IllegalStateException naming the exit code and the log
+   * @throws IllegalStateException naming the exit code and the log, with the log's last lines (a
+   *     test's temporary folder and the log with it may be gone by the time anyone looks)
    */
   public void requireAlive() {
     if (!process.isAlive()) {
       throw new IllegalStateException(
-          name + " exited with code " + process.exitValue() + "; see " + log);
+          name
+              + " exited with code "
+              + process.exitValue()
+              + "; see "
+              + log
+              + "; its last lines:\n"
+              + lastLines(LOG_LINES_ON_EXIT));
+    }
+  }
+
+  /** The last {@code n} lines of its log (a note instead when the log cannot be read). */
+  public String lastLines(final int n) {
+    try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      final Deque<String> tail = new ArrayDeque<>(n);
+      lines.forEach(
+          line -> {
+            if (tail.size() == n) {
+              tail.removeFirst();
+            }
+            tail.addLast(line);
+          });
+      return String.join("\n", tail);
+    } catch (IOException | UncheckedIOException e) {
+      return "(the log cannot be read: " + e + ")";
     }
   }
 

@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,7 +50,10 @@ class FailoverIT {
   private static final Duration START = Duration.ofMinutes(4);
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
 
-  @TempDir static Path work;
+  // kept when a test fails: the instances' logs are there
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  static Path work;
+
   private static EmbeddedStack stack;
 
   @BeforeAll
@@ -75,11 +79,21 @@ class FailoverIT {
 
       final int sentBeforeKill = scenario.sent().size();
       final long killedAt = scenario.kill(0);
-      // the survivors take over every partition: each gets lists again
-      await().atMost(TIMEOUT).until(() -> scenario.firstListAfter(killedAt).size() == PARTITIONS);
+      // the survivors take over every partition (each carries sessions): each gets lists again
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () ->
+                  survivorsAlive(scenario)
+                      && scenario.firstListAfter(killedAt).size() == PARTITIONS);
       // and the load goes on a while beyond that
       final int sentAtTakeover = scenario.sent().size();
-      await().atMost(TIMEOUT).until(() -> scenario.sent().size() >= sentAtTakeover + 2 * SESSIONS);
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () ->
+                  survivorsAlive(scenario)
+                      && scenario.sent().size() >= sentAtTakeover + 2 * SESSIONS);
       scenario.stopLoad();
       scenario.requireAlive(1);
       scenario.requireAlive(2);
@@ -112,6 +126,13 @@ class FailoverIT {
       assertExactlyOnceAndEveryoneServed(scenario, sentBeforeRestarts);
       assertListsEqualAnUninterruptedRun(scenario);
     }
+  }
+
+  /** Instances 1 and 2 still run (throws, with the dead one's last log lines, when not). */
+  private static boolean survivorsAlive(final FailoverScenario scenario) {
+    scenario.requireAlive(1);
+    scenario.requireAlive(2);
+    return true;
   }
 
   private static FailoverScenario.Settings settings(final int instances) {
