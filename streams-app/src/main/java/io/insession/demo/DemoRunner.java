@@ -53,6 +53,9 @@ public final class DemoRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration SERVED_POLL = Duration.ofMillis(20);
+  // a roll-out's last events wait for the new version when the swap has not landed by then
+  private static final int ROLLOUT_TAIL = 10;
 
   /** The rules the demo's catalogue part serves (unless the settings name others). */
   static final String CATALOG_CHAIN = "content,available,exclude-seen";
@@ -244,16 +247,28 @@ public final class DemoRunner {
           sent = replay(producer, topics, clicks, watcher, signal);
         } else {
           final int half = clicks.size() / 2;
+          final int tail = clicks.size() - Math.max(half, clicks.size() - ROLLOUT_TAIL);
           final int first = replay(producer, topics, clicks.subList(0, half), watcher, signal);
-          final CompletableFuture<Void> deployed =
-              CompletableFuture.runAsync(
+          // deployed on another thread, so that the replay keeps its rate through the swap
+          final CompletableFuture<String> deployed =
+              CompletableFuture.supplyAsync(
                   () ->
                       rollout.deploy(
                           config, service.variants().primary().name(), watcher.rollout()));
+          final int steady =
+              replay(producer, topics, clicks.subList(half, clicks.size() - tail), watcher, signal);
+          // the last events once the new version serves, however long opening, verifying and
+          // warming it took on this machine: the roll-out is seen on every run
+          awaitServed(service, deployed.join(), tail, signal);
           sent =
               first
-                  + replay(producer, topics, clicks.subList(half, clicks.size()), watcher, signal);
-          deployed.join();
+                  + steady
+                  + replay(
+                      producer,
+                      topics,
+                      clicks.subList(clicks.size() - tail, clicks.size()),
+                      watcher,
+                      signal);
         }
         final boolean drained = awaitLists(watcher, sent, signal);
         out.printf(Locale.ROOT, "%nReplayed %d events. %s%n", sent, watcher.summary());
@@ -341,6 +356,41 @@ public final class DemoRunner {
             options.eventsPerSecond(),
             event -> watcher.viewed(event.getEventId(), event.getItemId()),
             signal::requested);
+  }
+
+  /**
+   * Waits until {@code service} serves {@code deployment} (or {@link #DRAIN_TIMEOUT} passes, or
+   * Ctrl-C) and says how long the replay waited when it had to; the replay goes on either way.
+   */
+  private void awaitServed(
+      final RecommenderService service,
+      final String deployment,
+      final int tail,
+      final ShutdownSignal signal)
+      throws InterruptedException {
+    final long start = System.nanoTime();
+    final long deadline = start + DRAIN_TIMEOUT.toNanos();
+    boolean waited = false;
+    while (!service.deployments().served().map(deployment::equals).orElse(false)) {
+      if (signal.requested() || System.nanoTime() > deadline) {
+        out.printf(
+            Locale.ROOT,
+            "%s was not served within %d s; the replay goes on.%n",
+            deployment,
+            DRAIN_TIMEOUT.toSeconds());
+        return;
+      }
+      waited = true;
+      Thread.sleep(SERVED_POLL.toMillis());
+    }
+    if (waited) {
+      out.printf(
+          Locale.ROOT,
+          "The replay waited %d ms for the new version before its last %d events (the longest"
+              + " gap below includes that wait).%n",
+          Duration.ofNanos(System.nanoTime() - start).toMillis(),
+          tail);
+    }
   }
 
   private boolean awaitLists(

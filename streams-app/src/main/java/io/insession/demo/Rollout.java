@@ -50,8 +50,12 @@ record Rollout(Path registryDir, ModelVersion next, PrintStream out) {
     return new Rollout(registryDir, next, out);
   }
 
-  /** Deploys the new version as {@code variant} (weight 1) through the deployments topic. */
-  void deploy(final InSessionConfig config, final String variant, final RolloutTracker tracker) {
+  /**
+   * Deploys the new version as {@code variant} (weight 1) through the deployments topic.
+   *
+   * @return the deployment's id
+   */
+  String deploy(final InSessionConfig config, final String variant, final RolloutTracker tracker) {
     final ModelDeployment deployment =
         Deployments.deploy(
             List.of(new DeployedVariant(variant, next.ref().toString(), 1)),
@@ -66,5 +70,6 @@ record Rollout(Path registryDir, ModelVersion next, PrintStream out) {
         "── Deployed %s: %s; the instance opens, verifies and warms it, then swaps it in ──%n",
         deployment.getDeploymentId(),
         Deployments.describe(deployment));
+    return deployment.getDeploymentId();
   }
 }

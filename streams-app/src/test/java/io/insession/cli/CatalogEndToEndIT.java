@@ -12,6 +12,7 @@ import io.insession.kafka.Topics;
 import io.insession.runtime.RecommenderService;
 import io.insession.schemas.CatalogItem;
 import io.insession.schemas.WeblogEvent;
+import io.insession.testing.CatalogueInStore;
 import io.insession.testing.HttpJson;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
@@ -64,7 +65,10 @@ class CatalogEndToEndIT {
       final String viewed = TestModels.tinyItemId(3);
       final AtomicInteger sessions = new AtomicInteger();
 
-      // the catalogue is read in the background: lists appear once it lists the model's items
+      // the catalogue is read in the background: the whole of it in the stream's store first (with
+      // part of it, "available" drops the items not yet listed and fills the list from further
+      // down)
+      await().atMost(TIMEOUT).until(() -> CatalogueInStore.entries(service) == catalogue.size());
       final List<String> first =
           await()
               .atMost(TIMEOUT)

@@ -89,8 +89,8 @@ class DemoCommandIT {
             "--exit-after-replay",
             "--kafka-port=0",
             "--port=0",
-            // the second half of the replay (72 events) takes 4.8 s at this rate: room for the
-            // swap (0.2-0.45 s measured on a loaded 2-core machine) to land before it ends
+            // the swap takes 0.2-0.45 s on a loaded 2-core machine, the second half of the replay
+            // 4.8 s at this rate; on a slower one the demo holds its last events until it lands
             "--rate=15",
             "--data=" + longSessions(dir.resolve("sessions.tsv")),
             "--bundle=" + TestModels.tinyBundleDir());

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.insession.catalog.CatalogEntry;
-import io.insession.catalog.CatalogStore;
 import io.insession.catalog.CatalogWriter;
 import io.insession.catalog.SyntheticCatalog;
 import io.insession.config.InSessionConfig;
@@ -14,6 +13,7 @@ import io.insession.kafka.Topics;
 import io.insession.runtime.RecommenderService;
 import io.insession.schemas.CatalogItem;
 import io.insession.schemas.WeblogEvent;
+import io.insession.testing.CatalogueInStore;
 import io.insession.testing.HttpJson;
 import io.insession.testing.TestEvents;
 import io.insession.testing.TestModels;
@@ -27,11 +27,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,14 +71,7 @@ class ContentRouteEndToEndIT {
       CatalogWriter.write(service.config(), catalogue, TIMEOUT);
       // the whole catalogue in the stream's global store first: with part of it, the rule
       // "available" drops the items not yet listed and the list is filled from further down
-      final ReadOnlyKeyValueStore<String, Object> listed =
-          service
-              .streams()
-              .streams()
-              .store(
-                  StoreQueryParameters.fromNameAndType(
-                      CatalogStore.STORE_NAME, QueryableStoreTypes.keyValueStore()));
-      await().atMost(TIMEOUT).until(() -> count(listed) == catalogue.size());
+      await().atMost(TIMEOUT).until(() -> CatalogueInStore.entries(service) == catalogue.size());
       final HttpJson api = new HttpJson(service.lookupApiPort());
       final String viewed = TestModels.tinyItemId(3);
       // lists appear once the global store holds the catalogue (available drops unlisted items)
@@ -128,17 +117,6 @@ class ContentRouteEndToEndIT {
   }
 
   /** The list that a new session's view of {@code item} gets. */
-  private static long count(final ReadOnlyKeyValueStore<String, Object> store) {
-    long count = 0;
-    try (KeyValueIterator<String, Object> all = store.all()) {
-      while (all.hasNext()) {
-        all.next();
-        count++;
-      }
-    }
-    return count;
-  }
-
   private List<String> listOf(
       final RecommenderService service, final HttpJson api, final String item) throws Exception {
     final String session = "s" + sessions.incrementAndGet();

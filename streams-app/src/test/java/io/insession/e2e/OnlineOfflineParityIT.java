@@ -24,6 +24,7 @@ import io.insession.scoring.ModelBundle;
 import io.insession.scoring.SessionScorer;
 import io.insession.testing.KafkaTestCluster;
 import io.insession.testing.TestModels;
+import io.insession.trending.TrendingStore;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -201,8 +205,16 @@ class OnlineOfflineParityIT {
       try (StreamsRunner streams = streams(on, scorer)) {
         start(streams);
         online.putAll(replay(on, early));
-        // the early sessions' counts are published before the late sessions start
+        // the early sessions' counts are published, and in the stream's global store, before the
+        // late sessions start
         await().atMost(Duration.ofSeconds(60)).until(() -> !trendingItems(topics).isEmpty());
+        final ReadOnlyKeyValueStore<String, Object> held =
+            streams
+                .streams()
+                .store(
+                    StoreQueryParameters.fromNameAndType(
+                        TrendingStore.STORE_NAME, QueryableStoreTypes.keyValueStore()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> held.approximateNumEntries() > 0);
         online.putAll(replay(on, late));
       }
       final Set<String> trending = trendingItems(topics);

@@ -364,6 +364,9 @@ class HotSwapIT {
     final Map<String, String> settings =
         SwapSettings.of(KAFKA, Files.createDirectories(dir.resolve("state")), "hot-swap");
     settings.put(InSessionConfig.REGISTRY_DIR, dir.resolve("registry").toString());
+    // every item of a session remembered: its twin below is fed all of them, and however late the
+    // swap comes on a busy machine, the re-encoded state then holds the same items
+    settings.put(InSessionConfig.SESSION_RECENT_ITEMS, "10000");
     return InSessionConfig.of(settings);
   }
 
