@@ -50,6 +50,11 @@ normaliser is a sum over the whole catalog, which exact scoring computes anyway.
 loss as before, and the head (gate, attention, temperature ``tau``) learns from the detached session
 state and embeddings by the exact decomposed likelihood (RepeatNet's explore part excludes the recent
 items, so ``-log P(target)`` splits into a gate term, a repeat or an explore term).
+
+With ``gate_features`` the gate's logit also gets ``w_f . f``, ``f`` four facts about the window
+(:meth:`GRU4Rec.gate_features`): the share of its known positions that repeat a more recent one,
+``log(1 + known positions)``, whether the current click repeats an earlier window item, and
+``max_i R(i)``; ``w_f`` starts at 0.
 """
 from __future__ import annotations
 
@@ -60,6 +65,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+
+#: inputs of the mixture gate's window features (:meth:`GRU4Rec.gate_features`)
+GATE_FEATURES = 4
 
 
 @dataclass
@@ -76,6 +85,7 @@ class ModelConfig:
     repeat: bool = False            # repeat-aware scoring over the session's recent items (module docstring)
     recent_items: int = 10          # R: how many of the session's most recent items the repeat part sees
     repeat_mode: str = "bonus"      # "bonus" (logit-space bonus) | "mixture" (RepeatNet probability mixture)
+    gate_features: bool = False     # mixture: the gate also reads how repetitive the window is (gate_features)
 
     def __post_init__(self) -> None:
         if self.num_items < 1:
@@ -92,6 +102,10 @@ class ModelConfig:
             raise ValueError(f"repeat must be true or false, got {self.repeat!r}")
         if self.repeat_mode not in ("bonus", "mixture"):
             raise ValueError(f"repeat_mode must be 'bonus' or 'mixture', got {self.repeat_mode!r}")
+        if not isinstance(self.gate_features, bool):
+            raise ValueError(f"gate_features must be true or false, got {self.gate_features!r}")
+        if self.gate_features and not (self.repeat and self.repeat_mode == "mixture"):
+            raise ValueError("gate_features needs repeat = true and repeat_mode = 'mixture'")
         if isinstance(self.recent_items, bool) or not isinstance(self.recent_items, int) or self.recent_items < 1:
             raise ValueError(f"recent_items must be an integer >= 1, got {self.recent_items!r}")
 
@@ -143,6 +157,9 @@ class GRU4Rec(nn.Module):
             self.rep_base_weight = nn.Parameter(torch.ones(()))
             # weight of the GRU's own softmax mass on the recent items in the gate (repeat_mass)
             self.rep_mass_weight = nn.Parameter(torch.ones(()))
+            if c.gate_features:
+                # the gate's weights of the window's shape (gate_features); zero at the start
+                self.rep_feature_gate = nn.Linear(GATE_FEATURES, 1)
         # [j, k] True when k < j: position k is more recent than j (not saved: derived from recent_items)
         self.register_buffer("rep_earlier", torch.from_numpy(
             np.tril(np.ones((c.recent_items, c.recent_items), dtype=bool), k=-1)), persistent=False)
@@ -166,6 +183,9 @@ class GRU4Rec(nn.Module):
             if lin is not None:
                 nn.init.xavier_uniform_(lin.weight)
                 nn.init.zeros_(lin.bias)
+        if self.config.gate_features:
+            nn.init.zeros_(self.rep_feature_gate.weight)
+            nn.init.zeros_(self.rep_feature_gate.bias)
 
     @property
     def num_items(self) -> int:
@@ -248,7 +268,27 @@ class GRU4Rec(nn.Module):
         same = (recent.unsqueeze(2) == recent.unsqueeze(1)) & valid.unsqueeze(2)         # [B, R, R]
         total = torch.matmul(same.to(a.dtype), attn.unsqueeze(2)).squeeze(2)              # [B, R]
         log_rep = torch.log(total.clamp(min=1e-30))
-        return self.rep_gate(out).squeeze(1), log_rep, valid, same
+        gate = self.rep_gate(out).squeeze(1)
+        if self.config.gate_features:
+            gate = gate + self.rep_feature_gate(self.gate_features(valid, same, log_rep.detach())).squeeze(1)
+        return gate, log_rep, valid, same
+
+    def gate_features(self, valid: torch.Tensor, same: torch.Tensor, log_rep: torch.Tensor) -> torch.Tensor:
+        """``[B, GATE_FEATURES]`` facts about the window that the session state may hold only vaguely: the
+        share of its known positions that repeat a more recent one (how repetitive the session has been),
+        ``log(1 + known positions)`` (how long it is, up to R), whether the current click repeats an earlier
+        item of the window, and the repeat attention's largest probability (how sure it is of one item)."""
+        fv = valid.to(log_rep.dtype)
+        known = fv.sum(dim=1)
+        distinct = self.first_positions(valid, same).to(log_rep.dtype).sum(dim=1)
+        repetitive = (known - distinct) / known.clamp(min=1.0)
+        length = torch.log1p(known)
+        if self.config.recent_items > 1:
+            current_again = same[:, 0, 1:].any(dim=1).to(log_rep.dtype)
+        else:
+            current_again = torch.zeros_like(known)
+        peak = torch.exp(log_rep.masked_fill(~valid, -1e30).max(dim=1).values) * valid.any(dim=1).to(fv.dtype)
+        return torch.stack([repetitive, length, current_again, peak], dim=1)
 
     def first_positions(self, valid: torch.Tensor, same: torch.Tensor) -> torch.Tensor:
         """``[B, R]`` True at each distinct known item's most recent position (``same``: the ``[B, R, R]``

@@ -6,8 +6,8 @@
    the sessions before them are the search's training part. No session is in both. The test file is never
    an input of the tuner (it takes the training sessions only).
 2. **Search.** Trials of a small space anchored at the checked-in recipes (``hparams/*.json``): the recipes
-   first, then the first recipe with repeat-aware scoring (``repeat``), then seeded random draws (``repeat``
-   among the drawn keys). Each trial trains on the most recent ``trial_max_events`` events of the
+   first, then both recipes with the repeat/explore mixture (``repeat``, its gate reading the window:
+   ``gate_features``), then seeded random draws (``repeat`` among the drawn keys). Each trial trains on the most recent ``trial_max_events`` events of the
    training part with a vocabulary of that part only (validation items it never saw are misses, as in the
    test protocol), evaluates Recall@20 / MRR@20 on the validation split after every epoch and stops early
    when MRR@20 does not improve (patience 1) or at ``max_epochs``. The first trial always finishes its
@@ -53,9 +53,11 @@ ANCHORS: Tuple[Dict[str, Any], ...] = (
      "loss": "bpr-max", "bpreg": 1.0, "n_sample": 2048, "sample_alpha": 0.25, "learning_rate": 0.1,
      "batch_size": 32},
 )
-# Then the first recipe with repeat-aware scoring (model.py): shops differ most in how often sessions go
-# back to their own items, so the search measures that switch early, on the configuration most likely to win.
-REPEAT_ANCHORS: Tuple[Dict[str, Any], ...] = ({**ANCHORS[0], "repeat": True, "repeat_mode": "mixture"},)
+# The repeat/explore mixture with its window-aware gate (model.py), as every repeat-aware trial has it.
+MIXTURE: Dict[str, Any] = {"repeat": True, "repeat_mode": "mixture", "gate_features": True}
+# Then both recipes with the mixture: shops differ most in how often sessions go back to their own items,
+# so the search measures that switch early, on the configurations most likely to win.
+REPEAT_ANCHORS: Tuple[Dict[str, Any], ...] = tuple({**a, **MIXTURE} for a in ANCHORS)
 SPACE: Dict[str, Tuple[Any, ...]] = {
     "hidden_size": (64, 100, 128, 256),
     "constrained_embedding": (True, True, False),     # the recipes' choice, drawn twice as often
@@ -152,7 +154,7 @@ def candidates(settings: TuneSettings) -> List[Dict[str, Any]]:
         if not p.get("repeat", False):
             p.pop("repeat", None)
         else:  # the repeat/explore mixture: the logit-space bonus lost to the plain GRU on both data sets
-            p["repeat_mode"] = "mixture"
+            p.update(MIXTURE)
         key = tuple(sorted(p.items()))
         if key not in seen:
             seen.add(key)

@@ -18,15 +18,20 @@ from insession_exporter.train import TrainConfig, train
 from test_repeat import results_on_the_repeat_shop, tiny_sessions
 
 
-def mixture_model(num_items: int = 12, hidden: int = 6, recent: int = 4, seed: int = 0) -> GRU4Rec:
+def mixture_model(num_items: int = 12, hidden: int = 6, recent: int = 4, seed: int = 0,
+                  gate_features: bool = False) -> GRU4Rec:
     torch.manual_seed(seed)
     model = GRU4Rec(ModelConfig(num_items=num_items, hidden_size=hidden, embedding_size=5, repeat=True,
-                                repeat_mode="mixture", recent_items=recent, sparse=False)).eval()
+                                repeat_mode="mixture", recent_items=recent, sparse=False,
+                                gate_features=gate_features)).eval()
     with torch.no_grad():  # away from the initial values, so that every part matters
         model.rep_log_temp.fill_(0.7)
         model.rep_base_weight.fill_(0.4)
         model.rep_mass_weight.fill_(0.6)
         model.out_bias.weight.normal_()
+        if gate_features:
+            model.rep_feature_gate.weight.copy_(torch.tensor([[1.5, -0.8, 0.9, 2.0]]))
+            model.rep_feature_gate.bias.fill_(-0.3)
     return model
 
 
@@ -44,7 +49,6 @@ def naive_mixture(model: GRU4Rec, out: torch.Tensor, recent: torch.Tensor) -> to
         others = [i for i in range(s.shape[1]) if i not in items]
         z = torch.logsumexp(tau * s[b, others], dim=0)
         mass = (torch.logsumexp(tau * s[b, sorted(items)], dim=0) - z) if items else 0.0
-        p = torch.sigmoid(model.rep_gate(h) + float(model.rep_mass_weight) * mass).item() if pos else 0.0
         a = []
         for j in pos:
             e = model.out_emb.weight[recent[b, j]]
@@ -52,6 +56,16 @@ def naive_mixture(model: GRU4Rec, out: torch.Tensor, recent: torch.Tensor) -> to
             a.append(float(model.rep_query(h) @ e) + float(model.rep_position(h)[j])
                      + float(model.rep_base_weight) * base)
         attn = torch.softmax(torch.tensor(a), dim=0) if a else torch.zeros(0)
+        logit = model.rep_gate(h) + float(model.rep_mass_weight) * mass
+        if model.config.gate_features:
+            # repeated share of the known positions, log(1 + known), current click seen before, attention peak
+            per_item = {i: sum(float(attn[k]) for k, j in enumerate(pos) if int(recent[b, j]) == i) for i in items}
+            current = int(recent[b, 0])
+            facts = [(len(pos) - len(items)) / max(len(pos), 1), float(np.log1p(len(pos))),
+                     float(current >= 0 and any(int(recent[b, j]) == current for j in pos if j > 0)),
+                     max(per_item.values()) if per_item else 0.0]
+            logit = logit + model.rep_feature_gate(torch.tensor(facts))
+        p = torch.sigmoid(logit).item() if pos else 0.0
         for i in others:
             probs[b, i] = (1 - p) * torch.exp(tau * s[b, i] - z)
         for k, j in enumerate(pos):
@@ -63,10 +77,27 @@ def test_config_validates_the_repeat_mode():
     assert ModelConfig(num_items=3).repeat_mode == "bonus"
     with pytest.raises(ValueError, match="repeat_mode"):
         ModelConfig(num_items=3, repeat=True, repeat_mode="blend")
+    with pytest.raises(ValueError, match="gate_features"):
+        ModelConfig(num_items=3, repeat=True, gate_features=True)  # the bonus form has no gate to feed
 
 
-def test_mixture_scores_are_the_log_of_the_repeat_explore_distribution():
-    model = mixture_model()
+def test_gate_features_describe_the_window():
+    model = mixture_model(recent=4, gate_features=True)
+    out = torch.randn(4, 6)
+    recent = torch.tensor([[3, 5, 3, 3], [2, -1, -1, -1], [-1, -1, -1, -1], [1, 2, 1, -1]])
+    with torch.no_grad():
+        _, log_rep, valid, same = model.mixture_parts(out, recent)
+        facts = model.gate_features(valid, same, log_rep)
+    assert torch.allclose(facts[:, 0], torch.tensor([2 / 4, 0.0, 0.0, 1 / 3]))       # repeated share
+    assert torch.allclose(facts[:, 1], torch.log1p(torch.tensor([4.0, 1.0, 0.0, 3.0])))  # window length
+    assert facts[:, 2].tolist() == [1.0, 0.0, 0.0, 1.0]                                  # current click again
+    assert facts[1, 3] == pytest.approx(1.0) and facts[2, 3] == 0.0                       # attention peak
+    assert (facts[[0, 3], 3] > 0).all() and (facts[[0, 3], 3] <= 1).all()
+
+
+@pytest.mark.parametrize("gate_features", [False, True], ids=["state-gate", "feature-gate"])
+def test_mixture_scores_are_the_log_of_the_repeat_explore_distribution(gate_features):
+    model = mixture_model(gate_features=gate_features)
     out = torch.randn(5, 6)
     # duplicates, padding between known items, a row of padding only, a full row
     recent = torch.tensor([[3, 3, -1, 5], [0, -1, -1, -1], [-1, -1, -1, -1], [1, 2, 4, 11], [7, -1, 8, 7]])
@@ -81,7 +112,8 @@ def test_mixture_scores_are_the_log_of_the_repeat_explore_distribution():
                                                       model.rep_log_temp.exp(), dim=0), atol=1e-5)
 
 
-def test_the_gru_of_a_mixture_model_trains_exactly_as_the_plain_model():
+@pytest.mark.parametrize("gate_features", [False, True], ids=["state-gate", "feature-gate"])
+def test_the_gru_of_a_mixture_model_trains_exactly_as_the_plain_model(gate_features):
     data = tiny_sessions(300, 5)
     vocab = Vocabulary.from_sessions(data)
     items, offsets = vocab.encode(data)
@@ -89,7 +121,8 @@ def test_the_gru_of_a_mixture_model_trains_exactly_as_the_plain_model():
     for mode in (None, "mixture"):
         torch.manual_seed(0)
         cfg = ModelConfig(num_items=len(vocab), hidden_size=10, embedding_size=6, dropout_hidden=0.1,
-                          **({"repeat": True, "repeat_mode": mode, "recent_items": 4} if mode else {}))
+                          **({"repeat": True, "repeat_mode": mode, "recent_items": 4,
+                              "gate_features": gate_features} if mode else {}))
         model = GRU4Rec(cfg)
         train(model, items, offsets, vocab.counts, TrainConfig(batch_size=8, n_sample=16, epochs=1, seed=0),
               max_batches=40)
@@ -99,15 +132,18 @@ def test_the_gru_of_a_mixture_model_trains_exactly_as_the_plain_model():
     for name, value in plain.items():  # the repeat head's gradients never reach the GRU or the embeddings
         assert torch.equal(value, mixture[name]), name
     assert not torch.equal(mixture["rep_log_temp"], torch.zeros(()))  # the explore temperature learned
+    if gate_features:
+        assert not torch.equal(mixture["rep_feature_gate.weight"], torch.zeros(1, 4))  # and the feature gate
 
 
-def test_export_mixture_bundle_with_parity_through_the_interpreter(tmp_path):
+@pytest.mark.parametrize("gate_features", [False, True], ids=["state-gate", "feature-gate"])
+def test_export_mixture_bundle_with_parity_through_the_interpreter(tmp_path, gate_features):
     data = tiny_sessions(300, 3)
     vocab = Vocabulary.from_sessions(data)
     items, offsets = vocab.encode(data)
     torch.manual_seed(0)
     model = GRU4Rec(ModelConfig(num_items=len(vocab), hidden_size=10, embedding_size=6, repeat=True,
-                                repeat_mode="mixture", recent_items=5))
+                                repeat_mode="mixture", recent_items=5, gate_features=gate_features))
     train(model, items, offsets, vocab.counts, TrainConfig(batch_size=8, n_sample=16, epochs=1, seed=0),
           max_batches=30)
     out = str(tmp_path / "bundle")

@@ -74,8 +74,10 @@ def test_split_refuses_data_too_small_to_split(tmp_path):
 def test_candidates_start_with_the_recipes_and_are_distinct():
     cands = candidates(TuneSettings(max_trials=8))
     assert cands[:2] == [dict(a) for a in tune.ANCHORS]
-    assert cands[2] == {**tune.ANCHORS[0], "repeat": True, "repeat_mode": "mixture"}  # the first recipe, repeat-aware
-    assert any(c.get("repeat") for c in cands[3:]) and any("repeat" not in c for c in cands[3:])
+    mixture = {"repeat": True, "repeat_mode": "mixture", "gate_features": True}
+    assert cands[2:4] == [{**a, **mixture} for a in tune.ANCHORS]  # the recipes, repeat-aware
+    assert any(c.get("repeat") for c in cands[4:]) and any("repeat" not in c for c in cands[4:])
+    assert all(c["gate_features"] for c in cands if c.get("repeat"))
     assert len(cands) == 8
     assert len({json.dumps(c, sort_keys=True) for c in cands}) == 8
     for c in cands:
@@ -215,10 +217,11 @@ def test_the_tuner_picks_repeat_aware_scoring_where_repeats_dominate(tmp_path):
     shop = repeat_shop(600, 11)
     path = write(tmp_path, "shop.tsv", "SessionId\tItemId\tPos\n" + "".join(
         f"{sid}\t{item}\t{p}\n" for sid, s in zip(shop.session_ids, shop.sessions) for p, item in enumerate(s)))
-    result = search(read_sessions(path), TuneSettings(budget_seconds=1e9, **{**SMALL, "max_trials": 3}),
+    result = search(read_sessions(path), TuneSettings(budget_seconds=1e9, **{**SMALL, "max_trials": 4}),
                     clock=FakeClock(1.0))
     trials = result.record["trials"]
-    assert [t["params"].get("repeat", False) for t in trials] == [False, False, True]
-    assert result.record["chosen"]["trial"] == 3
+    assert [t["params"].get("repeat", False) for t in trials] == [False, False, True, True]
+    assert result.record["chosen"]["trial"] in (3, 4)
     assert result.hparams["repeat"] is True and result.hparams["repeat_mode"] == "mixture"
-    assert trials[2]["mrr@20"] > max(trials[0]["mrr@20"], trials[1]["mrr@20"])
+    assert result.hparams["gate_features"] is True
+    assert min(trials[2]["mrr@20"], trials[3]["mrr@20"]) > max(trials[0]["mrr@20"], trials[1]["mrr@20"])
