@@ -72,8 +72,12 @@ public final class OnnxGruScorer implements SessionScorer {
     return create(bundle, runtime, Retrieval.GATHER_BYTES_PER_CALL);
   }
 
-  /** {@link #create(ModelBundle, OnnxRuntime)} with another gather budget per call (tests). */
-  static OnnxGruScorer create(
+  /**
+   * {@link #create(ModelBundle, OnnxRuntime)} with another budget of gathered candidate rows per
+   * ONNX Runtime call of an index search ({@link Retrieval#sessionsPerCall}); exact bundles ignore
+   * it.
+   */
+  public static OnnxGruScorer create(
       final ModelBundle bundle, final OnnxRuntime runtime, final long gatherBytesPerCall) {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(runtime, "runtime");

@@ -33,6 +33,18 @@ final class ScorerState {
     return OnnxGruScorer.create(bundle, OnnxRuntime.create(OnnxRuntimeSettings.defaults()));
   }
 
+  /**
+   * The app's scorer with another budget of gathered candidate rows per ONNX Runtime call (index
+   * bundles; {@code mebibytes} 0 = the app's default).
+   */
+  static OnnxGruScorer scorer(final ModelBundle bundle, final int mebibytes) {
+    if (mebibytes == 0) {
+      return scorer(bundle);
+    }
+    return OnnxGruScorer.create(
+        bundle, OnnxRuntime.create(OnnxRuntimeSettings.defaults()), (long) mebibytes << 20);
+  }
+
   /** {@code count} requests of random known items, each from a state one step old. */
   static List<StepRequest> requests(final OnnxGruScorer scorer, final int count, final long seed) {
     final ModelBundle bundle = scorer.bundle();

@@ -36,12 +36,18 @@ public class StepAllBenchmark {
   @Param({"1", "8", "32", "128"})
   public int batch;
 
+  /**
+   * MiB of gathered candidate rows per ONNX Runtime call for index bundles (0 = the app's default).
+   */
+  @Param("0")
+  public int gatherMiB;
+
   private OnnxGruScorer scorer;
   private List<StepRequest> requests;
 
   @Setup
   public void setUp() {
-    scorer = ScorerState.scorer(ScorerState.bundle(bundle));
+    scorer = ScorerState.scorer(ScorerState.bundle(bundle), gatherMiB);
     requests = ScorerState.requests(scorer, batch, 42);
   }
 
