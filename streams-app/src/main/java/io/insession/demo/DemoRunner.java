@@ -247,7 +247,7 @@ public final class DemoRunner {
           sent = replay(producer, topics, clicks, watcher, signal);
         } else {
           final int half = clicks.size() / 2;
-          final int tail = clicks.size() - Math.max(half, clicks.size() - ROLLOUT_TAIL);
+          final int tail = Math.min(clicks.size() - half, ROLLOUT_TAIL);
           final int first = replay(producer, topics, clicks.subList(0, half), watcher, signal);
           // deployed on another thread, so that the replay keeps its rate through the swap
           final CompletableFuture<String> deployed =
