@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from dataclasses import fields
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -21,7 +21,7 @@ from .model import GRU4Rec, ModelConfig
 from .ivf import IvfSettings, ivf_bundle, retrieval_choice
 from .quantize import quantize_bundle, write_metrics
 from .train import TrainConfig, resolve_device, train
-from .tune import Clock, TuneSettings, record_final_training, search
+from .tune import Clock, FinalTrainingBudget, TuneSettings, record_final_training, search
 
 log = logging.getLogger("insession_exporter")
 
@@ -59,26 +59,15 @@ def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir
     see :func:`.export.export`."""
     torch.set_num_threads(1)
     device = resolve_device(device_name)
+    began = clock()  # the tuning budget counts the reading of the data in
     train_data = read_sessions(train_file)
     tuning: Optional[Dict[str, Any]] = None
-    on_epoch_end: Optional[Callable[[int], bool]] = None
-    should_stop: Optional[Callable[[], bool]] = None
+    deadline: Optional[float] = None
     if hparams is None:
         if epochs is not None:
             raise ValueError("--epochs needs --hparams (without it the tuner chooses the epochs)")
-        result = search(train_data, tune_settings or TuneSettings(), device=device, clock=clock)
-        hp, tuning = dict(result.hparams), result.record
-        deadline = result.deadline
-        first_epoch_done: List[bool] = []
-
-        def epoch_ended(epoch: int) -> bool:
-            first_epoch_done.append(True)
-            return clock() < deadline
-
-        def budget_spent() -> bool:  # at the end of the budget, but never within the first epoch
-            return bool(first_epoch_done) and clock() >= deadline
-
-        on_epoch_end, should_stop = epoch_ended, budget_spent
+        result = search(train_data, tune_settings or TuneSettings(), device=device, clock=clock, start=began)
+        hp, tuning, deadline = dict(result.hparams), result.record, result.deadline
     else:
         hp = dict(hparams)
     hp.pop("comment", None)
@@ -96,11 +85,16 @@ def train_and_export(train_file: str, hparams: Optional[Dict[str, Any]], out_dir
     log.info("training on %s: %d sessions, %d events, %d items; device %s; %s", train_file,
              train_data.num_sessions, train_data.num_events, len(vocab), device, hp)
     t_train = clock()
-    stats = train(model, items, offsets, vocab.counts, tcfg, device=device, max_batches=max_batches,
-                  on_epoch_end=on_epoch_end, should_stop=should_stop)
+    if deadline is None:
+        stats = train(model, items, offsets, vocab.counts, tcfg, device=device, max_batches=max_batches)
+    else:  # the rest of the tuning budget
+        budget = FinalTrainingBudget(deadline, offsets, clock)
+        stats = train(model, items, offsets, vocab.counts, tcfg, device=device, max_batches=max_batches,
+                      on_epoch_end=budget.on_epoch_end, should_stop=budget.should_stop,
+                      epoch_start=budget.epoch_start)
     log.info("trained %d clicks in %.1f s", stats["clicks"], stats["seconds"])
     if tuning is not None:
-        record_final_training(tuning, stats, clock() - t_train)
+        record_final_training(tuning, stats, clock() - t_train, train_data.num_sessions)
     metrics: Dict[str, Any] = {}
     if test_file:
         test = read_sessions(test_file)

@@ -72,11 +72,20 @@ def repeat_targets(items: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 @torch.no_grad()
 def evaluate_model(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, k: int = 20,
-                   batch_size: int = 256, device: torch.device = torch.device("cpu")) -> Dict[str, float]:
+                   batch_size: int = 256, device: torch.device = torch.device("cpu"),
+                   plain_too: bool = False) -> Dict[str, float]:
     """Recall@k / MRR@k of ``model`` on encoded test sessions (``items`` may contain -1 = unknown), overall
-    and on repeat / explore targets apart (``repeat_*``, ``explore_*``, see :func:`repeat_targets`)."""
+    and on repeat / explore targets apart (``repeat_*``, ``explore_*``, see :func:`repeat_targets`).
+
+    ``plain_too`` (a mixture model, ``repeat_mode = "mixture"``): also the overall figures of its GRU's own
+    catalog scores (``plain_*``), which rank exactly as the plain model of the same configuration would,
+    since training never lets the mixture's head change the GRU (:func:`.train.mixture_loss`)."""
+    if plain_too and not (model.config.repeat and model.config.repeat_mode == "mixture"):
+        raise ValueError("plain_too needs a mixture model (repeat_mode 'mixture'): only its GRU trains as the "
+                         "plain model's")
     model.to(device).eval()
     acc, acc_repeat, acc_explore = RankAccumulator(k), RankAccumulator(k), RankAccumulator(k)
+    acc_plain = RankAccumulator(k) if plain_too else None
     is_repeat = torch.from_numpy(repeat_targets(items, offsets))
     hidden = model.init_hidden(batch_size, device)
     for batch in session_parallel_batches(items, offsets, batch_size):
@@ -94,10 +103,13 @@ def evaluate_model(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, k: in
             scores = model.score_items(hidden[-1])
         ranks = conservative_ranks(scores, y).cpu()
         acc.add(ranks)
+        if acc_plain is not None:
+            acc_plain.add(conservative_ranks(model.score_items(hidden[-1]), y).cpu())
         rep = is_repeat[torch.from_numpy(batch.index)]
         acc_repeat.add(ranks[rep])
         acc_explore.add(ranks[~rep])
-    return {**acc.result(), **acc_repeat.result("repeat_"), **acc_explore.result("explore_")}
+    out = {**acc.result(), **acc_repeat.result("repeat_"), **acc_explore.result("explore_")}
+    return out if acc_plain is None else {**out, **acc_plain.result("plain_")}
 
 
 def evaluate_pop(counts: np.ndarray, items: np.ndarray, offsets: np.ndarray, k: int = 20) -> Dict[str, float]:

@@ -281,14 +281,19 @@ def set_seed(seed: int) -> None:
 def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.ndarray, cfg: TrainConfig,
           device: torch.device = torch.device("cpu"), epochs: Optional[int] = None,
           max_batches: Optional[int] = None, on_epoch_end: Optional[Callable[[int], bool]] = None,
-          should_stop: Optional[Callable[[], bool]] = None) -> Dict[str, float]:
+          should_stop: Optional[Callable[[], bool]] = None,
+          epoch_start: Optional[Callable[[int], int]] = None) -> Dict[str, float]:
     """Train ``model`` in place on encoded sessions (``items`` model indices, ``offsets``).
 
-    Returns ``{"seconds": ..., "clicks": ..., "last_loss": ..., "epochs": ..., "stopped": 0|1}``.
+    Returns ``{"seconds": ..., "clicks": ..., "last_loss": ..., "epochs": ..., "stopped": 0|1,
+    "last_epoch_first_session": ...}``.
     ``max_batches`` caps the total number of mini-batches (for tests). ``on_epoch_end(epoch)`` (1-based) runs
     after every epoch (the model is in train mode again afterwards) and returns False to stop early;
     ``should_stop()`` is asked every 50 mini-batches and stops training within the epoch when True (the
-    tuner's time budget); then ``stopped`` is 1."""
+    tuner's time budget); then ``stopped`` is 1. ``epoch_start(epoch)`` (1-based), asked before every
+    epoch, gives the index of the first session the epoch trains on: the sessions are in chronological
+    order, so an epoch that cannot cover them all covers the most recent ones (the tuner's last epoch);
+    an index past the last session ends the training."""
     if np.any(items < 0):
         raise ValueError("training items must all be in the vocabulary (no -1 indices)")
     set_seed(cfg.seed)
@@ -299,9 +304,20 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
     n_epochs = cfg.epochs if epochs is None else epochs
     t0 = time.perf_counter()
     clicks_total, batches_total, last_loss = 0, 0, float("nan")
-    epochs_done, stopped = 0, False
+    epochs_done, stopped, first_session = 0, False, 0
+    n_sessions = len(offsets) - 1
     for epoch in range(n_epochs):
-        order = rng.permutation(len(offsets) - 1) if cfg.shuffle_sessions else None
+        first_session = 0 if epoch_start is None else max(0, int(epoch_start(epoch + 1)))
+        if first_session >= n_sessions:
+            log.info("epoch %d: no session left to train on within the budget; training ends", epoch + 1)
+            break
+        if first_session:
+            log.info("epoch %d trains on the most recent %d of %d sessions", epoch + 1, n_sessions - first_session,
+                     n_sessions)
+        if cfg.shuffle_sessions:
+            order: Optional[np.ndarray] = first_session + rng.permutation(n_sessions - first_session)
+        else:
+            order = np.arange(first_session, n_sessions) if first_session else None
         hidden = model.init_hidden(cfg.batch_size, device)
         t_ep, clicks_ep, loss_sum, n_b = time.perf_counter(), 0, 0.0, 0
         t_log, clicks_log = t_ep, 0
@@ -361,4 +377,4 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
                 break
     model.eval()
     return {"seconds": time.perf_counter() - t0, "clicks": float(clicks_total), "last_loss": last_loss,
-            "epochs": float(epochs_done), "stopped": float(stopped)}
+            "epochs": float(epochs_done), "stopped": float(stopped), "last_epoch_first_session": float(first_session)}

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from insession_exporter.data import Vocabulary
+from insession_exporter.evaluate import evaluate_model
 from insession_exporter.export import export, graph_specs, tensor_specs
 from insession_exporter.model import GRU4Rec, ModelConfig, StepModule
 from insession_exporter.onnx_numpy import check_parity, run
@@ -118,6 +119,7 @@ def test_the_gru_of_a_mixture_model_trains_exactly_as_the_plain_model(gate_featu
     vocab = Vocabulary.from_sessions(data)
     items, offsets = vocab.encode(data)
     trained = {}
+    figures = {}
     for mode in (None, "mixture"):
         torch.manual_seed(0)
         cfg = ModelConfig(num_items=len(vocab), hidden_size=10, embedding_size=6, dropout_hidden=0.1,
@@ -127,6 +129,13 @@ def test_the_gru_of_a_mixture_model_trains_exactly_as_the_plain_model(gate_featu
         train(model, items, offsets, vocab.counts, TrainConfig(batch_size=8, n_sample=16, epochs=1, seed=0),
               max_batches=40)
         trained[mode] = model.state_dict()
+        figures[mode] = evaluate_model(model, items, offsets, k=5, plain_too=mode is not None)
+    # so the mixture's GRU ranks exactly as the plain model (what the tuner measures as a trial's plain twin)
+    assert {k: figures["mixture"][f"plain_{k}"] for k in ("recall@5", "mrr@5", "predictions")} == \
+        {k: figures[None][k] for k in ("recall@5", "mrr@5", "predictions")}
+    assert figures["mixture"]["mrr@5"] != figures[None]["mrr@5"]
+    with pytest.raises(ValueError, match="plain_too needs a mixture model"):
+        evaluate_model(GRU4Rec(ModelConfig(num_items=len(vocab), hidden_size=4)), items, offsets, plain_too=True)
     plain, mixture = trained[None], trained["mixture"]
     assert set(plain) < set(mixture)
     for name, value in plain.items():  # the repeat head's gradients never reach the GRU or the embeddings

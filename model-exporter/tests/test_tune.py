@@ -73,17 +73,44 @@ def test_split_refuses_data_too_small_to_split(tmp_path):
 
 def test_candidates_start_with_the_recipes_and_are_distinct():
     cands = candidates(TuneSettings(max_trials=8))
-    assert cands[:2] == [dict(a) for a in tune.ANCHORS]
     mixture = {"repeat": True, "repeat_mode": "mixture", "gate_features": True}
-    assert cands[2:4] == [{**a, **mixture} for a in tune.ANCHORS]  # the recipes, repeat-aware
-    assert any(c.get("repeat") for c in cands[4:]) and any("repeat" not in c for c in cands[4:])
+    assert cands[:2] == [{**a, **mixture} for a in tune.ANCHORS]  # the recipes, repeat-aware (and plain: below)
+    assert any(c.get("repeat") for c in cands[2:]) and any("repeat" not in c for c in cands[2:])
     assert all(c["gate_features"] for c in cands if c.get("repeat"))
     assert len(cands) == 8
     assert len({json.dumps(c, sort_keys=True) for c in cands}) == 8
+    # no plain candidate is a configuration some mixture candidate already measures as its GRU
+    measured = {json.dumps(tune._plain(c), sort_keys=True) for c in cands if c.get("repeat")}
+    assert all(json.dumps(c, sort_keys=True) not in measured for c in cands if "repeat" not in c)
+    assert [tune._plain(c) for c in cands[:2]] == [dict(a) for a in tune.ANCHORS]
     for c in cands:
         assert ("embedding_size" in c) == (not c["constrained_embedding"])
         assert ("bpreg" in c) == (c["loss"] == "bpr-max")
         assert c.get("repeat", True) is True  # plain candidates carry no "repeat": false
+
+
+def test_a_mixture_trial_offers_its_plain_twin_with_the_epochs_each_ranking_wants():
+    params = {**tune.ANCHORS[0], **tune.MIXTURE}
+
+    def epoch(n: int, mixture: float, plain: float) -> Dict[str, Any]:
+        return {"epoch": n, "recall@20": 0.5, "mrr@20": mixture, "plain": {"recall@20": 0.4, "mrr@20": plain},
+                "seconds": 10.0 * n}
+
+    # the plain ranking peaked at epoch 2 and went on only because the mixture kept improving
+    trial = {"trial": 3, "params": params, "ended_by": "max_epochs", "clicks_per_second": 1000.0,
+             "epochs": [epoch(1, 0.10, 0.20), epoch(2, 0.12, 0.25), epoch(3, 0.13, 0.24)]}
+    own, twin = tune._options(trial, max_epochs=3)
+    assert (own["ranking"], own["params"], own["best_epoch"], own["mrr@20"]) == ("mixture", params, 3, 0.13)
+    assert (own["ended_by"], own["wanted_epochs"]) == ("max_epochs", 3)  # still improving: as many as allowed
+    assert (twin["ranking"], twin["params"], twin["best_epoch"], twin["mrr@20"]) == ("plain", tune.ANCHORS[0], 2, 0.25)
+    assert (twin["ended_by"], twin["wanted_epochs"]) == ("patience", 2)
+    assert twin["trial"] == own["trial"] == 3 and twin["clicks_per_second"] == 1000.0
+    plain_trial = {**trial, "params": dict(tune.ANCHORS[1]), "ended_by": "patience",
+                   "epochs": [{k: v for k, v in epoch(n, m, 0.0).items() if k != "plain"}
+                              for n, m in ((1, 0.2), (2, 0.1))]}
+    (only,) = tune._options(plain_trial, max_epochs=3)
+    assert (only["ranking"], only["params"], only["best_epoch"], only["wanted_epochs"]) == \
+        ("plain", tune.ANCHORS[1], 1, 1)
 
 
 def test_tuner_never_reads_the_test_file_before_tuning_ends(tmp_path, monkeypatch):
@@ -164,13 +191,22 @@ def test_search_record_lands_in_metadata_and_the_choice_is_retrained_on_all_trai
         assert set(t["params"]) >= {"hidden_size", "learning_rate", "loss", "batch_size", "dropout_hidden"}
         assert t["seconds"] > 0 and 1 <= len(t["epochs"]) <= 2
         assert all({"recall@20", "mrr@20", "seconds"} <= set(e) for e in t["epochs"])
-    finished = [t for t in rec["trials"] if "mrr@20" in t]
-    best = max(finished, key=lambda t: (t["mrr@20"], t["recall@20"]))
+    # every ranking measured: each trial's own, and the plain twin of each mixture trial
+    rankings = [(t["plain"]["mrr@20"], t["plain"]["recall@20"], t["trial"], "plain", tune._plain(t["params"]))
+                for t in rec["trials"] if "plain" in t]
+    rankings += [(t["mrr@20"], t["recall@20"], t["trial"], "mixture" if t["params"].get("repeat") else "plain",
+                  t["params"]) for t in rec["trials"] if "mrr@20" in t]
+    assert any(r[3] == "plain" and r[4] == dict(tune.ANCHORS[0]) for r in rankings)  # the recipe, measured
+    top = max(r[0] for r in rankings)  # MRR@20 first; within 1 % of the best, Recall@20 decides
+    best = max((r for r in rankings if r[0] >= 0.99 * top), key=lambda r: (r[1], r[0]))
     chosen = rec["chosen"]
-    assert chosen["trial"] == best["trial"] and chosen["params"] == best["params"]
+    assert (chosen["mrr@20"], chosen["recall@20"]) == best[:2]
+    assert (chosen["trial"], chosen["ranking"], chosen["params"]) == best[2:] or \
+        sum(1 for r in rankings if r[:2] == best[:2]) > 1  # a tie between rankings: either is right
     # unlimited budget: early stopping's best epoch, or every epoch when the trial never stopped improving
     assert chosen["final_epochs"] == (chosen["best_epoch"] if chosen["ended_by"] == "patience" else 2)
     assert rec["final_training"]["epochs_completed"] == chosen["final_epochs"]
+    assert rec["final_training"]["last_epoch_sessions"] == rec["final_training"]["sessions"]  # every epoch whole
     # retrained: the last training call saw every training event, with the chosen configuration
     data = read_sessions(train_path)
     final = calls[-1]
@@ -220,8 +256,66 @@ def test_the_tuner_picks_repeat_aware_scoring_where_repeats_dominate(tmp_path):
     result = search(read_sessions(path), TuneSettings(budget_seconds=1e9, **{**SMALL, "max_trials": 4}),
                     clock=FakeClock(1.0))
     trials = result.record["trials"]
-    assert [t["params"].get("repeat", False) for t in trials] == [False, False, True, True]
-    assert result.record["chosen"]["trial"] in (3, 4)
+    assert [t["params"].get("repeat", False) for t in trials[:2]] == [True, True]
+    assert result.record["chosen"]["ranking"] == "mixture"
     assert result.hparams["repeat"] is True and result.hparams["repeat_mode"] == "mixture"
     assert result.hparams["gate_features"] is True
-    assert min(trials[2]["mrr@20"], trials[3]["mrr@20"]) > max(trials[0]["mrr@20"], trials[1]["mrr@20"])
+    # each recipe with the mixture beats the recipe itself (its GRU's own ranking, measured in the same trial)
+    assert all(t["mrr@20"] > t["plain"]["mrr@20"] for t in trials[:2])
+
+
+def test_mrr_decides_and_within_one_percent_recall_breaks_the_tie():
+    def e(n: int, mrr: float, recall: float) -> Dict[str, Any]:
+        return {"epoch": n, "mrr@20": mrr, "recall@20": recall}
+
+    # 0.1594 is within 1 % of 0.1598: the epoch with the far better recall wins
+    assert tune._best([e(1, 0.1598, 0.368), e(2, 0.1594, 0.418), e(3, 0.1485, 0.428)])["epoch"] == 2
+    # beyond 1 %, MRR@20 wins whatever the recall
+    assert tune._best([e(1, 0.1600, 0.30), e(2, 0.1580, 0.50)])["epoch"] == 1
+    # a full tie goes to the later epoch
+    assert tune._best([e(1, 0.15, 0.4), e(2, 0.15, 0.4)])["epoch"] == 2
+
+
+def test_recent_start_keeps_the_most_recent_sessions_that_fit():
+    offsets = np.array([0, 3, 4, 8, 10])  # training clicks per session: 2, 0, 3, 1 (a 1-click session costs none)
+    assert [tune.recent_start(offsets, c) for c in (0, 0.5, 1, 3, 4, 5.9, 6, 100)] == [4, 4, 3, 3, 1, 1, 0, 0]
+
+
+def test_an_epoch_that_cannot_be_whole_trains_on_the_most_recent_sessions(tmp_path):
+    from insession_exporter.data import Vocabulary
+    from insession_exporter.model import GRU4Rec, ModelConfig
+    from insession_exporter.train import TrainConfig, train
+    data = read_sessions(_sessions_tsv(tmp_path, "train.tsv", 80, seed=9))
+    vocab = Vocabulary.from_sessions(data)
+    items, offsets = vocab.encode(data)
+    clicks = np.maximum(np.diff(offsets) - 1, 0)
+    starts = {1: 0, 2: 50, 3: len(clicks)}  # whole, the last 30 sessions, then none left: training ends
+    model = GRU4Rec(ModelConfig(num_items=len(vocab), hidden_size=8, embedding_size=8))
+    stats = train(model, items, offsets, vocab.counts, TrainConfig(batch_size=4, n_sample=8, epochs=5),
+                  epoch_start=lambda e: starts[e])
+    assert stats["epochs"] == 2 and stats["last_epoch_first_session"] == len(clicks)
+    assert stats["clicks"] == clicks.sum() + clicks[50:].sum()
+
+
+def test_the_final_training_fills_the_budget_with_the_most_recent_sessions():
+    offsets = np.arange(0, 101, 5)  # 20 sessions of 4 training clicks: 80 clicks an epoch
+    clock = FakeClock(1.0)
+    budget = tune.FinalTrainingBudget(deadline=60.0, offsets=offsets, clock=clock)  # started at 1
+    assert budget.epoch_start(1) == 0 and not budget.should_stop()  # the first epoch is never cut
+    clock.now = 40.0
+    assert budget.on_epoch_end(1)  # read at 41: 40 s for 80 clicks, 0.5 s a click
+    # read at 42: 18 s left, 95 % of it = 34.2 clicks -> the last 8 sessions (32 clicks)
+    assert budget.epoch_start(2) == 12
+    clock.now = 52.0
+    assert budget.on_epoch_end(2)  # read at 53: 112 clicks in 52 s, 0.464 s a click
+    # read at 54: 6 s left, 95 % of it = 12.3 clicks -> the last 3 sessions
+    assert budget.epoch_start(3) == 17
+    clock.now = 70.0
+    assert budget.should_stop() and not budget.on_epoch_end(3)
+    assert budget.epoch_start(4) == 20  # nothing fits any more
+
+
+def test_a_ranking_far_behind_the_best_does_not_keep_a_trial_going():
+    measured = [{"epoch": 2, "mrr@20": 0.159, "recall@20": 0.42}, {"epoch": 3, "mrr@20": 0.135, "recall@20": 0.40}]
+    assert not tune._in_contention({"mrr@20": 0.135}, measured)  # 15 % behind: out
+    assert tune._in_contention({"mrr@20": 0.150}, measured)  # 6 % behind: may still win
