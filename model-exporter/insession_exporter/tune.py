@@ -14,7 +14,8 @@
    ``trial_max_events`` events of the training part with a vocabulary of that part only (validation items
    it never saw are misses, as in the test protocol), evaluates Recall@20 / MRR@20 of its rankings on the
    validation split after every epoch and stops early when no ranking's best epoch (:func:`_best`) is the
-   latest (patience 1) or at ``max_epochs``. The first trial always finishes its first epoch, however short the budget, so that
+   latest (patience 1), counting only rankings still in contention (:func:`_in_contention`), or at
+   ``max_epochs``. The first trial always finishes its first epoch, however short the budget, so that
    there is always a measured choice.
 3. **Budget.** The whole command (reading the data, search and final training) gets ``budget_seconds``.
    The search may use ``search_share`` of it, less the time the final training of the best ranking so far
@@ -205,7 +206,8 @@ def full_config(params: Mapping[str, Any], epochs: int) -> Dict[str, Any]:
 MRR_TIE = 0.01
 
 
-#: a ranking still improving keeps its trial going only within this share of the best MRR@20 so far
+#: a ranking still improving keeps its trial going only within this share of the best MRR@20 any ranking had
+#: reached by the same epoch
 CONTENTION = 0.1
 
 
@@ -236,11 +238,14 @@ def _rankings(history: List[Dict[str, Any]]) -> Dict[str, List[Dict[str, float]]
     return out
 
 
-def _in_contention(latest: Mapping[str, Any], measured: List[Dict[str, Any]]) -> bool:
-    """Whether a ranking whose ``latest`` epoch is its best may still become the choice: its MRR@20 is
-    within :data:`CONTENTION` of the best of ``measured`` (every ranking so far, this trial's included): a
-    plain twin far behind its mixture, or behind an earlier trial, does not keep a trial going."""
-    return latest["mrr@20"] >= (1.0 - CONTENTION) * _best(measured)["mrr@20"]
+def _in_contention(latest: Mapping[str, Any], histories: List[List[Dict[str, Any]]]) -> bool:
+    """Whether a ranking whose ``latest`` epoch is its best may still become the choice: its MRR@20 is within
+    :data:`CONTENTION` of the best any ranking of ``histories`` (every ranking measured so far, this
+    trial's included) had reached by the same epoch. Compared epoch for epoch, a slow starter is not judged
+    against another's fifth epoch; a plain twin far behind its mixture, or a draw far behind the recipes,
+    does not keep a trial going."""
+    reached = [e for h in histories for e in h if e["epoch"] <= latest["epoch"]]
+    return latest["mrr@20"] >= (1.0 - CONTENTION) * _best(reached)["mrr@20"]
 
 
 def _options(trial: Mapping[str, Any], max_epochs: int) -> List[Dict[str, Any]]:
@@ -283,6 +288,7 @@ def search(data: SessionData, settings: TuneSettings, device: torch.device = tor
     cands = candidates(settings)
     trials: List[Dict[str, Any]] = []
     options: List[Dict[str, Any]] = []
+    measured: List[List[Dict[str, Any]]] = []  # every ranking's validation figures per epoch, trial by trial
     stop_reason = "all candidates tried"
     for n, params in enumerate(cands, start=1):
         if options:  # keep the final training's epochs of the best configuration so far out of the search
@@ -315,8 +321,8 @@ def search(data: SessionData, settings: TuneSettings, device: torch.device = tor
             evaluating.append(clock() - e0)
             # patience 1: stop when no ranking in contention has its best epoch now
             rankings = list(_rankings(history).values())
-            measured = options + [_best(h) for h in rankings]
-            if not any(_best(h)["epoch"] == epoch and _in_contention(h[-1], measured) for h in rankings):
+            histories = measured + rankings
+            if not any(_best(h)["epoch"] == epoch and _in_contention(h[-1], histories) for h in rankings):
                 ended.append("patience")
                 return False
             if clock() >= search_deadline:
@@ -343,6 +349,7 @@ def search(data: SessionData, settings: TuneSettings, device: torch.device = tor
                 trial["plain"] = {"best_epoch": twin["best_epoch"], "recall@20": twin["recall@20"],
                                   "mrr@20": twin["mrr@20"]}
             options.extend(offered)
+            measured.extend(_rankings(history).values())
             log.info("tuning trial %d/%d: %s -> %s, %.0f s", n, len(cands), params, "; ".join(
                 f"{o['ranking']} ranking: best epoch {o['best_epoch']} of {len(history)}, validation recall@20 "
                 f"{o['recall@20']:.4f} mrr@20 {o['mrr@20']:.4f}" for o in offered), seconds)

@@ -315,7 +315,13 @@ def test_the_final_training_fills_the_budget_with_the_most_recent_sessions():
     assert budget.epoch_start(4) == 20  # nothing fits any more
 
 
-def test_a_ranking_far_behind_the_best_does_not_keep_a_trial_going():
-    measured = [{"epoch": 2, "mrr@20": 0.159, "recall@20": 0.42}, {"epoch": 3, "mrr@20": 0.135, "recall@20": 0.40}]
-    assert not tune._in_contention({"mrr@20": 0.135}, measured)  # 15 % behind: out
-    assert tune._in_contention({"mrr@20": 0.150}, measured)  # 6 % behind: may still win
+def test_a_ranking_far_behind_the_best_by_the_same_epoch_does_not_keep_a_trial_going():
+    def h(*mrrs: float) -> List[Dict[str, Any]]:
+        return [{"epoch": n, "mrr@20": m, "recall@20": 0.4} for n, m in enumerate(mrrs, start=1)]
+
+    histories = [h(0.150, 0.159, 0.155), h(0.120, 0.135)]
+    assert not tune._in_contention({"epoch": 2, "mrr@20": 0.135}, histories)  # 15 % behind at epoch 2: out
+    assert tune._in_contention({"epoch": 2, "mrr@20": 0.150}, histories)  # 6 % behind: may still win
+    # judged epoch for epoch: a slow first epoch is compared with the others' first epochs, not their best
+    assert tune._in_contention({"epoch": 1, "mrr@20": 0.140}, histories)
+    assert not tune._in_contention({"epoch": 1, "mrr@20": 0.130}, histories)
