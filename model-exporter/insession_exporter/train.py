@@ -286,7 +286,7 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
     """Train ``model`` in place on encoded sessions (``items`` model indices, ``offsets``).
 
     Returns ``{"seconds": ..., "clicks": ..., "last_loss": ..., "epochs": ..., "stopped": 0|1,
-    "last_epoch_first_session": ...}``.
+    "last_epoch_first_session": ...}`` (the first session of the last epoch that ran).
     ``max_batches`` caps the total number of mini-batches (for tests). ``on_epoch_end(epoch)`` (1-based) runs
     after every epoch (the model is in train mode again afterwards) and returns False to stop early;
     ``should_stop()`` is asked every 50 mini-batches and stops training within the epoch when True (the
@@ -307,10 +307,11 @@ def train(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, counts: np.nda
     epochs_done, stopped, first_session = 0, False, 0
     n_sessions = len(offsets) - 1
     for epoch in range(n_epochs):
-        first_session = 0 if epoch_start is None else max(0, int(epoch_start(epoch + 1)))
-        if first_session >= n_sessions:
+        start = 0 if epoch_start is None else max(0, int(epoch_start(epoch + 1)))
+        if start >= n_sessions:
             log.info("epoch %d: no session left to train on within the budget; training ends", epoch + 1)
             break
+        first_session = start
         if first_session:
             log.info("epoch %d trains on the most recent %d of %d sessions", epoch + 1, n_sessions - first_session,
                      n_sessions)

@@ -445,11 +445,11 @@ class FinalTrainingBudget:
 def record_final_training(record: Dict[str, Any], stats: Mapping[str, float], clock_seconds: float,
                           sessions: int) -> None:
     """Add the final training's figures to the search record."""
-    first = int(stats["last_epoch_first_session"])
+    first = int(stats["last_epoch_first_session"])  # of the last epoch that ran
     record["final_training"] = {"seconds": round(clock_seconds, 3), "epochs_completed": int(stats["epochs"]),
                                 "stopped_by_budget": bool(stats["stopped"]),
                                 "clicks": int(stats["clicks"]),
-                                "last_epoch_sessions": sessions - first if first < sessions else 0,
+                                "last_epoch_sessions": sessions - first,
                                 "sessions": sessions}
     if stats["stopped"]:
         log.info("the final training stopped at the end of the tuning budget, within epoch %d",
