@@ -96,15 +96,18 @@ def evaluate_model(model: GRU4Rec, items: np.ndarray, offsets: np.ndarray, k: in
         known_in = x >= 0
         stepped = model.step(x.clamp(min=0), hidden)
         hidden = torch.where(known_in.view(1, -1, 1), stepped, hidden)
-        if model.config.repeat:
-            recent = torch.from_numpy(recent_window(items, batch, model.config.recent_items)).to(device)
+        recent = (torch.from_numpy(recent_window(items, batch, model.config.recent_items)).to(device)
+                  if model.config.repeat else None)
+        if acc_plain is not None and recent is not None:  # the mixture from the catalog scores ranked here too
+            plain = model.score_items(hidden[-1])
+            acc_plain.add(conservative_ranks(plain, y).cpu())
+            scores = model.mixture_log_probs(plain, hidden[-1], recent)
+        elif recent is not None:
             scores = model.score_items_repeat(hidden[-1], recent)
         else:
             scores = model.score_items(hidden[-1])
         ranks = conservative_ranks(scores, y).cpu()
         acc.add(ranks)
-        if acc_plain is not None:
-            acc_plain.add(conservative_ranks(model.score_items(hidden[-1]), y).cpu())
         rep = is_repeat[torch.from_numpy(batch.index)]
         acc_repeat.add(ranks[rep])
         acc_explore.add(ranks[~rep])
